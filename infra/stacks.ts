@@ -1,0 +1,18 @@
+/**
+ * The stacks this repository ships, in deployment order.
+ *
+ * `shared` holds the management VPC (bastion, peering hub) and must exist before any environment,
+ * because every environment stack reads its outputs through a StackReference. This list is the one
+ * place that order is written down: `platform plan|check|cost|review`, the tests, the benchmark and
+ * the deploy workflow all take it from here.
+ */
+export const STACK_ORDER = ["shared", "dev", "staging", "prod"] as const;
+
+export type StackName = (typeof STACK_ORDER)[number];
+
+/** The stack whose outputs every other stack consumes. */
+export const MANAGEMENT_STACK: StackName = "shared";
+
+export function isShippedStack(name: string): name is StackName {
+  return (STACK_ORDER as readonly string[]).includes(name);
+}
