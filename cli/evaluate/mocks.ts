@@ -16,6 +16,12 @@ export const MOCK_ACCOUNT_ID = "123456789012";
 export interface MockOptions {
   readonly region: string;
   readonly accountId?: string;
+  /**
+   * Outputs of upstream stacks, keyed by the StackReference name the program uses
+   * (`organization/platform/shared`). Filled from the upstream stack's own evaluation, never typed
+   * by hand, so a change to an upstream output breaks the dependants' evaluation.
+   */
+  readonly stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 /** Physical-id prefixes AWS uses, by Pulumi type token. */
@@ -77,10 +83,12 @@ function arnService(type: string): string {
 export class AwsMocks implements pulumi.runtime.Mocks {
   readonly region: string;
   readonly accountId: string;
+  readonly stackOutputs: Readonly<Record<string, Record<string, unknown>>>;
 
   constructor(options: MockOptions) {
     this.region = options.region;
     this.accountId = options.accountId ?? MOCK_ACCOUNT_ID;
+    this.stackOutputs = options.stackOutputs ?? {};
   }
 
   /** The physical id AWS would assign, derived from the resource's type and logical name. */
@@ -99,6 +107,17 @@ export class AwsMocks implements pulumi.runtime.Mocks {
     const account = this.accountId;
     const arn = (resource: string) => `arn:aws:${arnService(type)}:${region}:${account}:${resource}`;
     switch (type) {
+      case "pulumi:pulumi:StackReference": {
+        const refName = String(inputs.name ?? name);
+        const outputs = this.stackOutputs[refName];
+        if (!outputs) {
+          throw new Error(
+            `StackReference "${refName}" has no evaluated upstream stack. Evaluate the referenced stack ` +
+              `first (see STACK_ORDER in infra/stacks.ts) and pass its outputs.`,
+          );
+        }
+        return { id: refName, state: { name: refName, outputs, secretOutputNames: [] } };
+      }
       case "aws:ec2/vpc:Vpc":
         Object.assign(state, {
           arn: arn(`vpc/${id}`),
