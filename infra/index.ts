@@ -1,6 +1,7 @@
-// Placeholder entry point: replaced by the foundation work (config → network → bastion → …).
-import * as pulumi from "@pulumi/pulumi";
+// Program entry point (Pulumi.yaml `main`). Config is read and validated before anything is
+// registered: a bad stack file fails with one message listing every problem, and nothing is
+// half-created.
+import { loadConfig } from "./config";
+import { buildPlatform } from "./platform";
 
-export = async (): Promise<Record<string, pulumi.Input<unknown>>> => {
-  return { stack: pulumi.getStack() };
-};
+export = async () => buildPlatform(loadConfig());

@@ -1,0 +1,69 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, ConfigProblem } from "./problems";
+import { DEFAULT_REGION } from "./regions";
+import { z } from "zod";
+import { PlatformConfig, PlatformConfigSchema, PlatformSettings, SEMANTIC_VALIDATORS, SectionName } from "./schema";
+import { zodIssuesToProblems } from "./zod-problems";
+
+export { ConfigError, ConfigProblem } from "./problems";
+export { PlatformConfig, PlatformConfigSchema, RESERVED_TAGS } from "./schema";
+
+const NAMESPACE = "platform";
+
+/**
+ * Parses and validates a stack's configuration. Pure: takes the config the engine passes to the
+ * program (fully qualified keys, structured values JSON-encoded, as in PULUMI_CONFIG) and either
+ * returns the resolved config or throws ONE ConfigError listing every problem.
+ *
+ * Invariant: when this throws, the program has registered nothing, because the entry point calls
+ * it before creating the provider or any component.
+ */
+export function parseConfig(stack: string, project: string, raw: Readonly<Record<string, string>>): PlatformConfig {
+  const file = `environments/Pulumi.${stack}.yaml`;
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const [ns, ...rest] = key.split(":");
+    if (ns !== NAMESPACE) continue;
+    input[rest.join(":")] = decode(value);
+  }
+  const region = raw["aws:region"] ?? DEFAULT_REGION;
+
+  const ctx = { stack, region, file };
+  const parsed = PlatformConfigSchema.safeParse(input);
+  if (parsed.success) {
+    const problems = SEMANTIC_VALIDATORS.flatMap((v) => v.validate(parsed.data, ctx));
+    if (problems.length > 0) throw new ConfigError(stack, problems);
+    return { ...parsed.data, stack, project, region };
+  }
+  // Shape errors: report them, plus the semantic problems of every section whose shape is fine,
+  // so the user sees the whole list at once.
+  const problems: ConfigProblem[] = zodIssuesToProblems(NAMESPACE, PlatformConfigSchema, input, parsed.error.issues, file);
+  const shape = PlatformConfigSchema.shape as Record<SectionName, z.ZodType>;
+  const sections: Partial<Record<SectionName, unknown>> = {};
+  const valid = new Set<SectionName>();
+  for (const name of Object.keys(shape) as SectionName[]) {
+    const r = shape[name].safeParse(input[name]);
+    if (r.success) {
+      sections[name] = r.data;
+      valid.add(name);
+    }
+  }
+  for (const v of SEMANTIC_VALIDATORS) {
+    if (v.sections.every((s) => valid.has(s))) problems.push(...v.validate(sections as PlatformSettings, ctx));
+  }
+  throw new ConfigError(stack, problems);
+}
+
+/** Structured config arrives JSON-encoded; plain strings stay strings. */
+function decode(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Reads the running stack's config from the engine (or the mock runtime) and validates it. */
+export function loadConfig(): PlatformConfig {
+  return parseConfig(pulumi.getStack(), pulumi.getProject(), pulumi.runtime.allConfig());
+}

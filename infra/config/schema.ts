@@ -1,0 +1,75 @@
+import { z } from "zod";
+import { BastionConfigSchema, validateBastionConfig } from "../bastion/config";
+import { NetworkConfigSchema, validateNetworkConfig } from "../network/config";
+import { ConfigProblem } from "./problems";
+
+/**
+ * Every `platform:*` key a stack may set. Unknown keys are errors (a typo such as
+ * `platform:netwrok` must not silently fall back to defaults).
+ *
+ * To add a section: define its schema and semantic validator next to the component that uses it
+ * (infra/<domain>/config.ts), then register both here.
+ */
+export const PlatformConfigSchema = z.strictObject({
+  /** Extra tags for every taggable resource (on top of Project, Environment, ManagedBy). @default {} */
+  tags: z.record(z.string(), z.string()).default({}),
+  network: NetworkConfigSchema,
+  bastion: BastionConfigSchema.prefault({}),
+});
+
+export type PlatformSettings = z.infer<typeof PlatformConfigSchema>;
+
+/** The fully resolved configuration a program run uses. Components never read config themselves. */
+export interface PlatformConfig extends PlatformSettings {
+  readonly stack: string;
+  readonly project: string;
+  readonly region: string;
+}
+
+/** Context the semantic validators receive. */
+export interface ValidationContext {
+  readonly stack: string;
+  readonly region: string;
+  /** The stack file, for "fix" hints. */
+  readonly file: string;
+}
+
+export type SectionName = keyof PlatformSettings;
+
+export interface SemanticValidator {
+  /** The sections it reads; it runs when each of them has a valid shape, so one bad section does not hide the problems of another. */
+  readonly sections: readonly SectionName[];
+  readonly validate: (config: PlatformSettings, ctx: ValidationContext) => ConfigProblem[];
+}
+
+/** Cross-field rules. */
+export const SEMANTIC_VALIDATORS: readonly SemanticValidator[] = [
+  { sections: ["network"], validate: (c, ctx) => validateNetworkConfig(c.network, ctx.region, ctx.file) },
+  { sections: ["bastion"], validate: (c, ctx) => validateBastionConfig(c.bastion, ctx.file) },
+  { sections: ["tags"], validate: (c, ctx) => validateTags(c.tags, ctx.file) },
+];
+
+/** Tags the platform sets itself; a stack may not override them through platform:tags. */
+export const RESERVED_TAGS = ["Project", "Environment", "ManagedBy"] as const;
+
+function validateTags(tags: Record<string, string>, file: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [k, v] of Object.entries(tags)) {
+    if ((RESERVED_TAGS as readonly string[]).includes(k)) {
+      problems.push({
+        key: `platform:tags.${k}`,
+        received: v,
+        allowed: `any tag except ${RESERVED_TAGS.join(", ")}, which the platform sets from the project and stack`,
+        fix: `remove ${k} from platform:tags in ${file}`,
+      });
+    } else if (k.length > 128 || v.length > 256 || k.startsWith("aws:")) {
+      problems.push({
+        key: `platform:tags.${k}`,
+        received: v,
+        allowed: "keys up to 128 characters not starting with aws:, values up to 256 characters",
+        fix: "shorten or rename the tag",
+      });
+    }
+  }
+  return problems;
+}
