@@ -3,7 +3,7 @@ import { ConfigError, ConfigProblem } from "./problems";
 import { DEFAULT_REGION } from "./regions";
 import { z } from "zod";
 import { PlatformConfig, PlatformConfigSchema, PlatformSettings, SEMANTIC_VALIDATORS, SectionName } from "./schema";
-import { zodIssuesToProblems } from "./zod-problems";
+import { withoutIssues, zodIssuesToProblems } from "./zod-problems";
 
 export { ConfigError, ConfigProblem } from "./problems";
 export { PlatformConfig, PlatformConfigSchema, RESERVED_TAGS } from "./schema";
@@ -42,14 +42,23 @@ export function parseConfig(stack: string, project: string, raw: Readonly<Record
   const sections: Partial<Record<SectionName, unknown>> = {};
   const valid = new Set<SectionName>();
   for (const name of Object.keys(shape) as SectionName[]) {
-    const r = shape[name].safeParse(input[name]);
-    if (r.success) {
-      sections[name] = r.data;
-      valid.add(name);
+    // Drop the offending values (defaults fill in) and retry, so one bad field does not hide
+    // the semantic problems of its siblings. Problems already reported by key are not repeated.
+    let candidate: unknown = input[name];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const r = shape[name].safeParse(candidate);
+      if (r.success) {
+        sections[name] = r.data;
+        valid.add(name);
+        break;
+      }
+      candidate = withoutIssues(candidate, r.error.issues);
     }
   }
+  const reported = new Set(problems.map((p) => p.key));
   for (const v of SEMANTIC_VALIDATORS) {
-    if (v.sections.every((s) => valid.has(s))) problems.push(...v.validate(sections as PlatformSettings, ctx));
+    if (!v.sections.every((s) => valid.has(s))) continue;
+    problems.push(...v.validate(sections as PlatformSettings, ctx).filter((p) => !reported.has(p.key)));
   }
   throw new ConfigError(stack, problems);
 }

@@ -32,7 +32,7 @@ function unwrap(schema: z.ZodType): z.ZodType {
   let s: z.ZodType = schema;
   for (let i = 0; i < 10; i++) {
     if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
-    else if (s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
+    else if (s instanceof z.ZodDefault || s instanceof z.ZodPrefault) s = s.unwrap() as z.ZodType;
     else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
     else break;
   }
@@ -79,6 +79,10 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
 
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`;
+}
+
 function quoteList(values: readonly unknown[]): string {
   return values.map((v) => JSON.stringify(v)).join(", ");
 }
@@ -118,8 +122,8 @@ export function zodIssuesToProblems(
         problems.push({
           key,
           received,
-          allowed: received === undefined ? `a ${issue.expected} (this key is required)` : `a ${issue.expected}`,
-          fix: received === undefined ? `add ${key} to ${file}` : `set ${key} to a ${issue.expected} in ${file}`,
+          allowed: received === undefined ? `${article(issue.expected)} (this key is required)` : article(issue.expected),
+          fix: received === undefined ? `add ${key} to ${file}` : `set ${key} to ${article(issue.expected)} in ${file}`,
         });
         break;
       case "invalid_value":
@@ -149,4 +153,22 @@ export function zodIssuesToProblems(
     }
   }
   return problems;
+}
+
+/**
+ * A copy of `input` without the values the issues point at, so defaults can fill them and the
+ * semantic rules can still judge the rest of the section.
+ */
+export function withoutIssues(input: unknown, issues: readonly z.core.$ZodIssue[]): unknown {
+  const copy = structuredClone(input) as unknown;
+  for (const issue of issues) {
+    const path = issue.path as Path;
+    const targets = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...path, k]) : [path];
+    for (const t of targets) {
+      if (t.length === 0) continue;
+      const parent = valueAt(copy, t.slice(0, -1));
+      if (parent && typeof parent === "object") delete (parent as Record<PropertyKey, unknown>)[t[t.length - 1] as string];
+    }
+  }
+  return copy;
 }

@@ -123,7 +123,7 @@ export function validateNetworkConfig(network: NetworkConfig, region: string, fi
         regionMax !== undefined && regionMax < MAX_AZS
           ? `at most ${regionMax} (the AZs ${region} has)`
           : `at most ${MAX_AZS} (the AZ slots the subnet layout reserves)`,
-      fix: `set platform:network.azCount to ${Math.min(3, limit)} or fewer`,
+      fix: `set platform:network.azCount to ${limit} or fewer (2 for dev, 3 for production)`,
     });
   }
   if (network.availabilityZones) {
