@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
  * Pulumi mocks that answer the way AWS would.
  *
  * Used by the component tests and by `platform plan`. Every answer is deterministic (derived from
- * the resource's type and name, never from time or randomness) so plans are byte-identical, and
+ * the resource's URN, never from time or randomness) so plans are byte-identical, and
  * shaped like AWS's (`vpc-` + 17 hex digits, ARNs with the stack's region and account) so that
  * code which parses ids or ARNs is exercised for real. A mock that echoed `name-id` would let a
  * mistake such as passing a name where an ARN is required go unnoticed.
@@ -49,6 +49,13 @@ const ID_PREFIX: Record<string, string> = {
   "aws:ec2/route:Route": "r-rtb-",
 };
 
+/** A version-4-shaped UUID derived from `seed` (provider ids are UUIDs in real state). */
+export function uuidFrom(seed: string): string {
+  const h = hex(seed, 32);
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 export function hex(seed: string, length: number): string {
   let out = "";
   let i = 0;
@@ -91,17 +98,28 @@ export class AwsMocks implements pulumi.runtime.Mocks {
     this.stackOutputs = options.stackOutputs ?? {};
   }
 
-  /** The physical id AWS would assign, derived from the resource's type and logical name. */
-  physicalId(type: string, name: string): string {
+  /**
+   * The physical id AWS would assign. Derived from the URN when the caller knows it (the harness
+   * always passes it), so the same logical resource in two stacks or under two parents gets two
+   * ids, as in AWS; otherwise from type and logical name.
+   */
+  physicalId(type: string, name: string, seed: string = `${type}::${name}`): string {
     const prefix = ID_PREFIX[type];
-    if (prefix) return `${prefix}${hex(`${type}::${name}`, 17)}`;
-    return `${name}-${hex(`${type}::${name}`, 8)}`;
+    if (prefix) return `${prefix}${hex(seed, 17)}`;
+    if (type.startsWith("pulumi:providers:")) return uuidFrom(seed);
+    return `${name}-${hex(seed, 8)}`;
   }
 
-  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+  newResource(args: pulumi.runtime.MockResourceArgs & { readonly urn?: string }): {
+    id: string | undefined;
+    state: Record<string, unknown>;
+  } {
     const { type, name } = args;
+    // Every derived value hangs off this seed: the engine URN when known (unique per stack and
+    // parent chain), else type and name.
+    const seed = args.urn ?? `${type}::${name}`;
     const inputs = args.inputs as Record<string, unknown>;
-    const id = args.id && args.id !== "" ? args.id : this.physicalId(type, name);
+    const id = args.id && args.id !== "" ? args.id : this.physicalId(type, name, seed);
     const state: Record<string, unknown> = { ...inputs };
     const region = this.region;
     const account = this.accountId;
@@ -121,10 +139,10 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       case "aws:ec2/vpc:Vpc":
         Object.assign(state, {
           arn: arn(`vpc/${id}`),
-          defaultSecurityGroupId: `sg-${hex(`${name}::default-sg`, 17)}`,
-          defaultNetworkAclId: `acl-${hex(`${name}::default-acl`, 17)}`,
-          defaultRouteTableId: `rtb-${hex(`${name}::default-rtb`, 17)}`,
-          mainRouteTableId: `rtb-${hex(`${name}::default-rtb`, 17)}`,
+          defaultSecurityGroupId: `sg-${hex(`${seed}::default-sg`, 17)}`,
+          defaultNetworkAclId: `acl-${hex(`${seed}::default-acl`, 17)}`,
+          defaultRouteTableId: `rtb-${hex(`${seed}::default-rtb`, 17)}`,
+          mainRouteTableId: `rtb-${hex(`${seed}::default-rtb`, 17)}`,
           ownerId: account,
         });
         break;
@@ -132,7 +150,7 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         Object.assign(state, { arn: arn(`subnet/${id}`), ownerId: account });
         break;
       case "aws:ec2/eip:Eip": {
-        const h = hex(`${name}::ip`, 4);
+        const h = hex(`${seed}::ip`, 4);
         Object.assign(state, {
           allocationId: id,
           publicIp: `3.${parseInt(h.slice(0, 2), 16) % 250}.${parseInt(h.slice(2, 4), 16) % 250}.${(name.length * 7) % 250}`,
@@ -147,8 +165,8 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       case "aws:ec2/instance:Instance":
         Object.assign(state, {
           arn: arn(`instance/${id}`),
-          privateIp: `10.0.${parseInt(hex(name, 2), 16) % 250}.10`,
-          primaryNetworkInterfaceId: `eni-${hex(`${name}::eni`, 17)}`,
+          privateIp: `10.0.${parseInt(hex(seed, 2), 16) % 250}.10`,
+          primaryNetworkInterfaceId: `eni-${hex(`${seed}::eni`, 17)}`,
         });
         break;
       case "aws:ec2/launchTemplate:LaunchTemplate":
@@ -159,7 +177,7 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         Object.assign(state, {
           name: roleName,
           arn: `arn:aws:iam::${account}:role/${roleName}`,
-          uniqueId: `AROA${hex(name, 17).toUpperCase()}`,
+          uniqueId: `AROA${hex(seed, 17).toUpperCase()}`,
         });
         return { id: roleName, state };
       }
@@ -182,13 +200,13 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         const groupName = (inputs.name as string | undefined) ?? id;
         Object.assign(state, {
           name: groupName,
-          arn: `arn:aws:autoscaling:${region}:${account}:autoScalingGroup:${hex(name, 8)}-0000-0000-0000-${hex(name, 12)}:autoScalingGroupName/${groupName}`,
+          arn: `arn:aws:autoscaling:${region}:${account}:autoScalingGroup:${hex(seed, 8)}-0000-0000-0000-${hex(seed, 12)}:autoScalingGroupName/${groupName}`,
         });
         return { id: groupName, state };
       }
       case "aws:s3/bucket:Bucket":
       case "aws:s3/bucketV2:BucketV2": {
-        const bucket = (inputs.bucket as string | undefined) ?? `${name}-${hex(name, 7)}`;
+        const bucket = (inputs.bucket as string | undefined) ?? `${name}-${hex(seed, 7)}`;
         Object.assign(state, {
           bucket,
           arn: `arn:aws:s3:::${bucket}`,
@@ -199,18 +217,18 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         return { id: bucket, state };
       }
       case "aws:kms/key:Key": {
-        const keyId = `${hex(name, 8)}-${hex(name + "1", 4)}-${hex(name + "2", 4)}-${hex(name + "3", 4)}-${hex(name + "4", 12)}`;
+        const keyId = `${hex(seed, 8)}-${hex(seed + "1", 4)}-${hex(seed + "2", 4)}-${hex(seed + "3", 4)}-${hex(seed + "4", 12)}`;
         Object.assign(state, { keyId, arn: `arn:aws:kms:${region}:${account}:key/${keyId}` });
         return { id: keyId, state };
       }
       case "aws:ec2/vpcEndpoint:VpcEndpoint":
         Object.assign(state, {
           arn: arn(`vpc-endpoint/${id}`),
-          prefixListId: inputs.vpcEndpointType === "Gateway" ? `pl-${hex(name, 8)}` : undefined,
+          prefixListId: inputs.vpcEndpointType === "Gateway" ? `pl-${hex(seed, 8)}` : undefined,
         });
         break;
       case "aws:ec2/natGateway:NatGateway":
-        Object.assign(state, { networkInterfaceId: `eni-${hex(`${name}::eni`, 17)}`, publicIp: "3.36.0.1" });
+        Object.assign(state, { networkInterfaceId: `eni-${hex(`${seed}::eni`, 17)}`, publicIp: "3.36.0.1" });
         break;
       case "aws:ec2/vpcPeeringConnection:VpcPeeringConnection":
         Object.assign(state, { acceptStatus: inputs.autoAccept ? "active" : "pending-acceptance" });

@@ -1,0 +1,84 @@
+"use strict";
+// One stack's program, run the way the Pulumi CLI runs it, under Pulumi's mock runtime.
+//
+// The Pulumi CLI's Node.js language host starts `node <@pulumi/pulumi>/cmd/run --pwd <dir> <entry>`
+// with PULUMI_NODEJS_TYPESCRIPT / PULUMI_CONFIG / … in the environment; cmd/run/index.js parses the
+// flags and calls `run()` from cmd/run/run.js, which chdirs, registers ts-node, and requires the
+// entry point inside `runInPulumiStack` (the root pulumi:pulumi:Stack). This worker calls that same
+// `run()` with the same arguments; the parent (cli/plan/planner.ts) sets the same environment. The
+// only difference is the monitor: instead of connecting to an engine, the `programStarted` callback
+// installs the mocks and the recorder (cli/plan/worker-session.ts) before the Stack is created.
+//
+// Plain JavaScript on purpose: registering ts-node here and again inside run() would compile every
+// program file twice. The TypeScript session is required only after run() registered ts-node.
+const Module = require("module");
+const path = require("path");
+
+// run.js does `require(".")` (cmd/run/index.js) for one constant, and index.js is the CLI's main: on
+// load it parses process.argv and exits for want of `--monitor`. Seed the module cache with that
+// constant so requiring run.js runs nothing else; test/cli/runtime-load.test.ts fails if run.js
+// starts using anything more from index.js.
+const RUN_INDEX_EXPORTS = { nodeJSProcessExitedAfterLoggingUserActionableMessage: 32 };
+function seedRunIndex() {
+  const indexPath = require.resolve("@pulumi/pulumi/cmd/run/index.js");
+  if (require.cache[indexPath]) return;
+  const stub = new Module(indexPath, module);
+  stub.filename = indexPath;
+  stub.loaded = true;
+  stub.exports = RUN_INDEX_EXPORTS;
+  require.cache[indexPath] = stub;
+}
+const processStartedAt = Date.now() - process.uptime() * 1000;
+
+function stats(programAt, doneAt) {
+  return {
+    startupMs: Math.round((programAt || doneAt) - processStartedAt),
+    runMs: programAt ? doneAt - programAt : 0,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+function reply(message) {
+  process.send(message, () => process.exit(message.ok ? 0 : 1));
+}
+
+process.once("message", (request) => {
+  seedRunIndex();
+  // As cmd/run/index.js does first: TypeScript stack traces in error messages.
+  require("source-map-support/register");
+  const { run } = require("@pulumi/pulumi/cmd/run/run");
+  let session;
+  let programAt;
+  const loggedErrors = new Set();
+  const argv = {
+    _: [request.main],
+    pwd: request.pwd,
+    project: request.project,
+    stack: request.stack,
+    organization: request.organization,
+    "root-directory": request.root,
+  };
+  const programStarted = () => {
+    programAt = Date.now();
+    session = require(path.join(__dirname, "worker-session")).startSession(request);
+  };
+  run(argv, programStarted, (err) => loggedErrors.add(err), (err) => loggedErrors.has(err)).then(
+    async () => {
+      const result = await session.succeed(stats(programAt, Date.now()));
+      result.stats.maxRssBytes = process.resourceUsage().maxRSS * 1024;
+      reply(result);
+    },
+    (err) => {
+      const s = stats(programAt, Date.now());
+      if (session) return reply(session.fail(err, s));
+      reply({
+        ok: false,
+        message: err && err.message ? err.message : String(err),
+        name: (err && err.name) || "Error",
+        stack: err && err.stack,
+        missingStackReferences: [],
+        stats: { ...s, registrations: 0 },
+      });
+    },
+  );
+});
