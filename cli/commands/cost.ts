@@ -1,0 +1,179 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import type { Command } from "../main";
+import {
+  compareCosts,
+  CostFormat,
+  DeploymentDocument,
+  estimate,
+  loadUsageFiles,
+  parseDeploymentDocument,
+  parsePriceTable,
+  PriceTable,
+  regionFromDeployment,
+  renderDiff,
+  renderReport,
+  shippedPriceTable,
+  stackOfDeployment,
+} from "../cost";
+import { readStackFile, REPO_ROOT, stackConfigPath } from "../evaluate/stack-config";
+
+const USAGE = `Usage: platform cost <stack> [--plan FILE] [--base FILE] [--format text|json|md]
+                     [--usage FILE]... [--region REGION] [--prices FILE] [--out FILE]
+
+Estimate the monthly cost (730 hours a month, on-demand list prices, USD) of a stack's plan, per
+resource and in total.
+
+  <stack>           stack name (shared, dev, staging, prod); names the usage overrides in
+                    environments/usage.<stack>.yml and the region fallback in
+                    environments/Pulumi.<stack>.yaml
+  --plan FILE       the plan: a deployment document as \`platform plan\` / \`pulumi stack export\`
+                    write it. Required until \`platform plan\` exposes its library entry point.
+  --base FILE       a second plan to compare against: prints base -> head per resource and the
+                    total change
+  --format F        text (default), json, or md
+  --usage FILE      extra usage file layered over cli/cost/usage.default.yml and
+                    environments/usage.<stack>.yml (repeatable; the last wins)
+  --region R        price region; default: the deployment's (provider input or ARNs), else
+                    aws:region in environments/Pulumi.<stack>.yaml
+  --prices FILE     price table to use instead of cli/cost/prices.json (same format)
+  --out FILE        write the output to FILE instead of stdout
+
+Lines whose usage nobody supplied print "usage unknown" and count $0 ("usageKnown": false in
+JSON); lines with no price for the region print "price unknown" ("priceKnown": false).
+
+Exit codes: 0 estimate printed; 2 usage or input error.`;
+
+interface Args {
+  stack?: string;
+  plan?: string;
+  base?: string;
+  format: CostFormat;
+  usage: string[];
+  region?: string;
+  prices?: string;
+  out?: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { format: "text", usage: [] };
+  const value = (i: number, flag: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+    const take = (): string => (inline !== undefined ? inline : value(i++, flag));
+    switch (flag) {
+      case "--plan":
+        args.plan = take();
+        break;
+      case "--base":
+        args.base = take();
+        break;
+      case "--format": {
+        const f = take();
+        if (f !== "text" && f !== "json" && f !== "md") throw new UsageError(`--format must be text, json or md (got "${f}")`);
+        args.format = f;
+        break;
+      }
+      case "--usage":
+        args.usage.push(take());
+        break;
+      case "--region":
+        args.region = take();
+        break;
+      case "--prices":
+        args.prices = take();
+        break;
+      case "--out":
+        args.out = take();
+        break;
+      default:
+        if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
+        if (args.stack !== undefined) throw new UsageError(`one stack at a time (got "${args.stack}" and "${a}")`);
+        args.stack = a;
+    }
+  }
+  return args;
+}
+
+class UsageError extends Error {}
+
+function readJson(file: string): unknown {
+  if (!fs.existsSync(file)) throw new UsageError(`File not found: ${file}`);
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new UsageError(`${file} is not JSON: ${(e as Error).message}`);
+  }
+}
+
+function readPlan(file: string): DeploymentDocument {
+  return parseDeploymentDocument(readJson(file), file);
+}
+
+/** --region, then the deployment, then aws:region in the stack's config file. */
+function chooseRegion(explicit: string | undefined, doc: DeploymentDocument, stack: string): { region: string; source: string } {
+  if (explicit) return { region: explicit, source: "--region" };
+  const found = regionFromDeployment(doc);
+  if (found) return found;
+  if (fs.existsSync(stackConfigPath(stack))) {
+    const region = readStackFile(stack).config["aws:region"];
+    if (typeof region === "string") return { region, source: path.relative(REPO_ROOT, stackConfigPath(stack)) };
+  }
+  throw new UsageError(`Cannot tell the region: the plan names none and environments/Pulumi.${stack}.yaml has no aws:region. Pass --region.`);
+}
+
+function loadPrices(file: string | undefined): PriceTable {
+  if (!file) return shippedPriceTable();
+  const text = fs.readFileSync(file, "utf8");
+  return parsePriceTable(file.endsWith(".json") ? JSON.parse(text) : parseYaml(text), file);
+}
+
+async function run(argv: string[]): Promise<number> {
+  try {
+    const args = parseArgs(argv);
+    if (!args.stack) throw new UsageError("missing <stack>");
+    if (!args.plan) {
+      throw new UsageError(
+        `platform cost needs a plan: pass --plan FILE (a deployment document from \`platform plan ${args.stack}\`). ` +
+          `Planning in-process is not wired yet.`,
+      );
+    }
+    const head = readPlan(args.plan);
+    const planStack = stackOfDeployment(head);
+    if (planStack && planStack !== args.stack) {
+      process.stderr.write(`platform cost: warning: ${args.plan} is a plan of stack "${planStack}", not "${args.stack}"\n`);
+    }
+    const { region, source } = chooseRegion(args.region, head, args.stack);
+    const prices = loadPrices(args.prices);
+    const usage = loadUsageFiles(args.stack, args.usage);
+    const opts = { region, prices, usage, stack: args.stack };
+    const headReport = estimate(head, opts);
+    let output: string;
+    if (args.base) {
+      const baseReport = estimate(readPlan(args.base), opts);
+      output = renderDiff(compareCosts(baseReport, headReport), args.format);
+    } else {
+      output = renderReport(headReport, args.format);
+    }
+    if (args.format === "text") output += `Region: ${region} (from ${source})\n`;
+    if (args.out) fs.writeFileSync(args.out, output);
+    else process.stdout.write(output);
+    return 0;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`platform cost: ${message}\n${e instanceof UsageError ? `\n${USAGE}\n` : ""}`);
+    return 2;
+  }
+}
+
+export const command: Command = {
+  summary: "Monthly cost estimate of a stack's plan, per resource and in total",
+  usage: USAGE,
+  run,
+};

@@ -1,0 +1,125 @@
+import { DeploymentGraph } from "./graph";
+import { PricingContext, lineCounts, money } from "./lines";
+import { PriceTable, regionPrices } from "./pricing";
+import { FREE_TYPES, RULES } from "./rules";
+import { CostReport, DeploymentDocument, ResourceCost, SkippedResource } from "./types";
+import { nameOfUrn, UsageFile } from "./usage";
+
+export interface EstimateOptions {
+  /** AWS region whose prices apply (see region.ts for how the CLI chooses it). */
+  readonly region: string;
+  readonly prices: PriceTable;
+  /** Usage files, lowest precedence first (see usage.ts). */
+  readonly usage: readonly UsageFile[];
+  /** Stack name for the report; defaults to the stack in the resources' URNs. */
+  readonly stack?: string;
+}
+
+/**
+ * awsx components whose children cost money. Under the mock runtime a remote component is
+ * registered without its children, so one found childless cannot be priced and is reported as
+ * skipped rather than counted as free.
+ */
+const BILLABLE_REMOTE_COMPONENTS = new Set([
+  "awsx:ec2:Vpc",
+  "awsx:lb:ApplicationLoadBalancer",
+  "awsx:lb:NetworkLoadBalancer",
+  "awsx:ecs:FargateService",
+  "awsx:ecs:EC2Service",
+]);
+
+/**
+ * Monthly cost of everything in a deployment document. Pure: no I/O, no clock, no randomness;
+ * the same inputs always give the same report.
+ *
+ * Invariants:
+ *  - monthlyTotal is the sum of the resources' monthly, each the sum of its counting lines
+ *    (known price and known usage); lines with unknown usage or price count 0 and are marked.
+ *  - every custom AWS resource is accounted for exactly once: estimated, free, or skipped.
+ */
+export function estimate(doc: DeploymentDocument, opts: EstimateOptions): CostReport {
+  const graph = new DeploymentGraph(doc);
+  const ctx = new PricingContext(opts.region, graph, regionPrices(opts.prices, opts.region), opts.usage);
+  const resources: ResourceCost[] = [];
+  const skipped: SkippedResource[] = [];
+  let free = 0;
+
+  for (const r of graph.resources) {
+    if (r.type.startsWith("pulumi:")) continue; // the stack, providers, StackReferences
+    const children = () => graph.childrenOf(r.urn);
+    let rule = RULES[r.type];
+    if (r.custom === false) {
+      // Components cost nothing themselves; their custom children are priced. The exceptions
+      // are remote components evaluated without children (see BILLABLE_REMOTE_COMPONENTS).
+      if (r.type === "awsx:ecr:Repository" && !children().some((c) => c.type === "aws:ecr/repository:Repository")) {
+        // priced by its rule below
+      } else if (BILLABLE_REMOTE_COMPONENTS.has(r.type) && !children().some((c) => c.custom !== false)) {
+        skipped.push({ urn: r.urn, type: r.type, reason: "remote component evaluated without its children: the resources it creates cannot be priced" });
+        continue;
+      } else {
+        continue;
+      }
+    }
+    if (!r.type.startsWith("aws:") && !rule) {
+      free++; // random, tls, command, …: nothing AWS bills
+      continue;
+    }
+    if (!rule) {
+      if (FREE_TYPES.has(r.type)) free++;
+      else skipped.push({ urn: r.urn, type: r.type, reason: "no pricing rule for this type" });
+      continue;
+    }
+    const result = rule(r, ctx);
+    if (result.kind === "skip") {
+      skipped.push({ urn: r.urn, type: r.type, reason: result.reason });
+      continue;
+    }
+    if (result.lines.length === 0) {
+      free++;
+      continue;
+    }
+    const monthly = money(result.lines.filter(lineCounts).reduce((a, l) => a + l.monthly, 0));
+    resources.push({
+      urn: r.urn,
+      type: r.type,
+      name: nameOfUrn(r.urn),
+      monthly,
+      lines: result.lines,
+      ...(result.notes.length > 0 ? { notes: result.notes } : {}),
+    });
+  }
+
+  const allLines = resources.flatMap((r) => r.lines);
+  const found = [...ctx.usedPrices.entries()].filter(([, e]) => e !== undefined).map(([k, e]) => ({ key: k, entry: e! }));
+  const dates = found.map((f) => f.entry.asOf).sort();
+  return {
+    stack: opts.stack ?? stackOfDeployment(doc) ?? "unknown",
+    region: opts.region,
+    currency: "USD",
+    monthlyTotal: money(resources.reduce((a, r) => a + r.monthly, 0)),
+    resources,
+    summary: {
+      estimated: resources.length,
+      free,
+      unsupported: skipped.length,
+      usageUnknownLines: allLines.filter((l) => l.usageKnown === false).length,
+      priceUnknownLines: allLines.filter((l) => l.priceKnown === false).length,
+    },
+    skipped,
+    usageFiles: opts.usage.map((u) => u.label),
+    prices: {
+      asOfOldest: dates[0] ?? "",
+      asOfNewest: dates[dates.length - 1] ?? "",
+      unverified: found.filter((f) => f.entry.verified === false).map((f) => f.key).sort(),
+    },
+  };
+}
+
+/** The stack named in the deployment's URNs (`urn:pulumi:<stack>::…`). */
+export function stackOfDeployment(doc: DeploymentDocument): string | undefined {
+  for (const r of doc.deployment.resources ?? []) {
+    const m = /^urn:pulumi:([^:]+)::/.exec(r.urn);
+    if (m) return m[1];
+  }
+  return undefined;
+}

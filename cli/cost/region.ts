@@ -1,0 +1,35 @@
+import { DeploymentDocument } from "./types";
+
+/**
+ * Which region's prices apply. The CLI takes, in order: `--region`, then what the deployment
+ * itself says (the AWS provider's `region` input, else the region most ARNs in the resources'
+ * outputs name), then `aws:region` from environments/Pulumi.<stack>.yaml. The deployment comes
+ * before the config file because it is what was actually planned.
+ */
+
+const ARN_REGION = /arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-gov)?-[a-z]+-\d):/g;
+
+export interface RegionFinding {
+  readonly region: string;
+  readonly source: string;
+}
+
+export function regionFromDeployment(doc: DeploymentDocument): RegionFinding | undefined {
+  const resources = doc.deployment.resources ?? [];
+  for (const r of resources) {
+    if (r.type === "pulumi:providers:aws") {
+      const region = r.inputs?.region ?? r.outputs?.region;
+      if (typeof region === "string" && region !== "") return { region, source: `provider ${r.urn}` };
+    }
+  }
+  const counts = new Map<string, number>();
+  for (const r of resources) {
+    if (!r.outputs) continue;
+    for (const m of JSON.stringify(r.outputs).matchAll(ARN_REGION)) {
+      counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+    }
+  }
+  const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  if (ranked.length === 0) return undefined;
+  return { region: ranked[0][0], source: `ARNs in the deployment's outputs (${ranked[0][1]} of ${ranked.reduce((a, [, n]) => a + n, 0)})` };
+}
