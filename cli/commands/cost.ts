@@ -18,6 +18,7 @@ import {
   stackOfDeployment,
 } from "../cost";
 import { readStackFile, REPO_ROOT, stackConfigPath } from "../evaluate/stack-config";
+import { isShippedStack, STACK_ORDER } from "../../infra/stacks";
 
 const USAGE = `Usage: platform cost <stack> [--plan FILE] [--base FILE] [--format text|json|md]
                      [--usage FILE]... [--region REGION] [--prices FILE] [--out FILE]
@@ -29,9 +30,9 @@ resource and in total.
                     environments/usage.<stack>.yml and the region fallback in
                     environments/Pulumi.<stack>.yaml
   --plan FILE       the plan: a deployment document as \`platform plan\` / \`pulumi stack export\`
-                    write it. Required until \`platform plan\` exposes its library entry point.
-  --base FILE       a second plan to compare against: prints base -> head per resource and the
-                    total change
+                    write it. Default: plan <stack> offline now (same code as \`platform plan\`)
+  --base FILE       a plan to compare against (e.g. main's): prints base -> head per resource
+                    and the total change
   --format F        text (default), json, or md
   --usage FILE      extra usage file layered over cli/cost/usage.default.yml and
                     environments/usage.<stack>.yml (repeatable; the last wins)
@@ -116,6 +117,17 @@ function readPlan(file: string): DeploymentDocument {
   return parseDeploymentDocument(readJson(file), file);
 }
 
+/** Plan the stack offline now (and its upstream stacks), as `platform plan <stack>` would. */
+async function planNow(stack: string): Promise<DeploymentDocument> {
+  if (!isShippedStack(stack) && !fs.existsSync(stackConfigPath(stack))) {
+    throw new UsageError(`unknown stack "${stack}": no environments/Pulumi.${stack}.yaml (shipped stacks: ${STACK_ORDER.join(", ")})`);
+  }
+  // Loaded lazily: planning forks workers that load the whole program; --plan needs none of it.
+  const { planStack } = await import("../plan/planner");
+  const plan = await planStack(stack);
+  return parseDeploymentDocument(plan.deployment, `plan of ${stack}`);
+}
+
 /** --region, then the deployment, then aws:region in the stack's config file. */
 function chooseRegion(explicit: string | undefined, doc: DeploymentDocument, stack: string): { region: string; source: string } {
   if (explicit) return { region: explicit, source: "--region" };
@@ -138,13 +150,7 @@ async function run(argv: string[]): Promise<number> {
   try {
     const args = parseArgs(argv);
     if (!args.stack) throw new UsageError("missing <stack>");
-    if (!args.plan) {
-      throw new UsageError(
-        `platform cost needs a plan: pass --plan FILE (a deployment document from \`platform plan ${args.stack}\`). ` +
-          `Planning in-process is not wired yet.`,
-      );
-    }
-    const head = readPlan(args.plan);
+    const head = args.plan ? readPlan(args.plan) : await planNow(args.stack);
     const planStack = stackOfDeployment(head);
     if (planStack && planStack !== args.stack) {
       process.stderr.write(`platform cost: warning: ${args.plan} is a plan of stack "${planStack}", not "${args.stack}"\n`);

@@ -2,7 +2,7 @@ import { DeploymentGraph } from "./graph";
 import { PricingContext, lineCounts, money } from "./lines";
 import { PriceTable, regionPrices } from "./pricing";
 import { FREE_TYPES, RULES } from "./rules";
-import { CostReport, DeploymentDocument, ResourceCost, SkippedResource } from "./types";
+import { CategoryCost, CostReport, DeploymentDocument, ResourceCost, SkippedResource } from "./types";
 import { nameOfUrn, UsageFile } from "./usage";
 
 export interface EstimateOptions {
@@ -106,6 +106,7 @@ export function estimate(doc: DeploymentDocument, opts: EstimateOptions): CostRe
       priceUnknownLines: allLines.filter((l) => l.priceKnown === false).length,
     },
     skipped,
+    byCategory: categorize(resources),
     usageFiles: opts.usage.map((u) => u.label),
     prices: {
       asOfOldest: dates[0] ?? "",
@@ -122,4 +123,48 @@ export function stackOfDeployment(doc: DeploymentDocument): string | undefined {
     if (m) return m[1];
   }
   return undefined;
+}
+
+/** Service family of a priced type, for the by-category summary. */
+export function categoryOf(type: string): string {
+  switch (type) {
+    case "aws:ec2/natGateway:NatGateway":
+    case "aws:ec2/eip:Eip":
+      return "NAT and public IPv4";
+    case "aws:ec2/vpcEndpoint:VpcEndpoint":
+      return "VPC endpoints";
+    case "aws:ec2/instance:Instance":
+    case "aws:autoscaling/group:Group":
+      return "EC2 (NAT instance, bastion)";
+    case "aws:lb/loadBalancer:LoadBalancer":
+    case "aws:alb/loadBalancer:LoadBalancer":
+      return "Load balancing";
+    case "aws:ecs/service:Service":
+      return "Fargate";
+    case "aws:rds/cluster:Cluster":
+    case "aws:rds/clusterInstance:ClusterInstance":
+      return "Aurora";
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return "CloudWatch Logs";
+    case "aws:kms/key:Key":
+    case "aws:secretsmanager/secret:Secret":
+      return "KMS and Secrets Manager";
+    case "aws:ecr/repository:Repository":
+    case "awsx:ecr:Repository":
+      return "ECR";
+    default:
+      return "Other";
+  }
+}
+
+function categorize(resources: readonly ResourceCost[]): CategoryCost[] {
+  const acc = new Map<string, { monthly: number; resources: number }>();
+  for (const r of resources) {
+    const c = categoryOf(r.type);
+    const cur = acc.get(c) ?? { monthly: 0, resources: 0 };
+    acc.set(c, { monthly: cur.monthly + r.monthly, resources: cur.resources + 1 });
+  }
+  return [...acc.entries()]
+    .map(([category, v]) => ({ category, monthly: money(v.monthly), resources: v.resources }))
+    .sort((a, b) => b.monthly - a.monthly || a.category.localeCompare(b.category));
 }

@@ -51,7 +51,8 @@ export function loadUsageFiles(stack: string | undefined, extra: readonly string
   paths.push(...extra);
   return paths.map((p) => {
     if (!fs.existsSync(p)) throw new Error(`Usage file not found: ${p}`);
-    const label = path.relative(root, path.resolve(p)) || p;
+    const rel = path.relative(root, path.resolve(p));
+    const label = rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : p;
     const file = parseUsageFile(fs.readFileSync(p, "utf8"), label);
     validateUsageKeys(file, USAGE_KEYS);
     return file;

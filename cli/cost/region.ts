@@ -31,5 +31,5 @@ export function regionFromDeployment(doc: DeploymentDocument): RegionFinding | u
   }
   const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   if (ranked.length === 0) return undefined;
-  return { region: ranked[0][0], source: `ARNs in the deployment's outputs (${ranked[0][1]} of ${ranked.reduce((a, [, n]) => a + n, 0)})` };
+  return { region: ranked[0][0], source: `${ranked[0][1]} of ${ranked.reduce((a, [, n]) => a + n, 0)} ARNs in the deployment's outputs` };
 }

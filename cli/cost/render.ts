@@ -44,12 +44,14 @@ function singular(unit: string): string {
 }
 
 export function renderReportText(report: CostReport): string {
-  const W = 62;
+  // Name column as wide as the longest line label (within 40..90), so the figures line up.
+  const longest = Math.max(0, ...report.resources.flatMap((r) => r.lines.map((l) => l.description.length + 3)));
+  const W = Math.min(90, Math.max(40, longest));
   const out: string[] = [];
   out.push(`Project: platform/${report.stack}   region: ${report.region}   ${report.currency}, 730 hours a month`, "");
   out.push(` ${"Name".padEnd(W)} ${"Monthly Qty".padStart(12)}  ${"Unit".padEnd(12)} ${"Monthly Cost".padStart(14)}`);
   for (const r of report.resources) {
-    out.push("", ` ${r.name} (${r.type})`.slice(0, W + 30));
+    out.push("", ` ${r.name} (${r.type})`);
     r.lines.forEach((l, i) => {
       const branch = i === r.lines.length - 1 ? "└─" : "├─";
       const label = ` ${branch} ${l.description}`;
@@ -64,6 +66,12 @@ export function renderReportText(report: CostReport): string {
   }
   out.push("", ` ${"OVERALL TOTAL".padEnd(W)} ${"".padStart(12)}  ${"".padEnd(12)} ${usd(report.monthlyTotal).padStart(14)}`);
   out.push("─".repeat(W + 44));
+  if (report.byCategory.length > 0) {
+    out.push("By category:");
+    for (const c of report.byCategory) {
+      out.push(`  ${c.category.padEnd(30)} ${usd(c.monthly).padStart(12)}  (${c.resources} resource${c.resources === 1 ? "" : "s"})`);
+    }
+  }
   out.push(...summaryLines(report));
   return out.join("\n") + "\n";
 }
@@ -111,9 +119,15 @@ export function renderReportMarkdown(report: CostReport): string {
     });
   }
   out.push(`| **Total** | | | | **${usd(report.monthlyTotal)}** |`, "");
+  if (report.byCategory.length > 0) {
+    out.push("| Category | Resources | Monthly |", "|---|---:|---:|");
+    for (const c of report.byCategory) out.push(`| ${c.category} | ${c.resources} | ${usd(c.monthly)} |`);
+    out.push("");
+  }
   const notes = report.resources.flatMap((r) => (r.notes ?? []).map((n) => `- \`${mdEscape(r.name)}\`: ${n}`));
   if (notes.length > 0) out.push("<details><summary>Assumptions</summary>", "", ...notes, "", "</details>", "");
-  out.push(...summaryLines(report).map((l) => (l.startsWith("∙") || l.startsWith(" ") ? `- ${l.replace(/^∙ /, "").trim()}` : l)));
+  const [head, ...rest] = summaryLines(report);
+  out.push(head, "", ...rest.map((l) => `${l.startsWith(" ") ? "  " : ""}- ${l.replace(/^∙ /, "").trim()}`));
   return out.join("\n") + "\n";
 }
 

@@ -84,6 +84,13 @@ export interface SkippedResource {
   readonly reason: string;
 }
 
+export interface CategoryCost {
+  readonly category: string;
+  readonly monthly: number;
+  /** How many resources of the report fall in the category. */
+  readonly resources: number;
+}
+
 export interface CostReport {
   readonly stack: string;
   readonly region: string;
@@ -104,6 +111,8 @@ export interface CostReport {
     readonly priceUnknownLines: number;
   };
   readonly skipped: readonly SkippedResource[];
+  /** Monthly cost per service family, largest first (the "where does the money go" view). */
+  readonly byCategory: readonly CategoryCost[];
   /** Labels of the usage files applied, lowest precedence first. */
   readonly usageFiles: readonly string[];
   /** Price-table provenance for the region: the oldest and newest `asOf` of the entries used. */

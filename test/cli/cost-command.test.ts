@@ -1,0 +1,131 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { command } from "../../cli/commands/cost";
+
+const FIXTURES = path.join(__dirname, "..", "fixtures", "cost");
+const DEV = path.join(FIXTURES, "dev-full.json");
+const PROD = path.join(FIXTURES, "prod-ha.json");
+
+/** Run `platform cost …` in-process; returns exit code, output file text and stderr. */
+async function cost(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cost-"));
+  const outFile = path.join(dir, "out");
+  const writes: string[] = [];
+  const original = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    writes.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const code = await command.run([...args, "--out", outFile]);
+    const out = fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : "";
+    return { code, out, err: writes.join("") };
+  } finally {
+    process.stderr.write = original;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("platform cost (command)", () => {
+  let tmp = "";
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cost-usage-"));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const file = (name: string, text: string): string => {
+    const f = path.join(tmp, name);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  /** The shipped defaults layered last, so these tests do not depend on environments/usage.*.yml. */
+  const pinnedUsage = (): string =>
+    file("pinned.yml", fs.readFileSync(path.join(__dirname, "..", "..", "cli", "cost", "usage.default.yml"), "utf8"));
+
+  it("with --format json, prints the documented schema with unknown usage marked", async () => {
+    const usage = file("u.yml", `resource_usage:\n  dev-alb: { average_lcu: ~ }\n`);
+    const { code, out } = await cost(["demo", "--plan", DEV, "--format", "json", "--usage", pinnedUsage(), "--usage", usage]);
+    expect(code).to.equal(0);
+    const json = JSON.parse(out);
+    expect(Object.keys(json).slice(0, 5)).to.deep.equal(["stack", "region", "currency", "monthlyTotal", "resources"]);
+    expect([json.stack, json.region, json.currency]).to.deep.equal(["demo", "ap-northeast-2", "USD"]);
+    expect(json.monthlyTotal).to.equal(188.092105); // 191.012105 without the 2.92 of LCUs
+    const alb = json.resources.find((r: { urn: string }) => r.urn.endsWith("::dev-alb"));
+    expect(alb).to.include({ type: "aws:lb/loadBalancer:LoadBalancer", monthly: 23.725 });
+    expect(alb.lines[1]).to.deep.include({
+      description: "Load balancer capacity units",
+      quantity: 0,
+      unit: "LCU-hours",
+      unitPrice: 0.008,
+      monthly: 0,
+      usageKnown: false,
+      usageKey: "average_lcu",
+    });
+    for (const r of json.resources) {
+      expect(r).to.include.keys("urn", "type", "monthly", "lines");
+      for (const l of r.lines) expect(l).to.include.keys("description", "quantity", "unit", "unitPrice", "monthly");
+    }
+  });
+
+  it("with --format text, prints per-resource lines, the total, the usage unknown marker and the region source", async () => {
+    const usage = file("u.yml", `resource_type_default_usage:\n  "aws:ec2/natGateway:NatGateway": { monthly_data_processed_gb: ~ }\n`);
+    const { code, out } = await cost(["prod", "--plan", PROD, "--usage", pinnedUsage(), "--usage", usage]);
+    expect(code).to.equal(0);
+    expect(out).to.contain(" ├─ NAT gateway ");
+    expect(out).to.match(/ └─ Data processed +usage unknown: \$0\.059 per GB\n/);
+    expect(out).to.match(/ OVERALL TOTAL +\$818\.95\n/); // 820.7195 − 3 × 0.59
+    expect(out).to.contain("∙ 3 usage-based line(s) have no usage value");
+    expect(out).to.contain("Region: ap-northeast-2 (from 7 of 7 ARNs in the deployment's outputs)\n");
+  });
+
+  it("with --region, prices the same plan in us-east-1", async () => {
+    const { code, out } = await cost(["prod", "--plan", PROD, "--region", "us-east-1", "--format", "json", "--usage", pinnedUsage()]);
+    expect(code).to.equal(0);
+    const json = JSON.parse(out);
+    expect(json.region).to.equal("us-east-1");
+    const writer = json.resources.find((r: { urn: string }) => r.urn.endsWith("::prod-db-1"));
+    expect(writer.monthly).to.equal(189.8);
+  });
+
+  it("with --base, prints the change from base to head", async () => {
+    const { code, out } = await cost(["dev", "--plan", DEV, "--base", DEV, "--format", "json", "--usage", pinnedUsage()]);
+    expect(code).to.equal(0);
+    expect(JSON.parse(out)).to.deep.include({ baseMonthlyTotal: 191.012105, headMonthlyTotal: 191.012105, delta: 0, resources: [] });
+  });
+
+  it("fails with exit 2 on an unknown format", async () => {
+    const { code, err } = await cost(["dev", "--plan", DEV, "--format", "yaml"]);
+    expect(code).to.equal(2);
+    expect(err.split("\n")[0]).to.equal('platform cost: --format must be text, json or md (got "yaml")');
+  });
+
+  it("fails with exit 2 without a stack", async () => {
+    const { code, err } = await cost(["--plan", DEV]);
+    expect(code).to.equal(2);
+    expect(err.split("\n")[0]).to.equal("platform cost: missing <stack>");
+  });
+
+  it("fails with exit 2 on a plan file that is not a deployment document", async () => {
+    const bad = file("bad.json", JSON.stringify({ steps: [] }));
+    const { code, err } = await cost(["dev", "--plan", bad]);
+    expect(code).to.equal(2);
+    expect(err).to.contain("is not a Pulumi deployment document");
+  });
+
+  it("fails with exit 2 on a misspelt usage key, naming the expected keys", async () => {
+    const usage = file("typo.yml", `resource_type_default_usage:\n  "aws:ec2/natGateway:NatGateway": { monthly_gb_data_processed: 5 }\n`);
+    const { code, err } = await cost(["dev", "--plan", DEV, "--usage", usage]);
+    expect(code).to.equal(2);
+    expect(err).to.contain(
+      ' - resource_type_default_usage."aws:ec2/natGateway:NatGateway".monthly_gb_data_processed: unknown key (expected one of: monthly_data_processed_gb)',
+    );
+  });
+
+  it("fails with exit 2 on a region the price table lacks", async () => {
+    const { code, err } = await cost(["dev", "--plan", DEV, "--region", "eu-west-1"]);
+    expect(code).to.equal(2);
+    expect(err).to.contain('No prices for region "eu-west-1"');
+  });
+});
