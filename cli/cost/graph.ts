@@ -106,11 +106,29 @@ function identifiersOf(r: DeploymentResource): string[] {
   return out;
 }
 
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * A secret property value (`{<sig>: <secret sig>, plaintext}`) as its plain value; a secret
+ * that only has ciphertext is unknown here. Other values pass through.
+ */
+export function unwrapSecret(value: unknown): unknown {
+  const o = obj(value);
+  if (!o || o[SIG_KEY] !== SECRET_SIG) return value;
+  if (typeof o.plaintext !== "string") return undefined;
+  try {
+    return JSON.parse(o.plaintext);
+  } catch {
+    return o.plaintext;
+  }
+}
+
 /** The value of `inputs[key]`, else `outputs[key]` (outputs carry provider-computed defaults). */
 export function prop(r: DeploymentResource, key: string): unknown {
-  const v = r.inputs?.[key];
+  const v = unwrapSecret(r.inputs?.[key]);
   if (v !== undefined && v !== null && v !== UNKNOWN) return v;
-  const o = r.outputs?.[key];
+  const o = unwrapSecret(r.outputs?.[key]);
   return o === UNKNOWN ? undefined : o;
 }
 

@@ -332,6 +332,15 @@ describe("cost estimate: accounting", () => {
     expect(r.skipped.map((s) => s.type)).to.deep.equal(["awsx:ec2:Vpc"]);
   });
 
+  it("reads a value Pulumi marked secret (plaintext in the document) like a plain one", () => {
+    const secret = (v: unknown) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: JSON.stringify(v) });
+    const r = run("us-east-1", [res("aws:ec2/instance:Instance", "i", { instanceType: secret("t4g.nano"), rootBlockDevice: secret({ volumeSize: 10 }) })]);
+    expect(only(r, "aws:ec2/instance:Instance").lines.map((l) => [l.priceKey, l.quantity])).to.deep.equal([
+      ["ec2-instance-hour:t4g.nano", 730],
+      ["ebs-gb-month:gp3", 10],
+    ]);
+  });
+
   it("ignores resources pending deletion", () => {
     const r = run("us-east-1", [res("aws:ec2/natGateway:NatGateway", "old", {}, { delete: true })]);
     expect(r.resources).to.deep.equal([]);
