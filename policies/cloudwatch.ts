@@ -1,0 +1,128 @@
+import { Policies } from "@pulumi/policy";
+import { Props, resourcePolicy, stackPolicy } from "./lib/define";
+import { Resource, StackGraph, describe, prop } from "./lib/graph";
+import { T } from "./lib/types";
+import { forEachKnown, isPresent, peek } from "./lib/unknowns";
+
+/**
+ * CloudWatch Logs. A log group that AWS creates on first write (ECS awslogs with
+ * awslogs-create-group, RDS log exports, flow logs) never expires and is not encrypted, so every
+ * sink the platform writes to must exist as a managed log group with retention.
+ */
+
+type P = Props;
+
+/** CloudWatch's accepted retention values (days); 0 means never expire. */
+export const RETENTION_VALUES = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+export const logGroupConfigureRetention = resourcePolicy<{ minimumRetentionDays: number }>({
+  name: "cloudwatch-loggroup-configure-retention",
+  description: "Log groups must set retention explicitly, at least the configured number of days (365 in production).",
+  enforcementLevel: "mandatory",
+  category: "operations",
+  severity: "medium",
+  catalog: ["82"],
+  configSchema: { properties: { minimumRetentionDays: { type: "integer", minimum: 1, maximum: 3653, default: 365 } } },
+  defaults: { minimumRetentionDays: 365 },
+  types: [T.logGroup],
+  validate: (r, report) => {
+    const days = r.props.retentionInDays;
+    if (typeof days !== "number") {
+      report(`Retention is not set, so logs never expire; set retentionInDays (at least ${r.config.minimumRetentionDays}).`);
+    } else if (days !== 0 && days < r.config.minimumRetentionDays) {
+      report(`Logs are kept ${days} day(s); set retentionInDays to at least ${r.config.minimumRetentionDays}.`);
+    }
+  },
+});
+
+export const logGroupRequireKmsEncryption = resourcePolicy({
+  name: "cloudwatch-loggroup-require-kms-encryption",
+  description: "Log groups must be encrypted with a customer-managed KMS key.",
+  enforcementLevel: "mandatory",
+  category: "security",
+  severity: "medium",
+  catalog: ["83"],
+  types: [T.logGroup],
+  validate: (r, report) => {
+    if (!isPresent(r.props, "kmsKeyId")) {
+      report("The log group is not encrypted with a customer-managed key; set kmsKeyId to a key whose policy allows logs.<region>.amazonaws.com.");
+    }
+  },
+});
+
+function logGroupsByName(graph: StackGraph): Map<string, Resource> {
+  const out = new Map<string, Resource>();
+  for (const lg of graph.ofType(T.logGroup)) {
+    const name = peek(() => prop(lg, "name"));
+    if (typeof name === "string" && name !== "") out.set(name, lg);
+  }
+  return out;
+}
+
+function obj(v: unknown): P | undefined {
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as P) : undefined;
+}
+
+export const logGroupRequireManagedSinks = stackPolicy({
+  name: "cloudwatch-loggroup-require-managed-sinks",
+  description: "Every log group AWS writes to (flow logs, container logs, RDS log exports, ECS Exec) must be a managed log group of the stack.",
+  enforcementLevel: "mandatory",
+  category: "operations",
+  severity: "medium",
+  catalog: ["X8", "X10", "52"],
+  appliesTo: [T.flowLog, T.ecsTaskDefinition, T.rdsCluster, T.ecsCluster],
+  validate: ({ graph }, report) => {
+    const byName = logGroupsByName(graph);
+    const missing = (who: Resource, what: string, name: string | undefined) =>
+      report(
+        `${describe(who)} writes ${what} to ${name ? `log group "${name}"` : "a log group"} that this stack does not manage; ` +
+          `create it as an aws.cloudwatch.LogGroup with retention and reference it.`,
+        who.urn,
+      );
+
+    forEachKnown(graph.ofType(T.flowLog), (fl) => {
+      const type = prop(fl, "logDestinationType") ?? "cloud-watch-logs";
+      if (type !== "cloud-watch-logs") return;
+      const viaRef = graph.refs(fl, "logDestination", [T.logGroup]).length > 0 || graph.refs(fl, "logGroupName", [T.logGroup]).length > 0;
+      if (!viaRef) {
+        const dest = peek(() => prop(fl, "logDestination"));
+        const name = typeof dest === "string" ? dest.replace(/^arn:[^:]+:logs:[^:]*:[^:]*:log-group:/, "").replace(/:\*$/, "") : undefined;
+        if (!name || !byName.has(name)) missing(fl, "flow logs", name);
+      }
+    });
+
+    forEachKnown(graph.ofType(T.ecsTaskDefinition), (td) => {
+      const raw = prop(td, "containerDefinitions");
+      let defs: P[] = [];
+      try {
+        defs = typeof raw === "string" ? (JSON.parse(raw) as P[]) : [];
+      } catch {
+        return; // ecs-taskdefinition-require-log-configuration reports malformed definitions
+      }
+      for (const c of Array.isArray(defs) ? defs : []) {
+        const group = obj(obj(c.logConfiguration)?.options)?.["awslogs-group"];
+        if (typeof group === "string" && !byName.has(group)) missing(td, `the logs of container "${String(c.name ?? "")}"`, group);
+      }
+    });
+
+    forEachKnown(graph.ofType(T.rdsCluster), (cluster) => {
+      const exports = prop(cluster, "enabledCloudwatchLogsExports");
+      if (!Array.isArray(exports) || exports.length === 0) return;
+      const id = prop(cluster, "clusterIdentifier");
+      for (const kind of exports as string[]) {
+        const name = `/aws/rds/cluster/${String(id)}/${kind}`;
+        if (!byName.has(name)) missing(cluster, `${kind} logs`, name);
+      }
+    });
+
+    forEachKnown(graph.ofType(T.ecsCluster), (cluster) => {
+      const exec = obj(obj(prop(cluster, "configuration"))?.executeCommandConfiguration);
+      const lc = obj(exec?.logConfiguration);
+      if (!exec || exec.logging !== "OVERRIDE" || !lc) return;
+      const name = lc.cloudWatchLogGroupName;
+      if (typeof name === "string" && name !== "" && !byName.has(name)) missing(cluster, "ECS Exec sessions", name);
+    });
+  },
+});
+
+export const policies: Policies = [logGroupConfigureRetention, logGroupRequireKmsEncryption, logGroupRequireManagedSinks];

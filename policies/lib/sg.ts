@@ -1,0 +1,85 @@
+import { isAnywhere } from "./cidr";
+import { PortRange, portRange } from "./ports";
+import { T } from "./types";
+
+/**
+ * Security group rules from every place AWS lets them be written, normalized:
+ * `aws.vpc.SecurityGroupIngressRule`/`EgressRule` (the platform's convention), the older
+ * `aws.ec2.SecurityGroupRule`, and inline `ingress`/`egress` blocks of `SecurityGroup` and
+ * `DefaultSecurityGroup`. Each normalized rule has exactly one source.
+ */
+export interface SgRule {
+  readonly direction: "ingress" | "egress";
+  readonly range: PortRange;
+  /** A CIDR source/destination, if the rule has one. */
+  readonly cidr?: string;
+  /** True when the peer is another security group (or the group itself). */
+  readonly groupPeer: boolean;
+  readonly prefixList: boolean;
+  readonly description?: string;
+}
+
+type P = Readonly<Record<string, unknown>>;
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string" && x !== "") : [];
+}
+
+function inlineRules(entries: unknown, direction: SgRule["direction"]): SgRule[] {
+  if (!Array.isArray(entries)) return [];
+  return entries.flatMap((raw) => {
+    const e = raw as P;
+    const range = portRange(e.protocol, e.fromPort, e.toPort);
+    const description = typeof e.description === "string" ? e.description : undefined;
+    const base = { direction, range, prefixList: false, groupPeer: false, ...(description ? { description } : {}) };
+    const out: SgRule[] = [...strings(e.cidrBlocks), ...strings(e.ipv6CidrBlocks)].map((cidr) => ({ ...base, cidr }));
+    if (strings(e.securityGroups).length > 0 || e.self === true) out.push({ ...base, groupPeer: true });
+    if (strings(e.prefixListIds).length > 0) out.push({ ...base, prefixList: true });
+    return out;
+  });
+}
+
+/** Rules a resource of one of the SG-related types declares. */
+export function rulesOf(type: string, p: P): SgRule[] {
+  const description = typeof p.description === "string" && p.description !== "" ? { description: p.description } : {};
+  switch (type) {
+    case T.securityGroupIngressRule:
+    case T.securityGroupEgressRule: {
+      const direction = type === T.securityGroupIngressRule ? "ingress" : "egress";
+      const range = portRange(p.ipProtocol, p.fromPort, p.toPort);
+      const cidr = typeof p.cidrIpv4 === "string" && p.cidrIpv4 !== "" ? p.cidrIpv4 : typeof p.cidrIpv6 === "string" && p.cidrIpv6 !== "" ? p.cidrIpv6 : undefined;
+      return [
+        {
+          direction,
+          range,
+          ...(cidr ? { cidr } : {}),
+          groupPeer: typeof p.referencedSecurityGroupId === "string" && p.referencedSecurityGroupId !== "",
+          prefixList: typeof p.prefixListId === "string" && p.prefixListId !== "",
+          ...description,
+        },
+      ];
+    }
+    case T.securityGroupRule: {
+      const direction = p.type === "egress" ? "egress" : "ingress";
+      const range = portRange(p.protocol, p.fromPort, p.toPort);
+      const base = { direction, range, prefixList: false, groupPeer: false, ...description } as const;
+      const out: SgRule[] = [...strings(p.cidrBlocks), ...strings(p.ipv6CidrBlocks)].map((cidr) => ({ ...base, cidr }));
+      if ((typeof p.sourceSecurityGroupId === "string" && p.sourceSecurityGroupId !== "") || p.self === true) {
+        out.push({ ...base, groupPeer: true });
+      }
+      if (strings(p.prefixListIds).length > 0) out.push({ ...base, prefixList: true });
+      return out;
+    }
+    case T.securityGroup:
+    case T.defaultSecurityGroup:
+      return [...inlineRules(p.ingress, "ingress"), ...inlineRules(p.egress, "egress")];
+    default:
+      return [];
+  }
+}
+
+export const SG_RULE_TYPES = [T.securityGroup, T.defaultSecurityGroup, T.securityGroupRule, T.securityGroupIngressRule, T.securityGroupEgressRule];
+
+export function isPublic(rule: SgRule): boolean {
+  return isAnywhere(rule.cidr);
+}
