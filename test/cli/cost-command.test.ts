@@ -95,6 +95,17 @@ describe("platform cost (command)", () => {
     expect(JSON.parse(out)).to.deep.include({ baseMonthlyTotal: 191.012105, headMonthlyTotal: 191.012105, delta: 0, resources: [] });
   });
 
+  it("without --plan, plans the shipped dev stack in-process and prices it", async () => {
+    const { code, out, err } = await cost(["dev", "--format", "json"]);
+    expect(code, err).to.equal(0);
+    const json = JSON.parse(out);
+    expect([json.stack, json.region, json.currency]).to.deep.equal(["dev", "ap-northeast-2", "USD"]);
+    expect(json.resources.length).to.be.greaterThan(0);
+    const sum = json.resources.reduce((a: number, r: { monthly: number }) => a + r.monthly, 0);
+    expect(json.monthlyTotal).to.be.closeTo(sum, 1e-6);
+    expect(json.usageFiles).to.deep.equal(["cli/cost/usage.default.yml", "environments/usage.dev.yml"]);
+  });
+
   it("fails with exit 2 on an unknown format", async () => {
     const { code, err } = await cost(["dev", "--plan", DEV, "--format", "yaml"]);
     expect(code).to.equal(2);
