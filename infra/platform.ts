@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Bastion } from "./bastion";
 import { PlatformConfig } from "./config";
 import { Vpc } from "./network";
+import { ManagementPeering, peerName, resolveManagementPeer } from "./peering";
 import { baseTags } from "./tags";
 
 /**
@@ -13,7 +14,10 @@ import { baseTags } from "./tags";
  * shared stack's `vpcId`, `vpcCidr`, `*RouteTableIds`, `networkAclIds` and
  * `bastionSecurityGroupId` through a StackReference to peer with it.
  */
-export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Output<unknown> | unknown> {
+export async function buildPlatform(config: PlatformConfig): Promise<Record<string, pulumi.Output<unknown> | unknown>> {
+  // Peering: read the management stack and check it against this stack's config before anything
+  // is created, so a missing output or a stale CIDR stops the run with nothing half-built.
+  const peering = config.peering ? await resolveManagementPeer({ stack: config.stack, region: config.region, peering: config.peering }) : undefined;
   const tags = baseTags(config);
   // One explicit provider for the whole stack: region and default tags in one place, handed to
   // every component through `providers` so children inherit it.
@@ -34,9 +38,42 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Out
       flowLogTrafficType: config.network.flowLogs.trafficType,
       interfaceEndpoints: config.network.interfaceEndpoints,
       sshSourceCidrs: config.bastion.enabled ? config.bastion.sshCidrs : [],
+      managementCidrs: peering ? [peering.management.vpcCidr] : [],
     },
     opts,
   );
+
+  // The management VPC peering, both sides written from here. Its servicePorts/databasePort must
+  // equal the Vpc's (defaults today) so the two sides' NACL entries match.
+  const managementPeering =
+    config.peering && peering
+      ? new ManagementPeering(
+          `${name}-${peerName(peering.peer)}`,
+          {
+            environmentName: name,
+            region: config.region,
+            vpcId: network.vpcId,
+            vpcCidr: config.network.cidr,
+            tierCidrs: network.tierCidrs,
+            routeTableIds: {
+              public: network.routeTables.public.map((t) => t.id),
+              private: network.routeTables.private.map((t) => t.id),
+              isolated: network.routeTables.isolated.map((t) => t.id),
+            },
+            networkAclIds: { public: network.networkAcls.public.id, private: network.networkAcls.private.id, isolated: network.networkAcls.isolated.id },
+            management: peering.management,
+            peer: peering.peer,
+            ruleSlot: config.peering.ruleSlot,
+            managementTo: config.peering.managementTo,
+            toManagement: config.peering.toManagement,
+            managementTiers: config.peering.managementTiers,
+            toManagementPorts: config.peering.toManagementPorts,
+            allowRemoteVpcDnsResolution: config.peering.allowRemoteVpcDnsResolution,
+            peerProviderTags: tags,
+          },
+          opts,
+        )
+      : undefined;
 
   let bastion: Bastion | undefined;
   if (config.bastion.enabled) {
@@ -70,5 +107,10 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Out
     tierCidrs: network.tierCidrs,
     natGatewayIds: network.natGatewayIds,
     bastionSecurityGroupId: bastion ? bastion.securityGroupId : undefined,
+    // Environment stacks: the peering, and how their security groups (Aurora) admit the
+    // management bastion: by group reference when AWS allows it, else by managementCidr.
+    peeringConnectionId: managementPeering?.peeringConnectionId,
+    managementCidr: managementPeering?.managementCidr,
+    managementBastionSecurityGroupId: managementPeering?.bastionSecurityGroupReference,
   };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { BastionConfigSchema, validateBastionConfig } from "../bastion/config";
 import { NetworkConfigSchema, validateNetworkConfig } from "../network/config";
+import { PeeringConfigSchema, validatePeeringAddresses, validatePeeringConfig } from "../peering/config";
 import { ConfigProblem } from "./problems";
 
 /**
@@ -15,6 +16,8 @@ export const PlatformConfigSchema = z.strictObject({
   tags: z.record(z.string(), z.string()).default({}),
   network: NetworkConfigSchema,
   bastion: BastionConfigSchema.prefault({}),
+  /** Peering with the management VPC (environment stacks only). @default - not peered (the management stack itself) */
+  peering: PeeringConfigSchema.optional(),
 });
 
 export type PlatformSettings = z.infer<typeof PlatformConfigSchema>;
@@ -47,6 +50,11 @@ export const SEMANTIC_VALIDATORS: readonly SemanticValidator[] = [
   { sections: ["network"], validate: (c, ctx) => validateNetworkConfig(c.network, ctx.region, ctx.file) },
   { sections: ["bastion"], validate: (c, ctx) => validateBastionConfig(c.bastion, ctx.file) },
   { sections: ["tags"], validate: (c, ctx) => validateTags(c.tags, ctx.file) },
+  { sections: ["peering"], validate: (c, ctx) => (c.peering ? validatePeeringConfig(c.peering, ctx) : []) },
+  {
+    sections: ["peering", "network"],
+    validate: (c, ctx) => (c.peering ? validatePeeringAddresses(c.peering, c.network.cidr, ctx) : []),
+  },
 ];
 
 /** Tags the platform sets itself; a stack may not override them through platform:tags. */

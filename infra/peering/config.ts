@@ -1,0 +1,357 @@
+import { z } from "zod";
+import { ConfigProblem } from "../config/problems";
+import { formatCidr, overlaps, parseCidr } from "../network/cidr";
+import { TIERS, Tier } from "../network/plan";
+
+/**
+ * `platform:peering`: how an environment stack peers with the management ("shared") VPC.
+ *
+ * Absent in the management stack itself. In an environment stack it names its peers; exactly one
+ * of them is the management VPC, the only peer this architecture builds. Environments never reach
+ * each other, and prod is never peered with a non-prod environment: both rules are checked here,
+ * before anything is created, and across every stack file by `platform addresses`.
+ *
+ * Connection scenarios, decided by `peers[].accepter` (see `peeringMode` in ./plan.ts):
+ *
+ * | accepter.ownerId | accepter.region        | connection                          | accepter side                                      |
+ * |------------------|------------------------|-------------------------------------|----------------------------------------------------|
+ * | (not set)        | (not set) / own region | requester, `autoAccept: true`       | nothing: AWS accepts within one account and region |
+ * | (not set)        | another region         | requester with `peerRegion`         | `VpcPeeringConnectionAccepter` in the peer region  |
+ * | set              | any                    | requester with `peerOwnerId`(+region)| accepter through `accepter.roleArn` in that account|
+ */
+
+/** The class of this stack's environment. */
+export const ENVIRONMENT_CLASSES = ["prod", "nonprod"] as const;
+export type EnvironmentClass = (typeof ENVIRONMENT_CLASSES)[number];
+
+/** The class of a peer: the management VPC, or another environment. */
+export const PEER_CLASSES = ["management", ...ENVIRONMENT_CLASSES] as const;
+export type PeerClass = (typeof PEER_CLASSES)[number];
+
+/** Environment tiers the management VPC reaches (the env NACL admits it only in these: rules 300–399). */
+export const MANAGEMENT_TO_TIERS: readonly Tier[] = ["private", "isolated"];
+/** Environment tiers that may reach the management VPC (the isolated tier never leaves its VPC). */
+export const TO_MANAGEMENT_TIERS: readonly Tier[] = ["public", "private"];
+/** Management VPC tiers that may hold operators and tooling (its isolated tier has no peering route). */
+export const MANAGEMENT_SIDE_TIERS: readonly Tier[] = ["public", "private"];
+
+export const DEFAULT_MANAGEMENT_TO: readonly Tier[] = ["private", "isolated"];
+export const DEFAULT_TO_MANAGEMENT: readonly Tier[] = ["private"];
+export const DEFAULT_MANAGEMENT_TIERS: readonly Tier[] = ["private"];
+export const DEFAULT_TO_MANAGEMENT_PORTS: readonly number[] = [443];
+/** Ports a tier may open towards the management VPC (the rule layout reserves four per tier). */
+export const MAX_TO_MANAGEMENT_PORTS = 4;
+
+/**
+ * Slots of the management VPC's NACL range 400–499: slot `s` owns rules 400+10s … 409+10s, so
+ * ten environments can write into the shared NACLs without colliding.
+ */
+export const RULE_SLOTS = 10;
+
+/** `org/project/stack`, the fully qualified name a StackReference takes. */
+export const STACK_REFERENCE_PATTERN = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+const stackReference = z.string().refine((s) => STACK_REFERENCE_PATTERN.test(s), {
+  message: "invalid stack reference",
+  params: {
+    allowed: "a fully qualified stack name organization/project/stack, e.g. organization/platform/shared",
+    fix: "write the peer stack as organization/project/stack",
+  },
+});
+
+const port = z.number().int().min(1).max(65535);
+
+export const PeerAccepterSchema = z.strictObject({
+  /** AWS account (12 digits) that owns the peer VPC. @default - this stack's account */
+  ownerId: z
+    .string()
+    .refine((s) => /^\d{12}$/.test(s), {
+      message: "invalid account id",
+      params: { allowed: "a 12-digit AWS account id, as a string", fix: 'quote the account id, e.g. "210987654321"' },
+    })
+    .optional(),
+  /** Region of the peer VPC. @default - this stack's region (`aws:region`) */
+  region: z.string().optional(),
+  /**
+   * Role the stack assumes in the peer account to accept the connection and write the peer-side
+   * routes, NACL entries and security group rule. Required when `ownerId` is set.
+   * @default - none: same account, this stack's own credentials
+   */
+  roleArn: z.string().optional(),
+});
+export type PeerAccepterConfig = z.infer<typeof PeerAccepterSchema>;
+
+export const PeerSchema = z.strictObject({
+  /** The peer's stack, `org/project/stack`; its last segment is the peer's name. Required. */
+  stack: stackReference,
+  /**
+   * The peer VPC's CIDR. Known at config time so overlaps are refused before anything exists; at
+   * deploy time it must equal the peer stack's `vpcCidr` output. Required.
+   */
+  cidr: z.string(),
+  /** What the peer is. Only `management` peers are built (see the rules above). Required. */
+  environmentClass: z.enum(PEER_CLASSES),
+  /** Cross-account or cross-region peering. @default - same account and region, auto-accepted */
+  accepter: PeerAccepterSchema.optional(),
+});
+export type PeerConfig = z.infer<typeof PeerSchema>;
+
+export const PeeringConfigSchema = z.strictObject({
+  /** This environment's class; prod is never peered with non-prod. Required. */
+  environmentClass: z.enum(ENVIRONMENT_CLASSES),
+  /**
+   * This stack's slot in the management VPC's NACL range 400–499 (rules 400+10·slot …
+   * 409+10·slot). Must be unique among the stacks peered with the same management VPC; `platform
+   * addresses` checks that across every stack file. Required.
+   */
+  ruleSlot: z.number().int().min(0).max(RULE_SLOTS - 1),
+  /** The VPCs this stack peers with: exactly one with environmentClass `management`. Required. */
+  peers: z.array(PeerSchema).min(1),
+  /**
+   * Environment tiers the management VPC reaches (routes back to it from their route tables;
+   * the management side may open their ports). `private`, `isolated`.
+   * @default ["private", "isolated"]
+   */
+  managementTo: z.array(z.enum(TIERS)).default(() => [...DEFAULT_MANAGEMENT_TO]),
+  /** Environment tiers that reach the management VPC. `public`, `private`. @default ["private"] */
+  toManagement: z.array(z.enum(TIERS)).default(() => [...DEFAULT_TO_MANAGEMENT]),
+  /**
+   * Management VPC tiers whose route tables get the route to this environment (where the bastion
+   * and tooling run; `public` when the bastion takes SSH from office CIDRs). @default ["private"]
+   */
+  managementTiers: z.array(z.enum(TIERS)).default(() => [...DEFAULT_MANAGEMENT_TIERS]),
+  /** TCP ports the `toManagement` tiers open to the management VPC (at most 4). @default [443] */
+  toManagementPorts: z.array(port).max(MAX_TO_MANAGEMENT_PORTS).default(() => [...DEFAULT_TO_MANAGEMENT_PORTS]),
+  /**
+   * Let each side resolve the other's public DNS hostnames to private addresses. Off unless
+   * something needs it (guardrail 33); the options apply once the connection is active.
+   * @default false
+   */
+  allowRemoteVpcDnsResolution: z.boolean().default(false),
+});
+export type PeeringConfig = z.infer<typeof PeeringConfigSchema>;
+
+/** The peer's name: the stack segment of `org/project/stack`. */
+export function peerName(peer: Pick<PeerConfig, "stack">): string {
+  const parts = peer.stack.split("/");
+  return parts[parts.length - 1];
+}
+
+/** The one management peer (validation guarantees exactly one). */
+export function managementPeer(peering: PeeringConfig): PeerConfig {
+  const peer = peering.peers.find((p) => p.environmentClass === "management");
+  if (!peer) throw new Error("managementPeer: no peer with environmentClass management (config validation should have refused this)");
+  return peer;
+}
+
+export interface PeeringValidationContext {
+  readonly stack: string;
+  readonly region: string;
+  readonly file: string;
+}
+
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+function isSelf(peer: PeerConfig, stack: string): boolean {
+  return peerName(peer) === stack;
+}
+
+function tierProblems(key: string, tiers: readonly Tier[], allowed: readonly Tier[], why: string, file: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  tiers.forEach((tier, i) => {
+    if (!allowed.includes(tier)) {
+      problems.push({
+        key: `${key}[${i}]`,
+        received: tier,
+        allowed: `${allowed.map((t) => JSON.stringify(t)).join(" or ")}: ${why}`,
+        fix: `remove "${tier}" from ${key} in ${file}`,
+      });
+    }
+  });
+  const dupes = tiers.filter((t, i) => tiers.indexOf(t) !== i);
+  if (dupes.length > 0) {
+    problems.push({ key, received: tiers, allowed: "each tier at most once", fix: `remove the duplicate ${[...new Set(dupes)].join(", ")}` });
+  }
+  return problems;
+}
+
+/**
+ * Rules of a peering section on its own (no other section needed):
+ * - exactly one management peer, each peer listed once;
+ * - an environment may not peer with itself;
+ * - prod is never peered with non-prod, and environments are not peered with each other at all:
+ *   only the management VPC bridges them;
+ * - the accepter block describes a real account/region/role combination;
+ * - tiers and ports are ones the NACL layout can express.
+ */
+export function validatePeeringConfig(peering: PeeringConfig, ctx: PeeringValidationContext): ConfigProblem[] {
+  const { file } = ctx;
+  const problems: ConfigProblem[] = [];
+  const managementCount = peering.peers.filter((p) => p.environmentClass === "management").length;
+  if (managementCount !== 1) {
+    problems.push({
+      key: "platform:peering.peers",
+      received: peering.peers.map((p) => p.stack),
+      allowed: "exactly one peer with environmentClass \"management\": the management VPC every environment peers with",
+      fix:
+        managementCount === 0
+          ? `add { stack: organization/platform/shared, cidr: <the shared stack's platform:network.cidr>, environmentClass: management } to platform:peering.peers in ${file}`
+          : `keep one management peer in platform:peering.peers in ${file}`,
+    });
+  }
+
+  peering.peers.forEach((peer, i) => {
+    const key = `platform:peering.peers[${i}]`;
+    const name = peerName(peer);
+    if (peering.peers.findIndex((p) => p.stack === peer.stack) !== i) {
+      problems.push({ key: `${key}.stack`, received: peer.stack, allowed: "each peer stack listed once", fix: `remove the second ${peer.stack} from ${file}` });
+      return;
+    }
+    if (isSelf(peer, ctx.stack)) {
+      problems.push({
+        key: `${key}.stack`,
+        received: peer.stack,
+        allowed: `another stack: "${ctx.stack}" may not peer with itself (AWS refuses to peer a VPC with itself)`,
+        fix: `remove this peer from ${file}; environments peer only with the management VPC, e.g. organization/platform/shared`,
+      });
+      return;
+    }
+    if (peer.environmentClass !== "management") {
+      const crossesProd = peer.environmentClass !== peering.environmentClass;
+      problems.push({
+        key: `${key}.environmentClass`,
+        received: peer.environmentClass,
+        allowed: crossesProd
+          ? `"management" only: a ${peering.environmentClass} environment is never peered with a ${peer.environmentClass} environment ("${name}"); only the management VPC bridges prod and non-prod`
+          : `"management" only: environments are never peered with each other ("${ctx.stack}" with "${name}"); operators reach both through the management VPC`,
+        fix: `remove the peer ${peer.stack} from platform:peering.peers in ${file}`,
+      });
+    }
+    if (!parseCidr(peer.cidr)) {
+      problems.push({
+        key: `${key}.cidr`,
+        received: peer.cidr,
+        allowed: "an IPv4 CIDR block a.b.c.d/n whose address has no host bits set: the peer stack's platform:network.cidr",
+        fix: `copy platform:network.cidr from environments/Pulumi.${name}.yaml`,
+      });
+    }
+    problems.push(...accepterProblems(peer, `${key}.accepter`, ctx));
+  });
+
+  problems.push(
+    ...tierProblems(
+      "platform:peering.managementTo",
+      peering.managementTo,
+      MANAGEMENT_TO_TIERS,
+      "the environment's NACLs admit the management VPC only there (rules 300–399); public endpoints are reached through the load balancer",
+      file,
+    ),
+    ...tierProblems("platform:peering.toManagement", peering.toManagement, TO_MANAGEMENT_TIERS, "the isolated tier has no route beyond its VPC by design", file),
+    ...tierProblems(
+      "platform:peering.managementTiers",
+      peering.managementTiers,
+      MANAGEMENT_SIDE_TIERS,
+      "operators and tooling of the management VPC run there; its isolated tier gets no peering route",
+      file,
+    ),
+  );
+  if (peering.managementTo.length === 0 && peering.toManagement.length === 0) {
+    problems.push({
+      key: "platform:peering.managementTo",
+      received: peering.managementTo,
+      allowed: "at least one tier in managementTo or toManagement (otherwise the peering carries nothing)",
+      fix: `set platform:peering.managementTo to ["private", "isolated"], or remove platform:peering from ${file}`,
+    });
+  }
+  if (peering.managementTiers.length === 0) {
+    problems.push({
+      key: "platform:peering.managementTiers",
+      received: peering.managementTiers,
+      allowed: "at least one management tier (where the bastion and tooling run)",
+      fix: `set platform:peering.managementTiers to ["private"] in ${file}`,
+    });
+  }
+  const dupPorts = peering.toManagementPorts.filter((p, i, all) => all.indexOf(p) !== i);
+  if (dupPorts.length > 0) {
+    problems.push({
+      key: "platform:peering.toManagementPorts",
+      received: peering.toManagementPorts,
+      allowed: "each port at most once",
+      fix: `remove the duplicate ${[...new Set(dupPorts)].join(", ")}`,
+    });
+  }
+  return problems;
+}
+
+function accepterProblems(peer: PeerConfig, key: string, ctx: PeeringValidationContext): ConfigProblem[] {
+  const a = peer.accepter;
+  if (!a) return [];
+  const problems: ConfigProblem[] = [];
+  if (a.region !== undefined && !REGION_PATTERN.test(a.region)) {
+    problems.push({ key: `${key}.region`, received: a.region, allowed: "an AWS region name such as ap-northeast-1", fix: `correct it in ${ctx.file}` });
+  }
+  if (a.ownerId !== undefined && a.roleArn === undefined) {
+    problems.push({
+      key: `${key}.roleArn`,
+      received: undefined,
+      allowed: `the ARN of a role in account ${a.ownerId} that may accept peering connections and edit the peer's routes, NACLs and security groups`,
+      fix: `add ${key}.roleArn, e.g. "arn:aws:iam::${a.ownerId}:role/platform-peering-accepter"`,
+    });
+  }
+  if (a.roleArn !== undefined) {
+    const m = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]+$/.exec(a.roleArn);
+    if (!m) {
+      problems.push({ key: `${key}.roleArn`, received: a.roleArn, allowed: "an IAM role ARN arn:aws:iam::<account>:role/<name>", fix: `correct it in ${ctx.file}` });
+    } else if (a.ownerId === undefined) {
+      problems.push({
+        key: `${key}.ownerId`,
+        received: undefined,
+        allowed: `the peer account, ${m[1]}, whenever a roleArn is given`,
+        fix: `add ${key}.ownerId: "${m[1]}", or remove roleArn for a same-account peer`,
+      });
+    } else if (m[1] !== a.ownerId) {
+      problems.push({
+        key: `${key}.roleArn`,
+        received: a.roleArn,
+        allowed: `a role in the peer account ${a.ownerId}`,
+        fix: `use a role of account ${a.ownerId}, or correct ${key}.ownerId`,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Address rules, which need this stack's own CIDR: every peer's range is disjoint from it (AWS
+ * refuses to peer overlapping VPCs, and a route could not tell the two apart) and from every other
+ * peer's. A self-peer is reported once, by `validatePeeringConfig`.
+ */
+export function validatePeeringAddresses(peering: PeeringConfig, ownCidr: string, ctx: PeeringValidationContext): ConfigProblem[] {
+  const own = parseCidr(ownCidr);
+  const problems: ConfigProblem[] = [];
+  const seen: { cidr: string; stack: string }[] = [];
+  peering.peers.forEach((peer, i) => {
+    const range = parseCidr(peer.cidr);
+    if (!range || isSelf(peer, ctx.stack)) return;
+    const key = `platform:peering.peers[${i}].cidr`;
+    if (own && overlaps(own, range)) {
+      problems.push({
+        key,
+        received: peer.cidr,
+        allowed: `a range disjoint from this stack's VPC ${ownCidr} (platform:network.cidr): AWS refuses to peer overlapping VPCs`,
+        fix: `copy the real CIDR of ${peerName(peer)} into ${key}, or move this stack to a free range (npx platform addresses prints the plan)`,
+      });
+    }
+    const clash = seen.find((s) => overlaps(parseCidr(s.cidr)!, range));
+    if (clash) {
+      problems.push({
+        key,
+        received: peer.cidr,
+        allowed: `a range disjoint from the other peer ${clash.stack} (${clash.cidr}): one route table cannot send one address to two peering connections`,
+        fix: "correct one of the two peer CIDRs",
+      });
+    }
+    seen.push({ cidr: formatCidr(range), stack: peer.stack });
+  });
+  return problems;
+}

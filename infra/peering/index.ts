@@ -1,0 +1,4 @@
+export * from "./config";
+export * from "./plan";
+export * from "./shared-stack";
+export { ManagementPeering, ManagementPeeringArgs } from "./component";
