@@ -66,7 +66,10 @@ function parseArgs(argv: string[]): Args {
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+    const [flag, inline] =
+      a.startsWith("--") && a.includes("=")
+        ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]
+        : [a, undefined];
     const take = (): string => (inline !== undefined ? inline : value(i++, flag));
     switch (flag) {
       case "--plan":
@@ -77,7 +80,8 @@ function parseArgs(argv: string[]): Args {
         break;
       case "--format": {
         const f = take();
-        if (f !== "text" && f !== "json" && f !== "md") throw new UsageError(`--format must be text, json or md (got "${f}")`);
+        if (f !== "text" && f !== "json" && f !== "md")
+          throw new UsageError(`--format must be text, json or md (got "${f}")`);
         args.format = f;
         break;
       }
@@ -95,7 +99,8 @@ function parseArgs(argv: string[]): Args {
         break;
       default:
         if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
-        if (args.stack !== undefined) throw new UsageError(`one stack at a time (got "${args.stack}" and "${a}")`);
+        if (args.stack !== undefined)
+          throw new UsageError(`one stack at a time (got "${args.stack}" and "${a}")`);
         args.stack = a;
     }
   }
@@ -120,7 +125,9 @@ function readPlan(file: string): DeploymentDocument {
 /** Plan the stack offline now (and its upstream stacks), as `platform plan <stack>` would. */
 async function planNow(stack: string): Promise<DeploymentDocument> {
   if (!isShippedStack(stack) && !fs.existsSync(stackConfigPath(stack))) {
-    throw new UsageError(`unknown stack "${stack}": no environments/Pulumi.${stack}.yaml (shipped stacks: ${STACK_ORDER.join(", ")})`);
+    throw new UsageError(
+      `unknown stack "${stack}": no environments/Pulumi.${stack}.yaml (shipped stacks: ${STACK_ORDER.join(", ")})`,
+    );
   }
   // Loaded lazily: planning forks workers that load the whole program; --plan needs none of it.
   const { planStack } = await import("../plan/planner");
@@ -129,15 +136,22 @@ async function planNow(stack: string): Promise<DeploymentDocument> {
 }
 
 /** --region, then the deployment, then aws:region in the stack's config file. */
-function chooseRegion(explicit: string | undefined, doc: DeploymentDocument, stack: string): { region: string; source: string } {
+function chooseRegion(
+  explicit: string | undefined,
+  doc: DeploymentDocument,
+  stack: string,
+): { region: string; source: string } {
   if (explicit) return { region: explicit, source: "--region" };
   const found = regionFromDeployment(doc);
   if (found) return found;
   if (fs.existsSync(stackConfigPath(stack))) {
     const region = readStackFile(stack).config["aws:region"];
-    if (typeof region === "string") return { region, source: path.relative(REPO_ROOT, stackConfigPath(stack)) };
+    if (typeof region === "string")
+      return { region, source: path.relative(REPO_ROOT, stackConfigPath(stack)) };
   }
-  throw new UsageError(`Cannot tell the region: the plan names none and environments/Pulumi.${stack}.yaml has no aws:region. Pass --region.`);
+  throw new UsageError(
+    `Cannot tell the region: the plan names none and environments/Pulumi.${stack}.yaml has no aws:region. Pass --region.`,
+  );
 }
 
 function loadPrices(file: string | undefined): PriceTable {
@@ -153,7 +167,9 @@ async function run(argv: string[]): Promise<number> {
     const head = args.plan ? readPlan(args.plan) : await planNow(args.stack);
     const planStack = stackOfDeployment(head);
     if (planStack && planStack !== args.stack) {
-      process.stderr.write(`platform cost: warning: ${args.plan} is a plan of stack "${planStack}", not "${args.stack}"\n`);
+      process.stderr.write(
+        `platform cost: warning: ${args.plan} is a plan of stack "${planStack}", not "${args.stack}"\n`,
+      );
     }
     const { region, source } = chooseRegion(args.region, head, args.stack);
     const prices = loadPrices(args.prices);
@@ -173,7 +189,9 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`platform cost: ${message}\n${e instanceof UsageError ? `\n${USAGE}\n` : ""}`);
+    process.stderr.write(
+      `platform cost: ${message}\n${e instanceof UsageError ? `\n${USAGE}\n` : ""}`,
+    );
     return 2;
   }
 }

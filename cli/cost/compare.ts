@@ -1,5 +1,12 @@
 import { lineCounts, money } from "./lines";
-import { CostDiff, CostLine, CostReport, LineChange, ResourceCost, ResourceCostChange } from "./types";
+import {
+  CostDiff,
+  CostLine,
+  CostReport,
+  LineChange,
+  ResourceCost,
+  ResourceCostChange,
+} from "./types";
 
 /**
  * Cost change from a base plan to a head plan (what `platform review` shows as base → head).
@@ -46,7 +53,10 @@ function keyed(lines: readonly CostLine[]): Map<string, CostLine> {
 
 const counted = (l: CostLine | undefined): number => (l && lineCounts(l) ? l.monthly : 0);
 
-function resourceChange(b: ResourceCost | undefined, h: ResourceCost | undefined): ResourceCostChange {
+function resourceChange(
+  b: ResourceCost | undefined,
+  h: ResourceCost | undefined,
+): ResourceCostChange {
   const some = (h ?? b)!;
   const baseLines = keyed(b?.lines ?? []);
   const headLines = keyed(h?.lines ?? []);
@@ -56,14 +66,30 @@ function resourceChange(b: ResourceCost | undefined, h: ResourceCost | undefined
     const known = lineCounts(hl) && (bl === undefined || lineCounts(bl));
     const change: LineChange["change"] = !bl
       ? "added"
-      : counted(bl) !== counted(hl) || lineCounts(bl) !== lineCounts(hl) || bl.quantity !== hl.quantity
+      : counted(bl) !== counted(hl) ||
+          lineCounts(bl) !== lineCounts(hl) ||
+          bl.quantity !== hl.quantity
         ? "changed"
         : "unchanged";
-    lines.push({ description: hl.description, change, baseMonthly: counted(bl), headMonthly: counted(hl), delta: money(counted(hl) - counted(bl)), known });
+    lines.push({
+      description: hl.description,
+      change,
+      baseMonthly: counted(bl),
+      headMonthly: counted(hl),
+      delta: money(counted(hl) - counted(bl)),
+      known,
+    });
   }
   for (const [k, bl] of baseLines) {
     if (headLines.has(k)) continue;
-    lines.push({ description: bl.description, change: "removed", baseMonthly: counted(bl), headMonthly: 0, delta: money(-counted(bl)), known: lineCounts(bl) });
+    lines.push({
+      description: bl.description,
+      change: "removed",
+      baseMonthly: counted(bl),
+      headMonthly: 0,
+      delta: money(-counted(bl)),
+      known: lineCounts(bl),
+    });
   }
   const baseMonthly = b?.monthly ?? 0;
   const headMonthly = h?.monthly ?? 0;

@@ -2,7 +2,13 @@ import { DeploymentGraph } from "./graph";
 import { PricingContext, lineCounts, money } from "./lines";
 import { PriceTable, regionPrices } from "./pricing";
 import { FREE_TYPES, RULES } from "./rules";
-import { CategoryCost, CostReport, DeploymentDocument, ResourceCost, SkippedResource } from "./types";
+import {
+  CategoryCost,
+  CostReport,
+  DeploymentDocument,
+  ResourceCost,
+  SkippedResource,
+} from "./types";
 import { nameOfUrn, UsageFile } from "./usage";
 
 export interface EstimateOptions {
@@ -39,7 +45,12 @@ const BILLABLE_REMOTE_COMPONENTS = new Set([
  */
 export function estimate(doc: DeploymentDocument, opts: EstimateOptions): CostReport {
   const graph = new DeploymentGraph(doc);
-  const ctx = new PricingContext(opts.region, graph, regionPrices(opts.prices, opts.region), opts.usage);
+  const ctx = new PricingContext(
+    opts.region,
+    graph,
+    regionPrices(opts.prices, opts.region),
+    opts.usage,
+  );
   const resources: ResourceCost[] = [];
   const skipped: SkippedResource[] = [];
   let free = 0;
@@ -51,10 +62,21 @@ export function estimate(doc: DeploymentDocument, opts: EstimateOptions): CostRe
     if (r.custom === false) {
       // Components cost nothing themselves; their custom children are priced. The exceptions
       // are remote components evaluated without children (see BILLABLE_REMOTE_COMPONENTS).
-      if (r.type === "awsx:ecr:Repository" && !children().some((c) => c.type === "aws:ecr/repository:Repository")) {
+      if (
+        r.type === "awsx:ecr:Repository" &&
+        !children().some((c) => c.type === "aws:ecr/repository:Repository")
+      ) {
         // priced by its rule below
-      } else if (BILLABLE_REMOTE_COMPONENTS.has(r.type) && !children().some((c) => c.custom !== false)) {
-        skipped.push({ urn: r.urn, type: r.type, reason: "remote component evaluated without its children: the resources it creates cannot be priced" });
+      } else if (
+        BILLABLE_REMOTE_COMPONENTS.has(r.type) &&
+        !children().some((c) => c.custom !== false)
+      ) {
+        skipped.push({
+          urn: r.urn,
+          type: r.type,
+          reason:
+            "remote component evaluated without its children: the resources it creates cannot be priced",
+        });
         continue;
       } else {
         continue;
@@ -90,7 +112,9 @@ export function estimate(doc: DeploymentDocument, opts: EstimateOptions): CostRe
   }
 
   const allLines = resources.flatMap((r) => r.lines);
-  const found = [...ctx.usedPrices.entries()].filter(([, e]) => e !== undefined).map(([k, e]) => ({ key: k, entry: e! }));
+  const found = [...ctx.usedPrices.entries()]
+    .filter(([, e]) => e !== undefined)
+    .map(([k, e]) => ({ key: k, entry: e! }));
   const dates = found.map((f) => f.entry.asOf).sort();
   return {
     stack: opts.stack ?? stackOfDeployment(doc) ?? "unknown",
@@ -111,7 +135,10 @@ export function estimate(doc: DeploymentDocument, opts: EstimateOptions): CostRe
     prices: {
       asOfOldest: dates[0] ?? "",
       asOfNewest: dates[dates.length - 1] ?? "",
-      unverified: found.filter((f) => f.entry.verified === false).map((f) => f.key).sort(),
+      unverified: found
+        .filter((f) => f.entry.verified === false)
+        .map((f) => f.key)
+        .sort(),
     },
   };
 }

@@ -49,7 +49,11 @@ export class DeploymentGraph {
   }
 
   /** Follow `from.inputs[prop]` to a resource of one of `types`; see the class comment. */
-  follow(from: DeploymentResource, prop: string, types: readonly string[]): DeploymentResource | undefined {
+  follow(
+    from: DeploymentResource,
+    prop: string,
+    types: readonly string[],
+  ): DeploymentResource | undefined {
     const candidates = this.resources.filter((r) => types.includes(r.type));
     const viaProp = from.propertyDependencies?.[prop] ?? [];
     for (const urn of viaProp) {
@@ -67,7 +71,11 @@ export class DeploymentGraph {
   }
 
   /** Resources of `types` that refer to `target` through input `prop` (the reverse of follow). */
-  referrers(target: DeploymentResource, prop: string, types: readonly string[]): DeploymentResource[] {
+  referrers(
+    target: DeploymentResource,
+    prop: string,
+    types: readonly string[],
+  ): DeploymentResource[] {
     const ids = identifiersOf(target);
     return this.resources.filter((r) => {
       if (!types.includes(r.type)) return false;
@@ -79,7 +87,8 @@ export class DeploymentGraph {
 
 /** The strings a reference input may hold (a plain ARN/id, or `{id, name}` as launch templates do). */
 function referenceStrings(value: unknown): string[] {
-  if (typeof value === "string") return value === UNKNOWN || value === "" ? [] : [value, stripRevision(value)];
+  if (typeof value === "string")
+    return value === UNKNOWN || value === "" ? [] : [value, stripRevision(value)];
   if (value && typeof value === "object" && !Array.isArray(value)) {
     return Object.values(value as Record<string, unknown>).flatMap((v) =>
       typeof v === "string" && v !== UNKNOWN && v !== "" ? [v] : [],
@@ -134,7 +143,8 @@ export function prop(r: DeploymentResource, key: string): unknown {
 
 export function num(value: unknown): number | undefined {
   if (typeof value === "number" && Number.isFinite(value)) return value;
-  if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
+  if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)))
+    return Number(value);
   return undefined;
 }
 

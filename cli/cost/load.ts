@@ -27,22 +27,38 @@ export function stackUsagePath(stack: string, root: string = REPO_ROOT): string 
  */
 export function parseDeploymentDocument(data: unknown, origin: string): DeploymentDocument {
   const o = (data ?? {}) as Record<string, unknown>;
-  const deployment = (o.deployment ?? (Array.isArray(o.resources) ? o : undefined)) as Record<string, unknown> | undefined;
+  const deployment = (o.deployment ?? (Array.isArray(o.resources) ? o : undefined)) as
+    Record<string, unknown> | undefined;
   if (!deployment || typeof deployment !== "object") {
-    throw new Error(`${origin} is not a Pulumi deployment document: expected {version: 3, deployment: {manifest, resources}} (what \`platform plan\` and \`pulumi stack export\` write)`);
+    throw new Error(
+      `${origin} is not a Pulumi deployment document: expected {version: 3, deployment: {manifest, resources}} (what \`platform plan\` and \`pulumi stack export\` write)`,
+    );
   }
   const resources = deployment.resources ?? [];
-  if (!Array.isArray(resources)) throw new Error(`${origin}: deployment.resources must be an array`);
-  const bad = resources.findIndex((r) => !r || typeof (r as { urn?: unknown }).urn !== "string" || typeof (r as { type?: unknown }).type !== "string");
+  if (!Array.isArray(resources))
+    throw new Error(`${origin}: deployment.resources must be an array`);
+  const bad = resources.findIndex(
+    (r) =>
+      !r ||
+      typeof (r as { urn?: unknown }).urn !== "string" ||
+      typeof (r as { type?: unknown }).type !== "string",
+  );
   if (bad >= 0) throw new Error(`${origin}: deployment.resources[${bad}] has no urn or type`);
-  return { version: typeof o.version === "number" ? o.version : 3, deployment: deployment as DeploymentDocument["deployment"] };
+  return {
+    version: typeof o.version === "number" ? o.version : 3,
+    deployment: deployment as DeploymentDocument["deployment"],
+  };
 }
 
 /**
  * The usage layers for a stack: the shipped defaults, then environments/usage.<stack>.yml when
  * it exists, then each extra file in order. Labels are paths relative to the repository.
  */
-export function loadUsageFiles(stack: string | undefined, extra: readonly string[], root: string = REPO_ROOT): UsageFile[] {
+export function loadUsageFiles(
+  stack: string | undefined,
+  extra: readonly string[],
+  root: string = REPO_ROOT,
+): UsageFile[] {
   const paths = [defaultUsagePath()];
   if (stack) {
     const perStack = stackUsagePath(stack, root);

@@ -79,7 +79,9 @@ export interface PriceTable {
 export function parsePriceTable(data: unknown, origin = "price table"): PriceTable {
   const result = priceTableSchema.safeParse(data);
   if (!result.success) {
-    const issues = result.error.issues.map((i) => ` - ${i.path.join(".") || "(root)"}: ${i.message}`);
+    const issues = result.error.issues.map(
+      (i) => ` - ${i.path.join(".") || "(root)"}: ${i.message}`,
+    );
     throw new Error(`Invalid ${origin}:\n${issues.join("\n")}`);
   }
   return result.data as PriceTable;
@@ -91,7 +93,10 @@ export function shippedPriceTable(): PriceTable {
 }
 
 /** The entries of one region; throws naming the regions the table has. */
-export function regionPrices(table: PriceTable, region: string): Readonly<Record<string, PriceEntry>> {
+export function regionPrices(
+  table: PriceTable,
+  region: string,
+): Readonly<Record<string, PriceEntry>> {
   const prices = table.regions[region];
   if (!prices) {
     const known = Object.keys(table.regions).sort().join(", ");

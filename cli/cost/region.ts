@@ -19,7 +19,8 @@ export function regionFromDeployment(doc: DeploymentDocument): RegionFinding | u
   for (const r of resources) {
     if (r.type === "pulumi:providers:aws") {
       const region = r.inputs?.region ?? r.outputs?.region;
-      if (typeof region === "string" && region !== "") return { region, source: `provider ${r.urn}` };
+      if (typeof region === "string" && region !== "")
+        return { region, source: `provider ${r.urn}` };
     }
   }
   const counts = new Map<string, number>();
@@ -31,5 +32,8 @@ export function regionFromDeployment(doc: DeploymentDocument): RegionFinding | u
   }
   const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   if (ranked.length === 0) return undefined;
-  return { region: ranked[0][0], source: `${ranked[0][1]} of ${ranked.reduce((a, [, n]) => a + n, 0)} ARNs in the deployment's outputs` };
+  return {
+    region: ranked[0][0],
+    source: `${ranked[0][1]} of ${ranked.reduce((a, [, n]) => a + n, 0)} ARNs in the deployment's outputs`,
+  };
 }

@@ -35,7 +35,8 @@ function qty(x: number): string {
 
 function lineCost(l: CostLine): string {
   if (l.priceKnown === false) return `price unknown (${l.priceKey})`;
-  if (l.usageKnown === false) return `usage unknown: ${unitUsd(l.unitPrice)} per ${singular(l.unit)}`;
+  if (l.usageKnown === false)
+    return `usage unknown: ${unitUsd(l.unitPrice)} per ${singular(l.unit)}`;
   return usd(l.monthly);
 }
 
@@ -45,11 +46,19 @@ function singular(unit: string): string {
 
 export function renderReportText(report: CostReport): string {
   // Name column as wide as the longest line label (within 40..90), so the figures line up.
-  const longest = Math.max(0, ...report.resources.flatMap((r) => r.lines.map((l) => l.description.length + 3)));
+  const longest = Math.max(
+    0,
+    ...report.resources.flatMap((r) => r.lines.map((l) => l.description.length + 3)),
+  );
   const W = Math.min(90, Math.max(40, longest));
   const out: string[] = [];
-  out.push(`Project: platform/${report.stack}   region: ${report.region}   ${report.currency}, 730 hours a month`, "");
-  out.push(` ${"Name".padEnd(W)} ${"Monthly Qty".padStart(12)}  ${"Unit".padEnd(12)} ${"Monthly Cost".padStart(14)}`);
+  out.push(
+    `Project: platform/${report.stack}   region: ${report.region}   ${report.currency}, 730 hours a month`,
+    "",
+  );
+  out.push(
+    ` ${"Name".padEnd(W)} ${"Monthly Qty".padStart(12)}  ${"Unit".padEnd(12)} ${"Monthly Cost".padStart(14)}`,
+  );
   for (const r of report.resources) {
     out.push("", ` ${r.name} (${r.type})`);
     r.lines.forEach((l, i) => {
@@ -64,12 +73,17 @@ export function renderReportText(report: CostReport): string {
     });
     for (const n of r.notes ?? []) out.push(`    · ${n}`);
   }
-  out.push("", ` ${"OVERALL TOTAL".padEnd(W)} ${"".padStart(12)}  ${"".padEnd(12)} ${usd(report.monthlyTotal).padStart(14)}`);
+  out.push(
+    "",
+    ` ${"OVERALL TOTAL".padEnd(W)} ${"".padStart(12)}  ${"".padEnd(12)} ${usd(report.monthlyTotal).padStart(14)}`,
+  );
   out.push("─".repeat(W + 44));
   if (report.byCategory.length > 0) {
     out.push("By category:");
     for (const c of report.byCategory) {
-      out.push(`  ${c.category.padEnd(30)} ${usd(c.monthly).padStart(12)}  (${c.resources} resource${c.resources === 1 ? "" : "s"})`);
+      out.push(
+        `  ${c.category.padEnd(30)} ${usd(c.monthly).padStart(12)}  (${c.resources} resource${c.resources === 1 ? "" : "s"})`,
+      );
     }
   }
   out.push(...summaryLines(report));
@@ -82,19 +96,28 @@ function summaryLines(report: CostReport): string[] {
   const out = [`${total} cloud resources were detected:`];
   out.push(`∙ ${s.estimated} were estimated`);
   if (s.usageUnknownLines > 0) {
-    out.push(`∙ ${s.usageUnknownLines} usage-based line(s) have no usage value ("usage unknown", counted $0): set them in a usage file`);
+    out.push(
+      `∙ ${s.usageUnknownLines} usage-based line(s) have no usage value ("usage unknown", counted $0): set them in a usage file`,
+    );
   }
   if (s.priceUnknownLines > 0) {
-    out.push(`∙ ${s.priceUnknownLines} line(s) have no price for ${report.region} ("price unknown", counted $0): add them to cli/cost/prices.json`);
+    out.push(
+      `∙ ${s.priceUnknownLines} line(s) have no price for ${report.region} ("price unknown", counted $0): add them to cli/cost/prices.json`,
+    );
   }
   out.push(`∙ ${s.free} were free`);
   if (s.unsupported > 0) {
     out.push(`∙ ${s.unsupported} were not priced:`);
-    for (const k of report.skipped) out.push(`    ${k.urn.split("::").pop()} (${k.type}): ${k.reason}`);
+    for (const k of report.skipped)
+      out.push(`    ${k.urn.split("::").pop()} (${k.type}): ${k.reason}`);
   }
-  out.push(`Prices: cli/cost/prices.json, ${report.region}, as of ${report.prices.asOfOldest} to ${report.prices.asOfNewest}`);
+  out.push(
+    `Prices: cli/cost/prices.json, ${report.region}, as of ${report.prices.asOfOldest} to ${report.prices.asOfNewest}`,
+  );
   if (report.prices.unverified.length > 0) {
-    out.push(`  not yet verified against the AWS Price List: ${report.prices.unverified.join(", ")}`);
+    out.push(
+      `  not yet verified against the AWS Price List: ${report.prices.unverified.join(", ")}`,
+    );
   }
   out.push(`Usage: ${report.usageFiles.length > 0 ? report.usageFiles.join(" < ") : "(none)"}`);
   return out;
@@ -107,27 +130,46 @@ function mdEscape(s: string): string {
 export function renderReportMarkdown(report: CostReport): string {
   const out: string[] = [];
   out.push(`#### Cost estimate: platform/${report.stack} (${report.region})`, "");
-  out.push(`**${usd(report.monthlyTotal)} a month** (USD, 730 hours a month, on-demand list prices)`, "");
-  out.push("| Resource | Component | Quantity | Unit price | Monthly |", "|---|---|---:|---:|---:|");
+  out.push(
+    `**${usd(report.monthlyTotal)} a month** (USD, 730 hours a month, on-demand list prices)`,
+    "",
+  );
+  out.push(
+    "| Resource | Component | Quantity | Unit price | Monthly |",
+    "|---|---|---:|---:|---:|",
+  );
   for (const r of report.resources) {
     r.lines.forEach((l, i) => {
       const who = i === 0 ? `\`${mdEscape(r.name)}\`<br>${mdEscape(r.type)}` : "";
       const q = lineCounts(l) ? `${qty(l.quantity)} ${l.unit}` : "";
-      const p = l.priceKnown === false ? "price unknown" : `${unitUsd(l.unitPrice)} / ${singular(l.unit)}`;
-      const m = lineCounts(l) ? usd(l.monthly) : l.priceKnown === false ? "price unknown" : "usage unknown";
+      const p =
+        l.priceKnown === false ? "price unknown" : `${unitUsd(l.unitPrice)} / ${singular(l.unit)}`;
+      const m = lineCounts(l)
+        ? usd(l.monthly)
+        : l.priceKnown === false
+          ? "price unknown"
+          : "usage unknown";
       out.push(`| ${who} | ${mdEscape(l.description)} | ${q} | ${p} | ${m} |`);
     });
   }
   out.push(`| **Total** | | | | **${usd(report.monthlyTotal)}** |`, "");
   if (report.byCategory.length > 0) {
     out.push("| Category | Resources | Monthly |", "|---|---:|---:|");
-    for (const c of report.byCategory) out.push(`| ${c.category} | ${c.resources} | ${usd(c.monthly)} |`);
+    for (const c of report.byCategory)
+      out.push(`| ${c.category} | ${c.resources} | ${usd(c.monthly)} |`);
     out.push("");
   }
-  const notes = report.resources.flatMap((r) => (r.notes ?? []).map((n) => `- \`${mdEscape(r.name)}\`: ${n}`));
-  if (notes.length > 0) out.push("<details><summary>Assumptions</summary>", "", ...notes, "", "</details>", "");
+  const notes = report.resources.flatMap((r) =>
+    (r.notes ?? []).map((n) => `- \`${mdEscape(r.name)}\`: ${n}`),
+  );
+  if (notes.length > 0)
+    out.push("<details><summary>Assumptions</summary>", "", ...notes, "", "</details>", "");
   const [head, ...rest] = summaryLines(report);
-  out.push(head, "", ...rest.map((l) => `${l.startsWith(" ") ? "  " : ""}- ${l.replace(/^∙ /, "").trim()}`));
+  out.push(
+    head,
+    "",
+    ...rest.map((l) => `${l.startsWith(" ") ? "  " : ""}- ${l.replace(/^∙ /, "").trim()}`),
+  );
   return out.join("\n") + "\n";
 }
 
@@ -136,7 +178,11 @@ export function renderReportJson(report: CostReport): string {
 }
 
 export function renderReport(report: CostReport, format: CostFormat): string {
-  return format === "json" ? renderReportJson(report) : format === "md" ? renderReportMarkdown(report) : renderReportText(report);
+  return format === "json"
+    ? renderReportJson(report)
+    : format === "md"
+      ? renderReportMarkdown(report)
+      : renderReportText(report);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -160,14 +206,22 @@ export function renderDiffText(diff: CostDiff): string {
   const out: string[] = [`Project: platform/${diff.stack} (${diff.region})`, ""];
   for (const r of diff.resources) {
     out.push(`${MARK[r.change]} ${r.name} (${r.type})`);
-    out.push(`  ${signedUsd(r.delta)}${r.change === "changed" ? ` (${usd(r.baseMonthly)} -> ${usd(r.headMonthly)})` : ""}`, "");
+    out.push(
+      `  ${signedUsd(r.delta)}${r.change === "changed" ? ` (${usd(r.baseMonthly)} -> ${usd(r.headMonthly)})` : ""}`,
+      "",
+    );
     for (const l of r.lines) {
       out.push(`    ${MARK[l.change]} ${l.description}`);
-      out.push(l.known ? `      ${signedUsd(l.delta)}` : "      cost depends on usage (unknown)", "");
+      out.push(
+        l.known ? `      ${signedUsd(l.delta)}` : "      cost depends on usage (unknown)",
+        "",
+      );
     }
   }
   out.push(`Monthly cost change for platform/${diff.stack}`);
-  out.push(`Amount:  ${signedUsd(diff.delta)} (${usd(diff.baseMonthlyTotal)} -> ${usd(diff.headMonthlyTotal)})`);
+  out.push(
+    `Amount:  ${signedUsd(diff.delta)} (${usd(diff.baseMonthlyTotal)} -> ${usd(diff.headMonthlyTotal)})`,
+  );
   out.push(`Percent: ${percent(diff)}`, "", "Key: ~ changed, + added, - removed");
   return out.join("\n") + "\n";
 }
@@ -176,12 +230,27 @@ export function renderDiffMarkdown(diff: CostDiff): string {
   const out: string[] = [];
   out.push(`💰 Cost estimate: **${costChangeSentence(diff)}**`, "");
   out.push("| Project | Cost change | New monthly cost |", "|---|---|---:|");
-  const change = diff.delta === 0 ? usd(0) : `${signedUsd(diff.delta)}${diff.percent === null ? "" : ` (${percent(diff)})`}`;
+  const change =
+    diff.delta === 0
+      ? usd(0)
+      : `${signedUsd(diff.delta)}${diff.percent === null ? "" : ` (${percent(diff)})`}`;
   out.push(`| platform/${diff.stack} | ${change} | ${usd(diff.headMonthlyTotal)} |`, "");
-  out.push("<details>", "<summary><strong>Cost details</strong></summary>", "", "```diff", renderDiffText(diff).trimEnd(), "```", "</details>");
+  out.push(
+    "<details>",
+    "<summary><strong>Cost details</strong></summary>",
+    "",
+    "```diff",
+    renderDiffText(diff).trimEnd(),
+    "```",
+    "</details>",
+  );
   return out.join("\n") + "\n";
 }
 
 export function renderDiff(diff: CostDiff, format: CostFormat): string {
-  return format === "json" ? JSON.stringify(diff, null, 2) + "\n" : format === "md" ? renderDiffMarkdown(diff) : renderDiffText(diff);
+  return format === "json"
+    ? JSON.stringify(diff, null, 2) + "\n"
+    : format === "md"
+      ? renderDiffMarkdown(diff)
+      : renderDiffText(diff);
 }

@@ -52,18 +52,22 @@ const natGateway: Rule = (r, ctx) =>
   // gateway (connectivityType "private") is billed the same. The EIP is priced on its own resource.
   priced([
     ctx.hourly("NAT gateway", 1, "nat-gateway-hour"),
-    ctx.usageLine(r, "Data processed", "monthly_data_processed_gb", "nat-gateway-gb", { unit: "GB" }),
+    ctx.usageLine(r, "Data processed", "monthly_data_processed_gb", "nat-gateway-gb", {
+      unit: "GB",
+    }),
   ]);
 
-const eip: Rule = (_r, ctx) =>
-  priced([ctx.hourly("Public IPv4 address", 1, "public-ipv4-hour")]);
+const eip: Rule = (_r, ctx) => priced([ctx.hourly("Public IPv4 address", 1, "public-ipv4-hour")]);
 
 const vpcEndpoint: Rule = (r, ctx) => {
   const kind = str(prop(r, "vpcEndpointType")) ?? "Gateway";
   // Gateway endpoints (S3, DynamoDB) have no hourly or data charge.
   if (kind === "Gateway") return priced([], ["Gateway endpoint: no charge"]);
   if (kind !== "Interface") {
-    return { kind: "skip", reason: `vpcEndpointType ${kind} is not priced (only Interface and Gateway are)` };
+    return {
+      kind: "skip",
+      reason: `vpcEndpointType ${kind} is not priced (only Interface and Gateway are)`,
+    };
   }
   // Interface endpoints are billed per hour per AZ: one ENI in each subnet given.
   const subnets = list(prop(r, "subnetIds"));
@@ -71,8 +75,14 @@ const vpcEndpoint: Rule = (r, ctx) => {
   const serviceName = str(prop(r, "serviceName")) ?? "interface endpoint";
   return priced(
     [
-      ctx.hourly(`Interface endpoint ${serviceName} (${azs} AZ${azs === 1 ? "" : "s"})`, azs, "vpc-endpoint-hour"),
-      ctx.usageLine(r, "Data processed", "monthly_data_processed_gb", "vpc-endpoint-gb", { unit: "GB" }),
+      ctx.hourly(
+        `Interface endpoint ${serviceName} (${azs} AZ${azs === 1 ? "" : "s"})`,
+        azs,
+        "vpc-endpoint-hour",
+      ),
+      ctx.usageLine(r, "Data processed", "monthly_data_processed_gb", "vpc-endpoint-gb", {
+        unit: "GB",
+      }),
     ],
     [subnets && subnets.length > 0 ? undefined : "subnetIds unknown: priced as 1 AZ"],
   );
@@ -97,7 +107,8 @@ function volumeLines(
   return volumes.map((v) => {
     const description = `${v.label} (${v.type}${count === 1 ? "" : `, ×${count}`})`;
     const priceKey = `ebs-gb-month:${v.type}`;
-    if (v.sizeGb !== undefined) return ctx.line(description, v.sizeGb * count, priceKey, { unit: "GB-months" });
+    if (v.sizeGb !== undefined)
+      return ctx.line(description, v.sizeGb * count, priceKey, { unit: "GB-months" });
     // The size then comes from the AMI's block device mapping, which the plan does not hold.
     return ctx.usageLine(r, description, "root_volume_gb", priceKey, {
       unit: "GB-months",
@@ -116,11 +127,20 @@ function rootVolume(block: Record<string, unknown> | undefined): Volume {
   };
 }
 
-function instanceLine(ctx: PricingContext, instanceType: string | undefined, count: number): CostLine {
+function instanceLine(
+  ctx: PricingContext,
+  instanceType: string | undefined,
+  count: number,
+): CostLine {
   if (!instanceType) {
-    return ctx.line(`Instance usage (type unknown${count === 1 ? "" : `, ×${count}`})`, count * HOURS_PER_MONTH, "ec2-instance-hour:unknown", {
-      unit: "hours",
-    });
+    return ctx.line(
+      `Instance usage (type unknown${count === 1 ? "" : `, ×${count}`})`,
+      count * HOURS_PER_MONTH,
+      "ec2-instance-hour:unknown",
+      {
+        unit: "hours",
+      },
+    );
   }
   return ctx.hourly(
     `Instance usage (Linux, on-demand, ${instanceType}${count === 1 ? "" : `, ×${count}`})`,
@@ -134,18 +154,26 @@ const instance: Rule = (r, ctx) => {
   const volumes: Volume[] = [rootVolume(obj(prop(r, "rootBlockDevice")))];
   for (const [i, b] of (list(prop(r, "ebsBlockDevices")) ?? []).entries()) {
     const block = obj(b);
-    volumes.push({ sizeGb: num(block?.volumeSize), type: str(block?.volumeType) ?? "gp3", label: `EBS volume ${i + 1}` });
+    volumes.push({
+      sizeGb: num(block?.volumeSize),
+      type: str(block?.volumeType) ?? "gp3",
+      label: `EBS volume ${i + 1}`,
+    });
   }
   const lines = [instanceLine(ctx, type, 1), ...volumeLines(r, ctx, volumes, 1)];
   // An auto-assigned public IPv4 is released when an EIP is associated, so count it only when
   // no EIP in the deployment points at this instance.
-  const hasEip = ctx.graph.referrers(r, "instance", ["aws:ec2/eip:Eip", "aws:ec2/eipAssociation:EipAssociation"]).length > 0;
+  const hasEip =
+    ctx.graph.referrers(r, "instance", ["aws:ec2/eip:Eip", "aws:ec2/eipAssociation:EipAssociation"])
+      .length > 0;
   if (bool(prop(r, "associatePublicIpAddress")) === true && !hasEip) {
     lines.push(ctx.hourly("Public IPv4 address", 1, "public-ipv4-hour"));
   }
   const notes: string[] = [];
   if (bool(prop(r, "sourceDestCheck")) === false) {
-    notes.push("NAT instance (sourceDestCheck off): no per-GB processing charge, unlike a NAT gateway");
+    notes.push(
+      "NAT instance (sourceDestCheck off): no per-GB processing charge, unlike a NAT gateway",
+    );
   }
   if (obj(prop(r, "instanceMarketOptions"))?.marketType === "spot") {
     notes.push("requested as Spot; priced on-demand");
@@ -159,7 +187,9 @@ const autoscalingGroup: Rule = (r, ctx) => {
   const min = num(prop(r, "minSize"));
   const count = desired ?? min ?? 0;
   const countNote =
-    desired !== undefined ? `${count} instance(s): desiredCapacity` : `${count} instance(s): minSize (no desiredCapacity)`;
+    desired !== undefined
+      ? `${count} instance(s): desiredCapacity`
+      : `${count} instance(s): minSize (no desiredCapacity)`;
   const spec =
     obj(prop(r, "launchTemplate")) ??
     obj(obj(obj(prop(r, "mixedInstancesPolicy"))?.launchTemplate)?.launchTemplateSpecification);
@@ -170,25 +200,46 @@ const autoscalingGroup: Rule = (r, ctx) => {
     );
     template = ctx.graph
       .ofType("aws:ec2/launchTemplate:LaunchTemplate")
-      .find((t) => [t.id, t.outputs?.id, t.outputs?.name, t.inputs?.name].some((v) => typeof v === "string" && wanted.includes(v)));
+      .find((t) =>
+        [t.id, t.outputs?.id, t.outputs?.name, t.inputs?.name].some(
+          (v) => typeof v === "string" && wanted.includes(v),
+        ),
+      );
   }
   if (!template) {
-    return priced([instanceLine(ctx, undefined, count)], [countNote, "launch template not found in the deployment"]);
+    return priced(
+      [instanceLine(ctx, undefined, count)],
+      [countNote, "launch template not found in the deployment"],
+    );
   }
   const type = str(prop(template, "instanceType"));
   const volumes: Volume[] = [];
   for (const m of list(prop(template, "blockDeviceMappings")) ?? []) {
     const ebs = obj(obj(m)?.ebs);
     if (!ebs) continue;
-    volumes.push({ sizeGb: num(ebs.volumeSize), type: str(ebs.volumeType) ?? "gp3", label: `Volume ${str(obj(m)?.deviceName) ?? ""}`.trim() });
+    volumes.push({
+      sizeGb: num(ebs.volumeSize),
+      type: str(ebs.volumeType) ?? "gp3",
+      label: `Volume ${str(obj(m)?.deviceName) ?? ""}`.trim(),
+    });
   }
   if (volumes.length === 0) volumes.push(rootVolume(undefined));
   const lines = [instanceLine(ctx, type, count), ...volumeLines(r, ctx, volumes, count)];
   const publicIp = (list(prop(template, "networkInterfaces")) ?? []).some(
     (n) => bool(obj(n)?.associatePublicIpAddress) === true,
   );
-  if (publicIp && count > 0) lines.push(ctx.hourly(`Public IPv4 address${count === 1 ? "" : ` (×${count})`}`, count, "public-ipv4-hour"));
-  return priced(lines, [countNote, `instance type and volumes from launch template ${nameOf(template)}`]);
+  if (publicIp && count > 0)
+    lines.push(
+      ctx.hourly(
+        `Public IPv4 address${count === 1 ? "" : ` (×${count})`}`,
+        count,
+        "public-ipv4-hour",
+      ),
+    );
+  return priced(lines, [
+    countNote,
+    `instance type and volumes from launch template ${nameOf(template)}`,
+  ]);
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -197,7 +248,10 @@ const autoscalingGroup: Rule = (r, ctx) => {
 const loadBalancer: Rule = (r, ctx) => {
   const kind = str(prop(r, "loadBalancerType")) ?? "application";
   if (kind !== "application") {
-    return { kind: "skip", reason: `loadBalancerType ${kind} is not priced (the price table has ALB entries only)` };
+    return {
+      kind: "skip",
+      reason: `loadBalancerType ${kind} is not priced (the price table has ALB entries only)`,
+    };
   }
   const lines = [
     ctx.hourly("Application load balancer", 1, "alb-hour"),
@@ -214,7 +268,8 @@ const loadBalancer: Rule = (r, ctx) => {
     // load, as AWS scales the nodes); each is billed like any other public IPv4 address.
     const subnets = list(prop(r, "subnets")) ?? list(prop(r, "subnetMappings"));
     const azs = subnets && subnets.length > 0 ? subnets.length : 2;
-    if (!subnets || subnets.length === 0) notes.push("subnets unknown: assumed 2 AZs (an ALB needs at least 2)");
+    if (!subnets || subnets.length === 0)
+      notes.push("subnets unknown: assumed 2 AZs (an ALB needs at least 2)");
     lines.push(ctx.hourly(`Public IPv4 addresses (${azs} AZs)`, azs, "public-ipv4-hour"));
   }
   return priced(lines, notes);
@@ -262,7 +317,8 @@ export function splitTasks(tasks: number, strategies: readonly Strategy[]): Map<
   if (remaining > 0) {
     if (totalWeight > 0) {
       for (const s of strategies) {
-        if (s.weight > 0) out.set(s.provider, (out.get(s.provider) ?? 0) + (remaining * s.weight) / totalWeight);
+        if (s.weight > 0)
+          out.set(s.provider, (out.get(s.provider) ?? 0) + (remaining * s.weight) / totalWeight);
       }
     } else if (strategies.length > 0) {
       out.set(strategies[0].provider, (out.get(strategies[0].provider) ?? 0) + remaining);
@@ -276,7 +332,11 @@ function strategiesOf(value: unknown): Strategy[] | undefined {
   if (!items || items.length === 0) return undefined;
   return items.map((i) => {
     const o = obj(i) ?? {};
-    return { provider: str(o.capacityProvider) ?? "?", weight: num(o.weight) ?? 0, base: num(o.base) ?? 0 };
+    return {
+      provider: str(o.capacityProvider) ?? "?",
+      weight: num(o.weight) ?? 0,
+      base: num(o.base) ?? 0,
+    };
   });
 }
 
@@ -295,11 +355,15 @@ const ecsService: Rule = (r, ctx) => {
     const minCapacity = num(prop(scaling, "minCapacity")) ?? 0;
     if (average.value !== null) {
       tasks = average.value;
-      notes.push(`${tasks} task(s): average_task_count from ${average.source}; autoscaled ${minCapacity}-${num(prop(scaling, "maxCapacity")) ?? "?"}`);
+      notes.push(
+        `${tasks} task(s): average_task_count from ${average.source}; autoscaled ${minCapacity}-${num(prop(scaling, "maxCapacity")) ?? "?"}`,
+      );
     } else {
       // Application Auto Scaling owns desiredCount once a target exists; the floor it keeps is minCapacity.
       tasks = minCapacity;
-      notes.push(`${tasks} task(s): minCapacity of autoscaling target ${nameOf(scaling)} (desiredCount is managed by the scaler)`);
+      notes.push(
+        `${tasks} task(s): minCapacity of autoscaling target ${nameOf(scaling)} (desiredCount is managed by the scaler)`,
+      );
     }
   } else {
     // The AWS provider's default desiredCount is 0.
@@ -313,9 +377,13 @@ const ecsService: Rule = (r, ctx) => {
   if (!strategies && !launchType) {
     const cluster = ctx.graph.follow(r, "cluster", ["aws:ecs/cluster:Cluster"]);
     const defaults = cluster
-      ? ctx.graph.referrers(cluster, "clusterName", ["aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"])[0]
+      ? ctx.graph.referrers(cluster, "clusterName", [
+          "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
+        ])[0]
       : undefined;
-    strategies = defaults ? strategiesOf(prop(defaults, "defaultCapacityProviderStrategies")) : undefined;
+    strategies = defaults
+      ? strategiesOf(prop(defaults, "defaultCapacityProviderStrategies"))
+      : undefined;
     if (strategies) notes.push(`capacity providers: the cluster's default strategy`);
   }
   if (!strategies) {
@@ -332,7 +400,10 @@ const ecsService: Rule = (r, ctx) => {
   const cpuArch = str(obj(prop(taskDef, "runtimePlatform"))?.cpuArchitecture) ?? "X86_64";
   const arch = cpuArch.toUpperCase() === "ARM64" ? "arm64" : "x86_64";
   if (vcpu === undefined || gb === undefined) {
-    return { kind: "skip", reason: `task definition ${nameOf(taskDef)} has no task-level cpu/memory (required on Fargate)` };
+    return {
+      kind: "skip",
+      reason: `task definition ${nameOf(taskDef)} has no task-level cpu/memory (required on Fargate)`,
+    };
   }
   const size = `${fmt(vcpu)} vCPU, ${fmt(gb)} GB, ${arch === "arm64" ? "ARM64" : "x86_64"}`;
 
@@ -343,10 +414,14 @@ const ecsService: Rule = (r, ctx) => {
     if (spot && arch === "arm64") {
       // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html:
       // "Linux tasks with the ARM64 architecture don't support the Fargate Spot capacity provider."
-      notes.push("FARGATE_SPOT does not run ARM64 tasks: those tasks are priced at the on-demand ARM64 rate");
+      notes.push(
+        "FARGATE_SPOT does not run ARM64 tasks: those tasks are priced at the on-demand ARM64 rate",
+      );
       spot = false;
     } else if (provider !== "FARGATE" && provider !== "FARGATE_SPOT") {
-      notes.push(`capacity provider ${provider} is not Fargate: its ${fmt(n)} task(s) run on instances priced elsewhere`);
+      notes.push(
+        `capacity provider ${provider} is not Fargate: its ${fmt(n)} task(s) run on instances priced elsewhere`,
+      );
       continue;
     }
     const label = spot ? "Fargate Spot" : "Fargate";
@@ -359,26 +434,47 @@ const ecsService: Rule = (r, ctx) => {
       : undefined;
     const who = `${fmt(n)} task${n === 1 ? "" : "s"} × ${size}`;
     lines.push(
-      ctx.line(`${label} vCPU (${who})`, n * vcpu * HOURS_PER_MONTH, `fargate-vcpu-hour:${arch}`, { unit: "vCPU-hours", factor, note: spotNote }),
-      ctx.line(`${label} memory (${who})`, n * gb * HOURS_PER_MONTH, `fargate-gb-hour:${arch}`, { unit: "GB-hours", factor, note: spotNote }),
+      ctx.line(`${label} vCPU (${who})`, n * vcpu * HOURS_PER_MONTH, `fargate-vcpu-hour:${arch}`, {
+        unit: "vCPU-hours",
+        factor,
+        note: spotNote,
+      }),
+      ctx.line(`${label} memory (${who})`, n * gb * HOURS_PER_MONTH, `fargate-gb-hour:${arch}`, {
+        unit: "GB-hours",
+        factor,
+        note: spotNote,
+      }),
     );
   }
   const ephemeral = num(obj(prop(taskDef, "ephemeralStorage"))?.sizeInGib);
   // The first 20 GiB of task storage are included; only the excess is billed.
   if (ephemeral !== undefined && ephemeral > 20 && tasks > 0) {
-    lines.push(ctx.line(`Ephemeral storage above 20 GB (${fmt(tasks)} tasks)`, (ephemeral - 20) * tasks * HOURS_PER_MONTH, `fargate-ephemeral-gb-hour:${arch}`, { unit: "GB-hours" }));
+    lines.push(
+      ctx.line(
+        `Ephemeral storage above 20 GB (${fmt(tasks)} tasks)`,
+        (ephemeral - 20) * tasks * HOURS_PER_MONTH,
+        `fargate-ephemeral-gb-hour:${arch}`,
+        { unit: "GB-hours" },
+      ),
+    );
   }
   const network = obj(prop(r, "networkConfiguration"));
   if (bool(network?.assignPublicIp) === true && tasks > 0) {
     // Each task's ENI gets its own public IPv4 address.
-    lines.push(ctx.hourly(`Public IPv4 addresses (${fmt(tasks)} tasks)`, tasks, "public-ipv4-hour"));
+    lines.push(
+      ctx.hourly(`Public IPv4 addresses (${fmt(tasks)} tasks)`, tasks, "public-ipv4-hour"),
+    );
   }
   notes.push(`task size from ${nameOf(taskDef)}`);
   return priced(lines, notes);
 };
 
 /** Whether an Application Auto Scaling target scales this ECS service. */
-function targetsService(target: DeploymentResource, service: DeploymentResource, ctx: PricingContext): boolean {
+function targetsService(
+  target: DeploymentResource,
+  service: DeploymentResource,
+  ctx: PricingContext,
+): boolean {
   if ((target.propertyDependencies?.resourceId ?? []).includes(service.urn)) return true;
   const resourceId = str(prop(target, "resourceId"));
   const serviceName = str(prop(service, "name"));
@@ -400,29 +496,57 @@ function isIoOptimized(cluster: DeploymentResource | undefined): boolean {
 const auroraCluster: Rule = (r, ctx) => {
   const engine = str(prop(r, "engine")) ?? "aurora-mysql";
   if (!engine.startsWith("aurora")) {
-    return { kind: "skip", reason: `engine ${engine}: Multi-AZ DB clusters are not priced (Aurora only)` };
+    return {
+      kind: "skip",
+      reason: `engine ${engine}: Multi-AZ DB clusters are not priced (Aurora only)`,
+    };
   }
   const iopt = isIoOptimized(r);
   const lines = [
-    ctx.usageLine(r, `Storage (${iopt ? "I/O-Optimized" : "Standard"})`, "storage_gb", iopt ? "aurora-storage-gb-month-iopt" : "aurora-storage-gb-month", { unit: "GB-months" }),
+    ctx.usageLine(
+      r,
+      `Storage (${iopt ? "I/O-Optimized" : "Standard"})`,
+      "storage_gb",
+      iopt ? "aurora-storage-gb-month-iopt" : "aurora-storage-gb-month",
+      { unit: "GB-months" },
+    ),
   ];
   // I/O-Optimized has no per-request charge; that is what its higher storage and instance rates buy.
   if (!iopt) {
-    lines.push(ctx.usageLine(r, "I/O requests", "monthly_io_requests_millions", "aurora-io-million", { unit: "1M requests" }));
+    lines.push(
+      ctx.usageLine(r, "I/O requests", "monthly_io_requests_millions", "aurora-io-million", {
+        unit: "1M requests",
+      }),
+    );
   }
   // Backup storage up to the cluster's size is free; only the excess is billed.
-  lines.push(ctx.usageLine(r, "Backup storage beyond the free allowance", "backup_storage_gb", "aurora-backup-gb-month", { unit: "GB-months" }));
+  lines.push(
+    ctx.usageLine(
+      r,
+      "Backup storage beyond the free allowance",
+      "backup_storage_gb",
+      "aurora-backup-gb-month",
+      { unit: "GB-months" },
+    ),
+  );
   if (bool(prop(r, "manageMasterUserPassword")) === true) {
     // RDS keeps the master password in a Secrets Manager secret it creates and bills as one secret.
-    lines.push(ctx.line("Managed master user secret (Secrets Manager)", 1, "secret-month", { unit: "months" }));
+    lines.push(
+      ctx.line("Managed master user secret (Secrets Manager)", 1, "secret-month", {
+        unit: "months",
+      }),
+    );
   }
-  return priced(lines, [`engine ${engine}${iopt ? ", storageType aurora-iopt1" : ""}; instances are priced on their own resources`]);
+  return priced(lines, [
+    `engine ${engine}${iopt ? ", storageType aurora-iopt1" : ""}; instances are priced on their own resources`,
+  ]);
 };
 
 const auroraInstance: Rule = (r, ctx) => {
   const cluster = ctx.graph.follow(r, "clusterIdentifier", ["aws:rds/cluster:Cluster"]);
   const notes: string[] = [];
-  if (!cluster) notes.push("cluster not found in the deployment: Standard storage configuration assumed");
+  if (!cluster)
+    notes.push("cluster not found in the deployment: Standard storage configuration assumed");
   const iopt = isIoOptimized(cluster);
   const cls = str(prop(r, "instanceClass"));
   if (!cls) return { kind: "skip", reason: "instanceClass unknown" };
@@ -431,16 +555,29 @@ const auroraInstance: Rule = (r, ctx) => {
     if (iopt && !explicit) {
       const multiplier = ctx.price("aurora-iopt-instance-multiplier")?.usd ?? 1;
       return priced(
-        [ctx.line(`Database instance (${cls}, I/O-Optimized)`, HOURS_PER_MONTH, `aurora-instance-hour:${cls}`, {
-          unit: "hours",
-          factor: multiplier,
-          note: `Standard rate × ${multiplier} (aurora-iopt-instance-multiplier)`,
-        })],
+        [
+          ctx.line(
+            `Database instance (${cls}, I/O-Optimized)`,
+            HOURS_PER_MONTH,
+            `aurora-instance-hour:${cls}`,
+            {
+              unit: "hours",
+              factor: multiplier,
+              note: `Standard rate × ${multiplier} (aurora-iopt-instance-multiplier)`,
+            },
+          ),
+        ],
         notes,
       );
     }
     return priced(
-      [ctx.hourly(`Database instance (${cls}${iopt ? ", I/O-Optimized" : ""})`, 1, iopt ? `aurora-instance-hour-iopt:${cls}` : `aurora-instance-hour:${cls}`)],
+      [
+        ctx.hourly(
+          `Database instance (${cls}${iopt ? ", I/O-Optimized" : ""})`,
+          1,
+          iopt ? `aurora-instance-hour-iopt:${cls}` : `aurora-instance-hour:${cls}`,
+        ),
+      ],
       notes,
     );
   }
@@ -450,10 +587,15 @@ const auroraInstance: Rule = (r, ctx) => {
   const min = num(scaling?.minCapacity);
   const max = num(scaling?.maxCapacity);
   if (min === undefined || max === undefined) {
-    return priced([ctx.usageLine(r, "Serverless v2 capacity", "average_acu", acuKey, { unit: "ACU-hours", scale: HOURS_PER_MONTH })], [
-      ...notes,
-      "cluster has no serverlessv2ScalingConfiguration: capacity from average_acu only",
-    ]);
+    return priced(
+      [
+        ctx.usageLine(r, "Serverless v2 capacity", "average_acu", acuKey, {
+          unit: "ACU-hours",
+          scale: HOURS_PER_MONTH,
+        }),
+      ],
+      [...notes, "cluster has no serverlessv2ScalingConfiguration: capacity from average_acu only"],
+    );
   }
   const average = ctx.usageOf(r, "average_acu");
   if (min === 0) {
@@ -464,25 +606,80 @@ const auroraInstance: Rule = (r, ctx) => {
     const pause = num(scaling?.secondsUntilAutoPause);
     const pauseNote = `minCapacity 0: pauses after ${pause ?? 300} s idle, paused hours not billed`;
     if (average.value === null || hours.value === null) {
-      const missing = [average.value === null ? "average_acu" : undefined, hours.value === null ? "monthly_active_hours" : undefined].filter((x) => x).join(" and ");
-      const base = ctx.line("Serverless v2 capacity while resumed", 0, acuKey, { unit: "ACU-hours" });
-      return priced([{ ...base, usageKnown: false, usageKey: missing, note: joinNotes(`usage unknown: set ${missing} for ${r.type} in a usage file`, base.note) }], [...notes, pauseNote]);
+      const missing = [
+        average.value === null ? "average_acu" : undefined,
+        hours.value === null ? "monthly_active_hours" : undefined,
+      ]
+        .filter((x) => x)
+        .join(" and ");
+      const base = ctx.line("Serverless v2 capacity while resumed", 0, acuKey, {
+        unit: "ACU-hours",
+      });
+      return priced(
+        [
+          {
+            ...base,
+            usageKnown: false,
+            usageKey: missing,
+            note: joinNotes(
+              `usage unknown: set ${missing} for ${r.type} in a usage file`,
+              base.note,
+            ),
+          },
+        ],
+        [...notes, pauseNote],
+      );
     }
     const acu = clamp(average.value, 0.5, max);
     const activeHours = Math.min(hours.value, HOURS_PER_MONTH);
-    const line = ctx.line(`Serverless v2 capacity while resumed (${fmt(acu)} ACU × ${fmt(activeHours)} h)`, acu * activeHours, acuKey, { unit: "ACU-hours" });
-    return priced([{ ...line, usageKey: "average_acu, monthly_active_hours", usageSource: uniq([average.source, hours.source]) }], [...notes, pauseNote]);
+    const line = ctx.line(
+      `Serverless v2 capacity while resumed (${fmt(acu)} ACU × ${fmt(activeHours)} h)`,
+      acu * activeHours,
+      acuKey,
+      { unit: "ACU-hours" },
+    );
+    return priced(
+      [
+        {
+          ...line,
+          usageKey: "average_acu, monthly_active_hours",
+          usageSource: uniq([average.source, hours.source]),
+        },
+      ],
+      [...notes, pauseNote],
+    );
   }
   // minCapacity > 0: the floor runs all month whatever the load (a known baseline); capacity
   // above it depends on load (usage).
-  const lines = [ctx.line(`Serverless v2 minimum capacity (${fmt(min)} ACU × 730 h)`, min * HOURS_PER_MONTH, acuKey, { unit: "ACU-hours" })];
+  const lines = [
+    ctx.line(
+      `Serverless v2 minimum capacity (${fmt(min)} ACU × 730 h)`,
+      min * HOURS_PER_MONTH,
+      acuKey,
+      { unit: "ACU-hours" },
+    ),
+  ];
   if (average.value === null) {
     const base = ctx.line("Serverless v2 capacity above minimum", 0, acuKey, { unit: "ACU-hours" });
-    lines.push({ ...base, usageKnown: false, usageKey: "average_acu", note: joinNotes(`usage unknown: set average_acu for ${r.type} in a usage file`, base.note) });
+    lines.push({
+      ...base,
+      usageKnown: false,
+      usageKey: "average_acu",
+      note: joinNotes(`usage unknown: set average_acu for ${r.type} in a usage file`, base.note),
+    });
   } else {
     const above = clamp(average.value, min, max) - min;
-    const line = ctx.line(`Serverless v2 capacity above minimum (average ${fmt(clamp(average.value, min, max))} ACU)`, above * HOURS_PER_MONTH, acuKey, { unit: "ACU-hours" });
-    lines.push({ ...line, usageKey: "average_acu", ...(average.source ? { usageSource: average.source } : {}) });
+    const line = ctx.line(
+      `Serverless v2 capacity above minimum (average ${fmt(clamp(average.value, min, max))} ACU)`,
+      above * HOURS_PER_MONTH,
+      acuKey,
+      { unit: "ACU-hours" },
+    );
+    lines.push({
+      ...line,
+      usageKey: "average_acu",
+      ...(average.source ? { usageSource: average.source } : {}),
+    });
   }
   return priced(lines, notes);
 };
@@ -493,7 +690,13 @@ const auroraInstance: Rule = (r, ctx) => {
 const logGroup: Rule = (r, ctx) => {
   const ia = str(prop(r, "logGroupClass")) === "INFREQUENT_ACCESS";
   return priced([
-    ctx.usageLine(r, `Data ingested${ia ? " (Infrequent Access)" : ""}`, "monthly_data_ingested_gb", ia ? "logs-ingest-gb-ia" : "logs-ingest-gb", { unit: "GB" }),
+    ctx.usageLine(
+      r,
+      `Data ingested${ia ? " (Infrequent Access)" : ""}`,
+      "monthly_data_ingested_gb",
+      ia ? "logs-ingest-gb-ia" : "logs-ingest-gb",
+      { unit: "GB" },
+    ),
     ctx.usageLine(r, "Storage", "storage_gb", "logs-storage-gb-month", { unit: "GB-months" }),
   ]);
 };
@@ -502,10 +705,13 @@ const kmsKey: Rule = (_r, ctx) =>
   // AWS-managed keys (aws/rds, aws/secretsmanager) are free; only customer managed keys bill.
   priced([ctx.line("Customer managed key", 1, "kms-key-month", { unit: "months" })]);
 
-const secret: Rule = (_r, ctx) => priced([ctx.line("Secret", 1, "secret-month", { unit: "months" })]);
+const secret: Rule = (_r, ctx) =>
+  priced([ctx.line("Secret", 1, "secret-month", { unit: "months" })]);
 
 const ecrRepository: Rule = (r, ctx) =>
-  priced([ctx.usageLine(r, "Image storage", "storage_gb", "ecr-storage-gb-month", { unit: "GB-months" })]);
+  priced([
+    ctx.usageLine(r, "Image storage", "storage_gb", "ecr-storage-gb-month", { unit: "GB-months" }),
+  ]);
 
 export const RULES: Readonly<Record<string, Rule>> = {
   "aws:ec2/natGateway:NatGateway": natGateway,

@@ -123,7 +123,9 @@ export function validateUsageKeys(
     }
     for (const key of Object.keys(values)) {
       if (!known.includes(key)) {
-        problems.push(`resource_type_default_usage."${type}".${key}: unknown key (expected one of: ${known.join(", ")})`);
+        problems.push(
+          `resource_type_default_usage."${type}".${key}: unknown key (expected one of: ${known.join(", ")})`,
+        );
       }
     }
   }
@@ -135,7 +137,9 @@ export function validateUsageKeys(
     }
   }
   if (problems.length > 0) {
-    throw new Error(`Invalid usage file ${file.label}:\n${problems.map((p) => ` - ${p}`).join("\n")}`);
+    throw new Error(
+      `Invalid usage file ${file.label}:\n${problems.map((p) => ` - ${p}`).join("\n")}`,
+    );
   }
 }
 
@@ -150,7 +154,12 @@ export function nameOfUrn(urn: string): string {
   return i >= 0 ? urn.slice(i + 2) : urn;
 }
 
-function lookupInFile(file: UsageFile, urn: string, type: string, key: string): UsageValue | undefined {
+function lookupInFile(
+  file: UsageFile,
+  urn: string,
+  type: string,
+  key: string,
+): UsageValue | undefined {
   const name = nameOfUrn(urn);
   const exactUrn = file.resources[urn];
   if (exactUrn && key in exactUrn) return exactUrn[key];
@@ -161,7 +170,8 @@ function lookupInFile(file: UsageFile, urn: string, type: string, key: string): 
     .sort((a, b) => b.length - a.length || a.localeCompare(b));
   for (const p of patterns) {
     const values = file.resources[p];
-    if (key in values && (globToRegExp(p).test(urn) || globToRegExp(p).test(name))) return values[key];
+    if (key in values && (globToRegExp(p).test(urn) || globToRegExp(p).test(name)))
+      return values[key];
   }
   const byType = file.typeDefaults[type];
   if (byType && key in byType) return byType[key];

@@ -42,15 +42,38 @@ describe("platform cost (command)", () => {
   };
   /** The shipped defaults layered last, so these tests do not depend on environments/usage.*.yml. */
   const pinnedUsage = (): string =>
-    file("pinned.yml", fs.readFileSync(path.join(__dirname, "..", "..", "cli", "cost", "usage.default.yml"), "utf8"));
+    file(
+      "pinned.yml",
+      fs.readFileSync(path.join(__dirname, "..", "..", "cli", "cost", "usage.default.yml"), "utf8"),
+    );
 
   it("with --format json, prints the documented schema with unknown usage marked", async () => {
     const usage = file("u.yml", `resource_usage:\n  dev-alb: { average_lcu: ~ }\n`);
-    const { code, out } = await cost(["demo", "--plan", DEV, "--format", "json", "--usage", pinnedUsage(), "--usage", usage]);
+    const { code, out } = await cost([
+      "demo",
+      "--plan",
+      DEV,
+      "--format",
+      "json",
+      "--usage",
+      pinnedUsage(),
+      "--usage",
+      usage,
+    ]);
     expect(code).to.equal(0);
     const json = JSON.parse(out);
-    expect(Object.keys(json).slice(0, 5)).to.deep.equal(["stack", "region", "currency", "monthlyTotal", "resources"]);
-    expect([json.stack, json.region, json.currency]).to.deep.equal(["demo", "ap-northeast-2", "USD"]);
+    expect(Object.keys(json).slice(0, 5)).to.deep.equal([
+      "stack",
+      "region",
+      "currency",
+      "monthlyTotal",
+      "resources",
+    ]);
+    expect([json.stack, json.region, json.currency]).to.deep.equal([
+      "demo",
+      "ap-northeast-2",
+      "USD",
+    ]);
     expect(json.monthlyTotal).to.equal(188.092105); // 191.012105 without the 2.92 of LCUs
     const alb = json.resources.find((r: { urn: string }) => r.urn.endsWith("::dev-alb"));
     expect(alb).to.include({ type: "aws:lb/loadBalancer:LoadBalancer", monthly: 23.725 });
@@ -65,23 +88,47 @@ describe("platform cost (command)", () => {
     });
     for (const r of json.resources) {
       expect(r).to.include.keys("urn", "type", "monthly", "lines");
-      for (const l of r.lines) expect(l).to.include.keys("description", "quantity", "unit", "unitPrice", "monthly");
+      for (const l of r.lines)
+        expect(l).to.include.keys("description", "quantity", "unit", "unitPrice", "monthly");
     }
   });
 
   it("with --format text, prints per-resource lines, the total, the usage unknown marker and the region source", async () => {
-    const usage = file("u.yml", `resource_type_default_usage:\n  "aws:ec2/natGateway:NatGateway": { monthly_data_processed_gb: ~ }\n`);
-    const { code, out } = await cost(["prod", "--plan", PROD, "--usage", pinnedUsage(), "--usage", usage]);
+    const usage = file(
+      "u.yml",
+      `resource_type_default_usage:\n  "aws:ec2/natGateway:NatGateway": { monthly_data_processed_gb: ~ }\n`,
+    );
+    const { code, out } = await cost([
+      "prod",
+      "--plan",
+      PROD,
+      "--usage",
+      pinnedUsage(),
+      "--usage",
+      usage,
+    ]);
     expect(code).to.equal(0);
     expect(out).to.contain(" ├─ NAT gateway ");
     expect(out).to.match(/ └─ Data processed +usage unknown: \$0\.059 per GB\n/);
     expect(out).to.match(/ OVERALL TOTAL +\$818\.95\n/); // 820.7195 − 3 × 0.59
     expect(out).to.contain("∙ 3 usage-based line(s) have no usage value");
-    expect(out).to.contain("Region: ap-northeast-2 (from 7 of 7 ARNs in the deployment's outputs)\n");
+    expect(out).to.contain(
+      "Region: ap-northeast-2 (from 7 of 7 ARNs in the deployment's outputs)\n",
+    );
   });
 
   it("with --region, prices the same plan in us-east-1", async () => {
-    const { code, out } = await cost(["prod", "--plan", PROD, "--region", "us-east-1", "--format", "json", "--usage", pinnedUsage()]);
+    const { code, out } = await cost([
+      "prod",
+      "--plan",
+      PROD,
+      "--region",
+      "us-east-1",
+      "--format",
+      "json",
+      "--usage",
+      pinnedUsage(),
+    ]);
     expect(code).to.equal(0);
     const json = JSON.parse(out);
     expect(json.region).to.equal("us-east-1");
@@ -90,26 +137,50 @@ describe("platform cost (command)", () => {
   });
 
   it("with --base, prints the change from base to head", async () => {
-    const { code, out } = await cost(["dev", "--plan", DEV, "--base", DEV, "--format", "json", "--usage", pinnedUsage()]);
+    const { code, out } = await cost([
+      "dev",
+      "--plan",
+      DEV,
+      "--base",
+      DEV,
+      "--format",
+      "json",
+      "--usage",
+      pinnedUsage(),
+    ]);
     expect(code).to.equal(0);
-    expect(JSON.parse(out)).to.deep.include({ baseMonthlyTotal: 191.012105, headMonthlyTotal: 191.012105, delta: 0, resources: [] });
+    expect(JSON.parse(out)).to.deep.include({
+      baseMonthlyTotal: 191.012105,
+      headMonthlyTotal: 191.012105,
+      delta: 0,
+      resources: [],
+    });
   });
 
   it("without --plan, plans the shipped dev stack in-process and prices it", async () => {
     const { code, out, err } = await cost(["dev", "--format", "json"]);
     expect(code, err).to.equal(0);
     const json = JSON.parse(out);
-    expect([json.stack, json.region, json.currency]).to.deep.equal(["dev", "ap-northeast-2", "USD"]);
+    expect([json.stack, json.region, json.currency]).to.deep.equal([
+      "dev",
+      "ap-northeast-2",
+      "USD",
+    ]);
     expect(json.resources.length).to.be.greaterThan(0);
     const sum = json.resources.reduce((a: number, r: { monthly: number }) => a + r.monthly, 0);
     expect(json.monthlyTotal).to.be.closeTo(sum, 1e-6);
-    expect(json.usageFiles).to.deep.equal(["cli/cost/usage.default.yml", "environments/usage.dev.yml"]);
+    expect(json.usageFiles).to.deep.equal([
+      "cli/cost/usage.default.yml",
+      "environments/usage.dev.yml",
+    ]);
   });
 
   it("fails with exit 2 on an unknown format", async () => {
     const { code, err } = await cost(["dev", "--plan", DEV, "--format", "yaml"]);
     expect(code).to.equal(2);
-    expect(err.split("\n")[0]).to.equal('platform cost: --format must be text, json or md (got "yaml")');
+    expect(err.split("\n")[0]).to.equal(
+      'platform cost: --format must be text, json or md (got "yaml")',
+    );
   });
 
   it("fails with exit 2 without a stack", async () => {
@@ -126,7 +197,10 @@ describe("platform cost (command)", () => {
   });
 
   it("fails with exit 2 on a misspelt usage key, naming the expected keys", async () => {
-    const usage = file("typo.yml", `resource_type_default_usage:\n  "aws:ec2/natGateway:NatGateway": { monthly_gb_data_processed: 5 }\n`);
+    const usage = file(
+      "typo.yml",
+      `resource_type_default_usage:\n  "aws:ec2/natGateway:NatGateway": { monthly_gb_data_processed: 5 }\n`,
+    );
     const { code, err } = await cost(["dev", "--plan", DEV, "--usage", usage]);
     expect(code).to.equal(2);
     expect(err).to.contain(

@@ -18,10 +18,16 @@ import {
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "cost");
 const prices = shippedPriceTable();
-const defaults: UsageFile = parseUsageFile(fs.readFileSync(path.join(__dirname, "..", "..", "cli", "cost", "usage.default.yml"), "utf8"), "usage.default.yml");
+const defaults: UsageFile = parseUsageFile(
+  fs.readFileSync(path.join(__dirname, "..", "..", "cli", "cost", "usage.default.yml"), "utf8"),
+  "usage.default.yml",
+);
 
 function load(name: string): DeploymentDocument {
-  return parseDeploymentDocument(JSON.parse(fs.readFileSync(path.join(FIXTURES, name), "utf8")), name);
+  return parseDeploymentDocument(
+    JSON.parse(fs.readFileSync(path.join(FIXTURES, name), "utf8")),
+    name,
+  );
 }
 
 function monthlyOf(report: CostReport, name: string): number {
@@ -51,7 +57,13 @@ describe("cost estimate: full-architecture fixtures with the shipped default usa
     expect(r.monthlyTotal).to.equal(191.012105);
     // free: VPC, 4 subnets, security group, S3 gateway endpoint, flow log, IAM role, target group,
     // listener, ECS cluster, task definition, DB subnet group
-    expect(r.summary).to.deep.equal({ estimated: 10, free: 14, unsupported: 0, usageUnknownLines: 0, priceUnknownLines: 0 });
+    expect(r.summary).to.deep.equal({
+      estimated: 10,
+      free: 14,
+      unsupported: 0,
+      usageUnknownLines: 0,
+      priceUnknownLines: 0,
+    });
   });
 
   it("dev-full with office-hours usage (0.5 ACU × 176 h, 0.05 LCU) shows how the database line falls", () => {
@@ -61,14 +73,22 @@ describe("cost estimate: full-architecture fixtures with the shipped default usa
   "aws:lb/loadBalancer:LoadBalancer": { average_lcu: 0.05 }`,
       "office.yml",
     );
-    const r = estimate(load("dev-full.json"), { region: "ap-northeast-2", prices, usage: [defaults, office] });
+    const r = estimate(load("dev-full.json"), {
+      region: "ap-northeast-2",
+      prices,
+      usage: [defaults, office],
+    });
     expect(monthlyOf(r, "dev-db-1")).to.equal(17.6); // 0.5 × 176 × 0.20
     expect(monthlyOf(r, "dev-alb")).to.equal(24.017); // 16.425 + 0.292 + 7.30
     expect(r.monthlyTotal).to.equal(59.984105); // 191.012105 − 146 + 17.6 − 26.645 + 24.017
   });
 
   it("prod-ha: 3 NAT gateways, 3-AZ endpoints and ALB, 3 autoscaled ARM tasks, writer + reader db.r6g.large", () => {
-    const r = estimate(load("prod-ha.json"), { region: "ap-northeast-2", prices, usage: [defaults] });
+    const r = estimate(load("prod-ha.json"), {
+      region: "ap-northeast-2",
+      prices,
+      usage: [defaults],
+    });
     expect(r.byCategory).to.deep.equal([
       { category: "Aurora", monthly: 460.98, resources: 3 }, // 2 × 228.49 + 4.00
       { category: "NAT and public IPv4", monthly: 141.93, resources: 6 }, // 3 × (43.07 + 0.59) + 3 × 3.65
@@ -85,24 +105,41 @@ describe("cost estimate: full-architecture fixtures with the shipped default usa
 
 describe("compareCosts: base → head", () => {
   const base = load("dev-full.json");
-  const withResources = (doc: DeploymentDocument, edit: (rs: DeploymentResource[]) => DeploymentResource[]): DeploymentDocument => ({
+  const withResources = (
+    doc: DeploymentDocument,
+    edit: (rs: DeploymentResource[]) => DeploymentResource[],
+  ): DeploymentDocument => ({
     ...doc,
     deployment: { ...doc.deployment, resources: edit([...(doc.deployment.resources ?? [])]) },
   });
-  const run = (doc: DeploymentDocument) => estimate(doc, { region: "ap-northeast-2", prices, usage: [defaults] });
+  const run = (doc: DeploymentDocument) =>
+    estimate(doc, { region: "ap-northeast-2", prices, usage: [defaults] });
 
   it("with a NAT gateway added and the service scaled 1 → 2, reports the increase per resource and in total", () => {
     const head = withResources(base, (rs) =>
       rs
-        .map((r) => (r.type === "aws:ecs/service:Service" ? { ...r, inputs: { ...r.inputs, desiredCount: 2 } } : r))
-        .concat([{ urn: "urn:pulumi:dev::platform::aws:ec2/natGateway:NatGateway::dev-nat-1", type: "aws:ec2/natGateway:NatGateway", custom: true, inputs: {} }]),
+        .map((r) =>
+          r.type === "aws:ecs/service:Service"
+            ? { ...r, inputs: { ...r.inputs, desiredCount: 2 } }
+            : r,
+        )
+        .concat([
+          {
+            urn: "urn:pulumi:dev::platform::aws:ec2/natGateway:NatGateway::dev-nat-1",
+            type: "aws:ec2/natGateway:NatGateway",
+            custom: true,
+            inputs: {},
+          },
+        ]),
     );
     const diff = compareCosts(run(base), run(head));
     expect(diff.baseMonthlyTotal).to.equal(191.012105);
     expect(diff.headMonthlyTotal).to.equal(237.78081); // + 3.108705 (one more Spot task) + 43.66 (NAT gateway + 10 GB)
     expect(diff.delta).to.equal(46.768705);
     expect(diff.percent).to.be.closeTo(24.4847, 1e-4);
-    expect(diff.resources.map((r) => [r.name, r.change, r.baseMonthly, r.headMonthly, r.delta])).to.deep.equal([
+    expect(
+      diff.resources.map((r) => [r.name, r.change, r.baseMonthly, r.headMonthly, r.delta]),
+    ).to.deep.equal([
       ["dev-api", "changed", 3.108705, 6.21741, 3.108705],
       ["dev-nat-1", "added", 0, 43.66, 43.66],
     ]);
@@ -124,7 +161,9 @@ describe("compareCosts: base → head", () => {
     const head = withResources(base, (rs) => rs.filter((r) => r.type !== "aws:kms/key:Key"));
     const diff = compareCosts(run(base), run(head));
     expect(diff.delta).to.equal(-1);
-    expect(diff.resources.map((r) => [r.name, r.change, r.delta])).to.deep.equal([["dev-db-key", "removed", -1]]);
+    expect(diff.resources.map((r) => [r.name, r.change, r.delta])).to.deep.equal([
+      ["dev-db-key", "removed", -1],
+    ]);
   });
 
   it("with identical plans, reports no change and no resources", () => {
