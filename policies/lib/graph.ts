@@ -101,6 +101,18 @@ export class StackGraph {
     return this.ofType(types).filter((r) => this.refs(r, key, [target.type]).includes(target));
   }
 
+  /**
+   * The StackReference whose outputs hold `value` (at any depth). Ids read from another stack are
+   * known even during a preview, and a program that awaits a reference's output value records no
+   * property dependency on the reference, so this is how such values are traced to their stack.
+   */
+  stackReferenceHolding(value: unknown): Resource | undefined {
+    if (typeof value !== "string" || value === "") return undefined;
+    const holds = (v: unknown): boolean =>
+      v === value || (Array.isArray(v) ? v.some(holds) : typeof v === "object" && v !== null && Object.values(v).some(holds));
+    return this.ofType(T.stackReference).find((ref) => holds(peek(() => prop(ref, "outputs"))));
+  }
+
   tags(r: Resource): Tags {
     return resourceTags(r.props as Record<string, unknown>, r.provider?.props as Record<string, unknown> | undefined);
   }

@@ -1,0 +1,156 @@
+import * as fs from "fs";
+import * as path from "path";
+import type { Command } from "../main";
+import { REPO_ROOT, engineConfigFor, stackConfigPath } from "../evaluate/stack-config";
+import { isShippedStack } from "../../infra/stacks";
+import { AnalyzerError } from "../policy/analyzer";
+import { CheckResult, POLICY_PACK_DIR, runPolicyCheck } from "../policy/check";
+import { PolicyConfigError, PolicyPackConfig, parsePolicyPackConfig } from "../policy/config";
+import { DeploymentDocument, DeploymentError, parseDeployment, parseUrn } from "../policy/deployment";
+import { counts, toJson, toSarif, toText } from "../policy/report";
+
+const FORMATS = ["text", "json", "sarif"] as const;
+type Format = (typeof FORMATS)[number];
+
+const USAGE = `Usage: platform check <stack> [--plan FILE] [--format text|json|sarif] [--policy-pack-config FILE] [--output FILE]
+
+Runs the policy pack in policies/ over the stack's plan (or over any Pulumi deployment document
+given with --plan, including a real \`pulumi stack export\`), with policies/config/<stack>.json —
+the same file \`pulumi preview --policy-pack policies --policy-pack-config\` takes. The pack is
+started exactly as the Pulumi CLI starts it (@pulumi/pulumi/cmd/run-policy-pack) and driven over
+the analyzer gRPC protocol.
+
+Exit codes: 0 no mandatory violation, 1 at least one mandatory violation, 2 usage or evaluation error.`;
+
+export interface CheckArgs {
+  readonly stack: string;
+  readonly plan?: string;
+  readonly format: Format;
+  readonly policyPackConfig?: string;
+  readonly output?: string;
+}
+
+export class UsageError extends Error {}
+
+export function parseCheckArgs(argv: readonly string[]): CheckArgs {
+  const positional: string[] = [];
+  const flags: Record<string, string> = {};
+  const known = ["--plan", "--format", "--policy-pack-config", "--output"];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith("--")) {
+      const [flag, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+      if (!known.includes(flag)) throw new UsageError(`unknown option ${flag}`);
+      const value = inline ?? argv[++i];
+      if (value === undefined || value === "") throw new UsageError(`${flag} needs a value`);
+      flags[flag] = value;
+    } else {
+      positional.push(a);
+    }
+  }
+  if (positional.length !== 1) throw new UsageError(positional.length === 0 ? "missing <stack>" : `expected one stack, got ${positional.join(" ")}`);
+  const format = flags["--format"] ?? "text";
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${format}"`);
+  return {
+    stack: positional[0],
+    format: format as Format,
+    ...(flags["--plan"] ? { plan: flags["--plan"] } : {}),
+    ...(flags["--policy-pack-config"] ? { policyPackConfig: flags["--policy-pack-config"] } : {}),
+    ...(flags["--output"] ? { output: flags["--output"] } : {}),
+  };
+}
+
+/** policies/config/<stack>.json, the per-environment enforcement. */
+export function policyConfigPath(stack: string): string {
+  return path.join(POLICY_PACK_DIR, "config", `${stack}.json`);
+}
+
+function readPolicyConfig(args: CheckArgs): PolicyPackConfig {
+  const file = args.policyPackConfig ?? policyConfigPath(args.stack);
+  if (!fs.existsSync(file)) {
+    throw new PolicyConfigError(
+      `No policy config for stack "${args.stack}": expected ${path.relative(process.cwd(), file)} (or pass --policy-pack-config FILE)`,
+    );
+  }
+  return parsePolicyPackConfig(fs.readFileSync(file, "utf8"), path.relative(process.cwd(), file));
+}
+
+async function loadDeployment(args: CheckArgs): Promise<{ doc: DeploymentDocument; options: Record<string, { ignoreChanges?: string[]; deleteBeforeReplace?: boolean }> }> {
+  if (args.plan) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(fs.readFileSync(args.plan, "utf8"));
+    } catch (e) {
+      throw new DeploymentError(`Cannot read ${args.plan}: ${(e as Error).message}`);
+    }
+    return { doc: parseDeployment(raw, args.plan), options: {} };
+  }
+  if (!isShippedStack(args.stack)) {
+    throw new UsageError(`"${args.stack}" is not a shipped stack (see infra/stacks.ts); pass --plan FILE to check a deployment document`);
+  }
+  const { planStack } = await import("../plan/planner");
+  const plan = await planStack(args.stack);
+  return { doc: parseDeployment(plan.deployment, `plan of ${args.stack}`), options: plan.options };
+}
+
+/** Runs the check; returns the result and the rendered report. Exported for tests. */
+export async function check(args: CheckArgs): Promise<{ result: CheckResult; output: string }> {
+  const policyConfig = readPolicyConfig(args);
+  const { doc, options } = await loadDeployment(args);
+  const first = doc.deployment.resources?.[0];
+  const project = first ? parseUrn(first.urn).project : "platform";
+  let config: Record<string, string> = {};
+  if (fs.existsSync(stackConfigPath(args.stack))) config = engineConfigFor(args.stack);
+  // The plan keeps resource options the deployment format has no field for; put them back.
+  const withOptions: DeploymentDocument = {
+    ...doc,
+    deployment: {
+      ...doc.deployment,
+      resources: (doc.deployment.resources ?? []).map((r) => ({ ...r, ...(options[r.urn] ?? {}) })),
+    },
+  };
+  const result = await runPolicyCheck(withOptions, {
+    policyConfig,
+    stack: { stack: args.stack, project, organization: "organization", dryRun: true, config, tags: { "pulumi:project": project } },
+  });
+  const sourcePositions: Record<string, string> = {};
+  for (const r of doc.deployment.resources ?? []) if (r.sourcePosition) sourcePositions[r.urn] = r.sourcePosition;
+  const anchor = path.relative(REPO_ROOT, stackConfigPath(args.stack));
+  const output =
+    args.format === "json"
+      ? JSON.stringify(toJson(result, args.stack), null, 2) + "\n"
+      : args.format === "sarif"
+        ? JSON.stringify(toSarif(result, { stack: args.stack, anchorFile: anchor, sourcePositions }), null, 2) + "\n"
+        : toText(result, args.stack);
+  return { result, output };
+}
+
+export const command: Command = {
+  summary: "Run the policy pack over a stack's plan (or a deployment document); text, JSON or SARIF",
+  usage: USAGE,
+  async run(argv: string[]): Promise<number> {
+    let args: CheckArgs;
+    try {
+      args = parseCheckArgs(argv);
+    } catch (e) {
+      process.stderr.write(`platform check: ${(e as Error).message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    try {
+      const { result, output } = await check(args);
+      if (args.output) fs.writeFileSync(args.output, output);
+      else process.stdout.write(output);
+      if (args.output && args.format !== "text") process.stderr.write(toText(result, args.stack));
+      return counts(result).mandatory > 0 ? 1 : 0;
+    } catch (e) {
+      const known =
+        e instanceof UsageError ||
+        e instanceof PolicyConfigError ||
+        e instanceof DeploymentError ||
+        e instanceof AnalyzerError ||
+        (e as Error).name === "PlanError";
+      process.stderr.write(`platform check: ${known ? (e as Error).message : ((e as Error).stack ?? String(e))}\n`);
+      return 2;
+    }
+  },
+};
