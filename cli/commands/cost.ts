@@ -1,23 +1,17 @@
 import * as fs from "fs";
-import * as path from "path";
-import { parse as parseYaml } from "yaml";
 import type { Command } from "../main";
 import {
   compareCosts,
   CostFormat,
   DeploymentDocument,
-  estimate,
-  loadUsageFiles,
+  estimateStack,
+  loadPriceTable,
   parseDeploymentDocument,
-  parsePriceTable,
-  PriceTable,
-  regionFromDeployment,
   renderDiff,
   renderReport,
-  shippedPriceTable,
   stackOfDeployment,
 } from "../cost";
-import { readStackFile, REPO_ROOT, stackConfigPath } from "../evaluate/stack-config";
+import { stackConfigPath } from "../evaluate/stack-config";
 import { isShippedStack, STACK_ORDER } from "../../infra/stacks";
 
 const USAGE = `Usage: platform cost <stack> [--plan FILE] [--base FILE] [--format text|json|md]
@@ -135,31 +129,6 @@ async function planNow(stack: string): Promise<DeploymentDocument> {
   return parseDeploymentDocument(plan.deployment, `plan of ${stack}`);
 }
 
-/** --region, then the deployment, then aws:region in the stack's config file. */
-function chooseRegion(
-  explicit: string | undefined,
-  doc: DeploymentDocument,
-  stack: string,
-): { region: string; source: string } {
-  if (explicit) return { region: explicit, source: "--region" };
-  const found = regionFromDeployment(doc);
-  if (found) return found;
-  if (fs.existsSync(stackConfigPath(stack))) {
-    const region = readStackFile(stack).config["aws:region"];
-    if (typeof region === "string")
-      return { region, source: path.relative(REPO_ROOT, stackConfigPath(stack)) };
-  }
-  throw new UsageError(
-    `Cannot tell the region: the plan names none and environments/Pulumi.${stack}.yaml has no aws:region. Pass --region.`,
-  );
-}
-
-function loadPrices(file: string | undefined): PriceTable {
-  if (!file) return shippedPriceTable();
-  const text = fs.readFileSync(file, "utf8");
-  return parsePriceTable(file.endsWith(".json") ? JSON.parse(text) : parseYaml(text), file);
-}
-
 async function run(argv: string[]): Promise<number> {
   try {
     const args = parseArgs(argv);
@@ -171,19 +140,20 @@ async function run(argv: string[]): Promise<number> {
         `platform cost: warning: ${args.plan} is a plan of stack "${planStack}", not "${args.stack}"\n`,
       );
     }
-    const { region, source } = chooseRegion(args.region, head, args.stack);
-    const prices = loadPrices(args.prices);
-    const usage = loadUsageFiles(args.stack, args.usage);
-    const opts = { region, prices, usage, stack: args.stack };
-    const headReport = estimate(head, opts);
+    const opts = { region: args.region, usage: args.usage, prices: loadPriceTable(args.prices) };
+    const { report: headReport, region } = estimateStack(head, args.stack, opts);
     let output: string;
     if (args.base) {
-      const baseReport = estimate(readPlan(args.base), opts);
-      output = renderDiff(compareCosts(baseReport, headReport), args.format);
+      // The base is priced with the head's region so the diff shows plan changes, not a region switch.
+      const base = estimateStack(readPlan(args.base), args.stack, {
+        ...opts,
+        region: region.region,
+      });
+      output = renderDiff(compareCosts(base.report, headReport), args.format);
     } else {
       output = renderReport(headReport, args.format);
     }
-    if (args.format === "text") output += `Region: ${region} (from ${source})\n`;
+    if (args.format === "text") output += `Region: ${region.region} (from ${region.source})\n`;
     if (args.out) fs.writeFileSync(args.out, output);
     else process.stdout.write(output);
     return 0;

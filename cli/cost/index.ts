@@ -28,5 +28,14 @@ export {
   usd,
 } from "./render";
 export type { CostFormat } from "./render";
-export { parseDeploymentDocument, loadUsageFiles, defaultUsagePath, stackUsagePath } from "./load";
+export {
+  chooseRegion,
+  defaultUsagePath,
+  estimateStack,
+  loadPriceTable,
+  loadUsageFiles,
+  parseDeploymentDocument,
+  stackUsagePath,
+} from "./load";
+export type { StackCostOptions } from "./load";
 export type * from "./types";

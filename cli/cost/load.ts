@@ -1,7 +1,12 @@
 import * as fs from "fs";
 import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { readStackFile, stackConfigPath } from "../evaluate/stack-config";
+import { estimate } from "./estimate";
+import { parsePriceTable, PriceTable, shippedPriceTable } from "./pricing";
+import { regionFromDeployment, RegionFinding } from "./region";
 import { USAGE_KEYS } from "./rules";
-import { DeploymentDocument } from "./types";
+import { CostReport, DeploymentDocument } from "./types";
 import { parseUsageFile, UsageFile, validateUsageKeys } from "./usage";
 
 /**
@@ -73,4 +78,62 @@ export function loadUsageFiles(
     validateUsageKeys(file, USAGE_KEYS);
     return file;
   });
+}
+
+/** A price table file (JSON or YAML) in the shape of cli/cost/prices.json; none: the shipped one. */
+export function loadPriceTable(file?: string): PriceTable {
+  if (!file) return shippedPriceTable();
+  const text = fs.readFileSync(file, "utf8");
+  return parsePriceTable(file.endsWith(".json") ? JSON.parse(text) : parseYaml(text), file);
+}
+
+/**
+ * Which region's prices apply: `explicit` (--region), then the deployment (its AWS provider's
+ * region, else the region most ARNs name), then `aws:region` in environments/Pulumi.<stack>.yaml.
+ */
+export function chooseRegion(
+  explicit: string | undefined,
+  doc: DeploymentDocument,
+  stack: string,
+  root: string = REPO_ROOT,
+): RegionFinding {
+  if (explicit) return { region: explicit, source: "--region" };
+  const found = regionFromDeployment(doc);
+  if (found) return found;
+  if (fs.existsSync(stackConfigPath(stack, root))) {
+    const region = readStackFile(stack, root).config["aws:region"];
+    if (typeof region === "string") {
+      return { region, source: path.relative(root, stackConfigPath(stack, root)) };
+    }
+  }
+  throw new Error(
+    `Cannot tell the region: the plan names none and environments/Pulumi.${stack}.yaml has no ` +
+      `aws:region. Pass --region.`,
+  );
+}
+
+export interface StackCostOptions {
+  /** Price region; default: see chooseRegion. */
+  readonly region?: string;
+  /** Extra usage files over the defaults and environments/usage.<stack>.yml. */
+  readonly usage?: readonly string[];
+  /** @default the shipped cli/cost/prices.json */
+  readonly prices?: PriceTable;
+  readonly root?: string;
+}
+
+/**
+ * The cost of one stack's plan the way `platform cost <stack>` computes it (shipped prices,
+ * layered usage files, region choice). For the review command, which prices base and head plans.
+ */
+export function estimateStack(
+  doc: DeploymentDocument,
+  stack: string,
+  opts: StackCostOptions = {},
+): { report: CostReport; region: RegionFinding } {
+  const root = opts.root ?? REPO_ROOT;
+  const region = chooseRegion(opts.region, doc, stack, root);
+  const usage = loadUsageFiles(stack, opts.usage ?? [], root);
+  const prices = opts.prices ?? shippedPriceTable();
+  return { report: estimate(doc, { region: region.region, prices, usage, stack }), region };
 }

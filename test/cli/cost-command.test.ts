@@ -3,6 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { command } from "../../cli/commands/cost";
+import { chooseRegion } from "../../cli/cost";
+import { doc, res } from "../fixtures/cost/build";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "cost");
 const DEV = path.join(FIXTURES, "dev-full.json");
@@ -212,5 +214,42 @@ describe("platform cost (command)", () => {
     const { code, err } = await cost(["dev", "--plan", DEV, "--region", "eu-west-1"]);
     expect(code).to.equal(2);
     expect(err).to.contain('No prices for region "eu-west-1"');
+  });
+});
+
+describe("platform cost: region choice", () => {
+  let root = "";
+  before(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "cost-root-"));
+    fs.mkdirSync(path.join(root, "environments"));
+    fs.writeFileSync(
+      path.join(root, "environments", "Pulumi.x.yaml"),
+      "config:\n  aws:region: us-east-1\n",
+    );
+  });
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  const bare = doc(res("aws:ec2/natGateway:NatGateway", "nat", {}));
+
+  it("with a plan that names no region, takes aws:region from environments/Pulumi.<stack>.yaml", () => {
+    expect(chooseRegion(undefined, bare, "x", root)).to.deep.equal({
+      region: "us-east-1",
+      source: "environments/Pulumi.x.yaml",
+    });
+  });
+
+  it("prefers the plan's AWS provider region over the config file, and --region over both", () => {
+    const withProvider = doc(res("pulumi:providers:aws", "default", { region: "ap-northeast-2" }));
+    expect(chooseRegion(undefined, withProvider, "x", root).region).to.equal("ap-northeast-2");
+    expect(chooseRegion("us-east-1", withProvider, "x", root)).to.deep.equal({
+      region: "us-east-1",
+      source: "--region",
+    });
+  });
+
+  it("fails when neither the plan nor the config names a region", () => {
+    expect(() => chooseRegion(undefined, bare, "nope", root)).to.throw(
+      "Cannot tell the region: the plan names none and environments/Pulumi.nope.yaml has no aws:region. Pass --region.",
+    );
   });
 });
