@@ -324,7 +324,7 @@ function accepterProblems(peer: PeerConfig, key: string, ctx: PeeringValidationC
 /**
  * Address rules, which need this stack's own CIDR: every peer's range is disjoint from it (AWS
  * refuses to peer overlapping VPCs, and a route could not tell the two apart) and from every other
- * peer's. A self-peer is reported once, by `validatePeeringConfig`.
+ * peer's.
  */
 export function validatePeeringAddresses(peering: PeeringConfig, ownCidr: string, ctx: PeeringValidationContext): ConfigProblem[] {
   const own = parseCidr(ownCidr);
@@ -332,7 +332,8 @@ export function validatePeeringAddresses(peering: PeeringConfig, ownCidr: string
   const seen: { cidr: string; stack: string }[] = [];
   peering.peers.forEach((peer, i) => {
     const range = parseCidr(peer.cidr);
-    if (!range || isSelf(peer, ctx.stack)) return;
+    // A self-peer or a repeated peer is reported once, by validatePeeringConfig.
+    if (!range || isSelf(peer, ctx.stack) || peering.peers.findIndex((p) => p.stack === peer.stack) !== i) return;
     const key = `platform:peering.peers[${i}].cidr`;
     if (own && overlaps(own, range)) {
       problems.push({

@@ -1,0 +1,85 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import type { Command } from "../main";
+import { listStackFiles, readStackFile, REPO_ROOT } from "../evaluate/stack-config";
+import { AddressPlanFinding, StackAddressing, addressingFromConfig, checkAddressPlan, orderStacks, renderAddressPlan } from "../../infra/peering/address-plan";
+
+const USAGE = `Usage: platform addresses [--root DIR] [--format text|json]
+
+Print the address plan of every stack (environments/Pulumi.*.yaml): VPC and tier CIDRs, class,
+peers and NACL rule slots. Fail when two stacks' VPC CIDRs overlap, when two environments take the
+same NACL rule slot in the management VPC, or when a peer's CIDR or class disagrees with the
+peer's own stack file.
+
+  --root DIR     repository root holding Pulumi.yaml and environments/ (default: this repository)
+  --format F     text (default) or json
+
+Exit codes: 0 the plan is sound; 1 findings (printed to stderr in text format); 2 usage error.`;
+
+/** Every stack file under `<root>/environments`, read for the address plan. */
+export function readAddressPlan(root: string = REPO_ROOT): StackAddressing[] {
+  return orderStacks(listStackFiles(root).map((stack) => addressingFromConfig(stack, readStackFile(stack, root).config)));
+}
+
+/** The project name StackReferences use for this repository's stacks (Pulumi.yaml `name`). */
+export function projectName(root: string = REPO_ROOT): string {
+  const file = path.join(root, "Pulumi.yaml");
+  if (!fs.existsSync(file)) return "platform";
+  const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { name?: unknown };
+  return typeof doc.name === "string" && doc.name !== "" ? doc.name : "platform";
+}
+
+export interface AddressPlanResult {
+  readonly project: string;
+  readonly stacks: readonly StackAddressing[];
+  readonly findings: readonly AddressPlanFinding[];
+}
+
+/** Reads and checks the plan of a repository: what the command, the tests and CI run. */
+export function addressPlanOf(root: string = REPO_ROOT): AddressPlanResult {
+  const project = projectName(root);
+  const stacks = readAddressPlan(root);
+  return { project, stacks, findings: checkAddressPlan(stacks, project) };
+}
+
+export const command: Command = {
+  summary: "Print the VPC address plan of every stack; fail on overlapping CIDRs or NACL slot clashes",
+  usage: USAGE,
+  async run(args: string[]): Promise<number> {
+    let root = REPO_ROOT;
+    let format: "text" | "json" = "text";
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a === "--root" || a === "--format") {
+        const v = args[++i];
+        if (v === undefined) {
+          process.stderr.write(`platform addresses: ${a} needs a value\n\n${USAGE}\n`);
+          return 2;
+        }
+        if (a === "--root") root = path.resolve(v);
+        else if (v === "text" || v === "json") format = v;
+        else {
+          process.stderr.write(`platform addresses: --format must be text or json (got "${v}")\n`);
+          return 2;
+        }
+      } else {
+        process.stderr.write(`platform addresses: unexpected argument "${a}"\n\n${USAGE}\n`);
+        return 2;
+      }
+    }
+    if (!fs.existsSync(path.join(root, "environments"))) {
+      process.stderr.write(`platform addresses: no environments/ folder in ${root}\n`);
+      return 2;
+    }
+    const { project, stacks, findings } = addressPlanOf(root);
+    if (format === "json") {
+      process.stdout.write(JSON.stringify({ project, stacks, findings }, null, 2) + "\n");
+    } else {
+      process.stdout.write(`Address plan of ${stacks.length} stacks (environments/Pulumi.*.yaml)\n\n${renderAddressPlan(stacks, project)}\n\n`);
+      if (findings.length === 0) process.stdout.write("OK: no overlapping VPC CIDRs; NACL rule slots unique; peers agree with their stack files.\n");
+      else process.stderr.write(`${findings.length} finding${findings.length === 1 ? "" : "s"}:\n${findings.map((f) => ` - ${f.message}`).join("\n")}\n`);
+    }
+    return findings.length === 0 ? 0 : 1;
+  },
+};
