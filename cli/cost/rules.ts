@@ -36,6 +36,7 @@ export const USAGE_KEYS: Readonly<Record<string, readonly string[]>> = {
   "aws:cloudwatch/logGroup:LogGroup": ["monthly_data_ingested_gb", "storage_gb"],
   "aws:ecr/repository:Repository": ["storage_gb"],
   "awsx:ecr:Repository": ["storage_gb"],
+  "aws:s3/bucket:Bucket": ["storage_gb"],
 };
 
 const priced = (lines: CostLine[], notes: Array<string | undefined> = []): RuleResult => ({
@@ -493,7 +494,7 @@ function isIoOptimized(cluster: DeploymentResource | undefined): boolean {
   return cluster !== undefined && str(prop(cluster, "storageType")) === "aurora-iopt1";
 }
 
-const auroraCluster: Rule = (r, ctx) => {
+const auroraClusterStorage: Rule = (r, ctx) => {
   const engine = str(prop(r, "engine")) ?? "aurora-mysql";
   if (!engine.startsWith("aurora")) {
     return {
@@ -542,7 +543,7 @@ const auroraCluster: Rule = (r, ctx) => {
   ]);
 };
 
-const auroraInstance: Rule = (r, ctx) => {
+const auroraInstanceCapacity: Rule = (r, ctx) => {
   const cluster = ctx.graph.follow(r, "clusterIdentifier", ["aws:rds/cluster:Cluster"]);
   const notes: string[] = [];
   if (!cluster)
@@ -684,6 +685,50 @@ const auroraInstance: Rule = (r, ctx) => {
   return priced(lines, notes);
 };
 
+const auroraInstance: Rule = (r, ctx) => {
+  const result = auroraInstanceCapacity(r, ctx);
+  if (result.kind !== "priced") return result;
+  const retention = num(prop(r, "performanceInsightsRetentionPeriod"));
+  if (
+    bool(prop(r, "performanceInsightsEnabled")) === true &&
+    retention !== undefined &&
+    retention > 7
+  ) {
+    // The last 7 days of Performance Insights are free; longer retention bills per vCPU (or
+    // ACU) per month, which the price table does not have.
+    result.lines.push(
+      ctx.line(
+        `Performance Insights retention (${retention} days, beyond the free 7)`,
+        0,
+        "rds-performance-insights-retention",
+        { unit: "months" },
+      ),
+    );
+  }
+  return result;
+};
+
+const auroraCluster: Rule = (r, ctx) => {
+  const result = auroraClusterStorage(r, ctx);
+  if (result.kind !== "priced") return result;
+  const scaling = ctx.graph
+    .ofType("aws:appautoscaling/target:Target")
+    .find(
+      (t) =>
+        str(prop(t, "serviceNamespace")) === "rds" &&
+        ((t.propertyDependencies?.resourceId ?? []).includes(r.urn) ||
+          str(prop(t, "resourceId")) === `cluster:${str(prop(r, "clusterIdentifier")) ?? r.id}`),
+    );
+  if (scaling) {
+    // Aurora Auto Scaling adds replicas beyond the declared instances only under load; the
+    // declared instances are the floor the estimate prices.
+    result.notes.push(
+      `reader auto scaling ${num(prop(scaling, "minCapacity")) ?? "?"}-${num(prop(scaling, "maxCapacity")) ?? "?"} replicas: replicas added under load are not priced`,
+    );
+  }
+  return result;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Logs, keys, secrets, registries
 
@@ -708,6 +753,34 @@ const kmsKey: Rule = (_r, ctx) =>
 const secret: Rule = (_r, ctx) =>
   priced([ctx.line("Secret", 1, "secret-month", { unit: "months" })]);
 
+const s3Bucket: Rule = (r, ctx) =>
+  // Storage only; requests and transfer are not priced (ALB access logs are PUT-heavy but small).
+  priced([
+    ctx.usageLine(r, "Storage (S3 Standard)", "storage_gb", "s3-standard-gb-month", {
+      unit: "GB-months",
+    }),
+  ]);
+
+const ecsCluster: Rule = (r, ctx) => {
+  const insights = (list(prop(r, "settings")) ?? [])
+    .map((s) => obj(s))
+    .find((s) => s?.name === "containerInsights");
+  const value = str(insights?.value) ?? "disabled";
+  if (value === "disabled") return priced([]);
+  // Container Insights publishes CloudWatch custom metrics per cluster, service and task, and
+  // performance log events; the price table has no CloudWatch metrics entry.
+  return priced([
+    ctx.line(
+      `Container Insights (${value}): metrics and performance logs`,
+      0,
+      "cloudwatch-container-insights",
+      {
+        unit: "months",
+      },
+    ),
+  ]);
+};
+
 const ecrRepository: Rule = (r, ctx) =>
   priced([
     ctx.usageLine(r, "Image storage", "storage_gb", "ecr-storage-gb-month", { unit: "GB-months" }),
@@ -728,6 +801,8 @@ export const RULES: Readonly<Record<string, Rule>> = {
   "aws:kms/key:Key": kmsKey,
   "aws:secretsmanager/secret:Secret": secret,
   "aws:ecr/repository:Repository": ecrRepository,
+  "aws:s3/bucket:Bucket": s3Bucket,
+  "aws:ecs/cluster:Cluster": ecsCluster,
   // awsx's ECR repository is a remote component: under the mock runtime its children are not
   // evaluated, so the component itself stands for the repository (see estimate.ts).
   "awsx:ecr:Repository": ecrRepository,
@@ -783,7 +858,6 @@ export const FREE_TYPES: ReadonlySet<string> = new Set([
   "aws:alb/targetGroup:TargetGroup",
   "aws:alb/listener:Listener",
   "aws:alb/listenerRule:ListenerRule",
-  "aws:ecs/cluster:Cluster",
   "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
   "aws:ecs/taskDefinition:TaskDefinition",
   "aws:appautoscaling/target:Target",
@@ -797,6 +871,18 @@ export const FREE_TYPES: ReadonlySet<string> = new Set([
   "aws:secretsmanager/secretPolicy:SecretPolicy",
   "aws:ecr/lifecyclePolicy:LifecyclePolicy",
   "aws:ecr/repositoryPolicy:RepositoryPolicy",
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  "aws:s3/bucketPolicy:BucketPolicy",
+  "aws:s3/bucketVersioning:BucketVersioning",
+  // Public ACM certificates are free; DNS records bill per query (negligible) and per hosted
+  // zone (the zone is not created here); a WAF association bills on the web ACL it names.
+  "aws:acm/certificate:Certificate",
+  "aws:acm/certificateValidation:CertificateValidation",
+  "aws:route53/record:Record",
+  "aws:wafv2/webAclAssociation:WebAclAssociation",
 ]);
 
 function clamp(x: number, lo: number, hi: number): number {

@@ -43,6 +43,7 @@ const REQUIRED_KEYS = [
   "kms-key-month",
   "secret-month",
   "ecr-storage-gb-month",
+  "s3-standard-gb-month",
 ];
 
 describe("cost data: the shipped price table", () => {

@@ -1,13 +1,17 @@
 import { expect } from "chai";
 import fc from "fast-check";
+import * as fs from "fs";
+import * as path from "path";
 import {
   CostReport,
   DeploymentResource,
   estimate,
+  FREE_TYPES,
   parseTaskSize,
   parseUsageFile,
   shippedPriceTable,
   splitTasks,
+  USAGE_KEYS,
   UsageFile,
 } from "../../cli/cost";
 import { doc, res, urnOf } from "../fixtures/cost/build";
@@ -442,6 +446,96 @@ describe("cost estimate: single resources match the price table exactly", () => 
     expect(only(r, "aws:kms/key:Key").monthly).to.equal(1);
     expect(only(r, "aws:secretsmanager/secret:Secret").monthly).to.equal(0.4);
     expect(r.monthlyTotal).to.equal(7);
+  });
+});
+
+describe("cost estimate: rules for what the app and database tiers add", () => {
+  it("with an S3 bucket of 10 GB in ap-northeast-2, bills 10 × $0.025 of S3 Standard storage", () => {
+    const usage = parseUsageFile(`resource_usage: { alb-logs: { storage_gb: 10 } }`, "u.yml");
+    const r = run("ap-northeast-2", [res("aws:s3/bucket:Bucket", "alb-logs", {})], [usage]);
+    expect(only(r, "aws:s3/bucket:Bucket").lines[0]).to.deep.include({
+      description: "Storage (S3 Standard)",
+      quantity: 10,
+      unitPrice: 0.025,
+      monthly: 0.25,
+    });
+  });
+
+  it("with Container Insights on, gives the ECS cluster a price-unknown line; off, the cluster is free", () => {
+    const on = run("us-east-1", [
+      res("aws:ecs/cluster:Cluster", "c", {
+        settings: [{ name: "containerInsights", value: "enhanced" }],
+      }),
+    ]);
+    expect(only(on, "aws:ecs/cluster:Cluster").lines[0]).to.deep.include({
+      description: "Container Insights (enhanced): metrics and performance logs",
+      priceKnown: false,
+      monthly: 0,
+    });
+    const off = run("us-east-1", [
+      res("aws:ecs/cluster:Cluster", "c", {
+        settings: [{ name: "containerInsights", value: "disabled" }],
+      }),
+    ]);
+    expect([off.resources.length, off.summary.free]).to.deep.equal([0, 1]);
+  });
+
+  it("with Performance Insights kept 31 days, adds a price-unknown retention line to the instance", () => {
+    const r = run("us-east-1", [
+      res("aws:rds/cluster:Cluster", "db", {
+        engine: "aurora-postgresql",
+        clusterIdentifier: "db",
+      }),
+      res("aws:rds/clusterInstance:ClusterInstance", "db-1", {
+        clusterIdentifier: "db",
+        instanceClass: "db.r6g.large",
+        performanceInsightsEnabled: true,
+        performanceInsightsRetentionPeriod: 31,
+      }),
+    ]);
+    const lines = only(r, "aws:rds/clusterInstance:ClusterInstance").lines;
+    expect(lines.map((l) => [l.description, l.monthly, l.priceKnown])).to.deep.equal([
+      ["Database instance (db.r6g.large)", 189.8, undefined],
+      ["Performance Insights retention (31 days, beyond the free 7)", 0, false],
+    ]);
+  });
+
+  it("with reader auto scaling on the cluster, prices the declared instances and says extra replicas are not priced", () => {
+    const r = run("us-east-1", [
+      res("aws:rds/cluster:Cluster", "db", {
+        engine: "aurora-postgresql",
+        clusterIdentifier: "db",
+      }),
+      res("aws:appautoscaling/target:Target", "db-readers", {
+        serviceNamespace: "rds",
+        resourceId: "cluster:db",
+        scalableDimension: "rds:cluster:ReadReplicaCount",
+        minCapacity: 1,
+        maxCapacity: 3,
+      }),
+    ]);
+    expect(only(r, "aws:rds/cluster:Cluster").notes).to.include(
+      "reader auto scaling 1-3 replicas: replicas added under load are not priced",
+    );
+  });
+
+  it("names only type tokens that exist in @pulumi/aws", () => {
+    const bad = [...FREE_TYPES, ...Object.keys(USAGE_KEYS)].filter((t) => {
+      if (!t.startsWith("aws:")) return false;
+      const [mod, file] = t.split(":")[1].split("/");
+      const js = path.join(
+        __dirname,
+        "..",
+        "..",
+        "node_modules",
+        "@pulumi",
+        "aws",
+        mod,
+        `${file}.js`,
+      );
+      return !fs.existsSync(js) || !fs.readFileSync(js, "utf8").includes(`__pulumiType = '${t}'`);
+    });
+    expect(bad).to.deep.equal([]);
   });
 });
 
