@@ -45,6 +45,18 @@ const tableIds = (ev: Evaluation, stack: string, tier: string) =>
     .filter((r) => r.name === `${stack}-${tier}` || r.name.startsWith(`${stack}-${tier}-`))
     .map((r) => r.id!);
 const aclId = (ev: Evaluation, stack: string, tier: string) => ofType(ev, T.acl).find((r) => r.name === `${stack}-${tier}`)!.id!;
+/**
+ * The ports the environment's own NACLs open to the management VPC (the network planner's rules
+ * 300–399, built from the app tier's service and database ports). The management side must mirror
+ * exactly these, whatever the app tier configures.
+ */
+function managementPorts(ev: Evaluation, stack: string): { servicePorts: number[]; databasePort: number } {
+  const fromMgmt = (tier: string) =>
+    ofType(ev, T.aclRule).filter((r) => r.inputs.networkAclId === aclId(ev, stack, tier) && r.inputs.cidrBlock === CIDR.shared && !r.inputs.egress && (r.inputs.ruleNumber as number) < 400);
+  const isolated = fromMgmt("isolated");
+  expect(isolated, "one database rule from the management VPC").to.have.length(1);
+  return { servicePorts: fromMgmt("private").map((r) => r.inputs.fromPort as number).sort((a, b) => a - b), databasePort: isolated[0].inputs.fromPort as number };
+}
 const ruleRow = (r: RecordedResource) => [r.inputs.egress ? "out" : "in", r.inputs.ruleNumber, r.inputs.cidrBlock, r.inputs.fromPort, r.inputs.toPort].join(" ");
 
 describe("peering in the shipped stacks (shared evaluated first, its outputs feed the environments)", () => {
@@ -126,26 +138,36 @@ describe("peering in the shipped stacks (shared evaluated first, its outputs fee
         }
       });
 
-      it("its own NACLs admit the management VPC: database port in the isolated tier, replies and 443 out in the private tier", () => {
+      it("its own NACLs admit the management VPC: database port in the isolated tier, service ports, replies and 443 out in the private tier", () => {
+        const { servicePorts, databasePort } = managementPorts(ev, stack);
         const byAcl = (tier: string) =>
           ofType(ev, T.aclRule)
             .filter((r) => r.inputs.networkAclId === aclId(ev, stack, tier) && r.inputs.cidrBlock === CIDR.shared)
             .map(ruleRow)
             .sort();
         expect(byAcl("public")).to.deep.equal([]);
-        expect(byAcl("private")).to.deep.equal([`in 400 ${CIDR.shared} 1024 65535`, `out 300 ${CIDR.shared} 1024 65535`, `out 400 ${CIDR.shared} 443 443`]);
-        expect(byAcl("isolated")).to.deep.equal([`in 300 ${CIDR.shared} 5432 5432`, `out 300 ${CIDR.shared} 1024 65535`]);
+        expect(byAcl("private")).to.deep.equal(
+          [
+            ...servicePorts.map((p, j) => `in ${300 + j} ${CIDR.shared} ${p} ${p}`),
+            `in 400 ${CIDR.shared} 1024 65535`,
+            `out 300 ${CIDR.shared} 1024 65535`,
+            `out 400 ${CIDR.shared} 443 443`,
+          ].sort(),
+        );
+        expect(byAcl("isolated")).to.deep.equal([`in 300 ${CIDR.shared} ${databasePort} ${databasePort}`, `out 300 ${CIDR.shared} 1024 65535`]);
       });
 
       it(`writes its slot (${SLOT[stack]}: rules ${slotRange(SLOT[stack]).first}–${slotRange(SLOT[stack]).last}) into the management VPC's private NACL only, matching its own entries`, () => {
         const acls = so.networkAclIds as Record<string, string>;
         const first = slotRange(SLOT[stack]).first;
+        const { servicePorts, databasePort } = managementPorts(ev, stack);
         const on = (id: string) => ofType(ev, T.aclRule).filter((r) => r.inputs.networkAclId === id);
         expect(on(acls.public)).to.have.length(0);
         expect(on(acls.isolated)).to.have.length(0);
         expect(on(acls.private).map(ruleRow)).to.deep.equal([
-          `out ${first} ${env.tierCidrs.isolated} 5432 5432`,
+          `out ${first} ${env.tierCidrs.isolated} ${databasePort} ${databasePort}`,
           `out ${first + 2} ${env.tierCidrs.private} 1024 65535`,
+          ...servicePorts.map((p, i) => `out ${first + 3 + i} ${env.tierCidrs.private} ${p} ${p}`),
           `in ${first} ${env.tierCidrs.isolated} 1024 65535`,
           `in ${first + 1} ${env.tierCidrs.private} 1024 65535`,
           `in ${first + 2} ${env.tierCidrs.private} 443 443`,
@@ -155,8 +177,9 @@ describe("peering in the shipped stacks (shared evaluated first, its outputs fee
 
       it("opens the management bastion's security group to its database port, by its isolated tier's CIDR only", () => {
         const rules = ofType(ev, T.egress).filter((r) => r.inputs.securityGroupId === so.bastionSecurityGroupId);
+        const { databasePort } = managementPorts(ev, stack);
         expect(rules.map((r) => [r.name, r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4])).to.deep.equal([
-          [`${stack}-shared-bastion-database`, "tcp", 5432, 5432, env.tierCidrs.isolated],
+          [`${stack}-shared-bastion-database`, "tcp", databasePort, databasePort, env.tierCidrs.isolated],
         ]);
       });
 
@@ -164,8 +187,9 @@ describe("peering in the shipped stacks (shared evaluated first, its outputs fee
         const component = ofType(ev, T.component);
         expect(component.map((c) => c.name)).to.deep.equal([`${stack}-shared`]);
         const children = ev.resources.filter((r) => r.parent === component[0].urn);
+        const { servicePorts } = managementPorts(ev, stack);
         expect(children.map((r) => r.type).sort()).to.deep.equal(
-          [T.pcx, ...Array(AZS[stack] + 1 + 2).fill(T.route), ...Array(2 + 5).fill(T.aclRule), T.egress].sort(),
+          [T.pcx, ...Array(AZS[stack] + 1 + 2).fill(T.route), ...Array(2 + 5 + servicePorts.length).fill(T.aclRule), T.egress].sort(),
         );
         const pcxUrn = ofType(ev, T.pcx)[0].urn;
         for (const r of peeringRoutes(ev)) expect(r.dependencies, r.name).to.include(pcxUrn);
@@ -183,7 +207,7 @@ describe("peering in the shipped stacks (shared evaluated first, its outputs fee
         .filter((r) => Object.values(so.networkAclIds as object).includes(r.inputs.networkAclId))
         .map((r) => `${str(r, "networkAclId")}/${r.inputs.egress}/${r.inputs.ruleNumber}`),
     );
-    expect(keys).to.have.length(15);
+    expect(keys).to.have.length(ENVIRONMENTS.reduce((n, s) => n + 5 + managementPorts(evs.get(s)!, s).servicePorts.length, 0));
     expect(new Set(keys).size).to.equal(keys.length);
   });
 
@@ -292,7 +316,7 @@ describe("peering in the shipped stacks (shared evaluated first, its outputs fee
         ...ofType(ev, T.aclRule).filter((r) => acls.includes(r.inputs.networkAclId)),
         ...ofType(ev, T.egress).filter((r) => r.inputs.securityGroupId === so.bastionSecurityGroupId),
       ];
-      expect(peerSide).to.have.length(2 + 5 + 1);
+      expect(peerSide).to.have.length(2 + 5 + managementPorts(ev, "dev").servicePorts.length + 1);
       for (const r of peerSide) expect(r.provider, r.name).to.equal(viaPeer);
       for (const r of peeringRoutes(ev)) expect(r.dependencies, r.name).to.include(accepter[0].urn);
       expect(ev.outputs.managementBastionSecurityGroupId).to.equal(`210987654321/${so.bastionSecurityGroupId}`);
