@@ -22,6 +22,7 @@ export\` writes). Stacks a stack references (StackReference) are planned first a
   --out FILE      where to write the document (one stack only); default .plans/<stack>.json
   --format F      text (default): component tree and counts per type on stdout;
                   json: the deployment document on stdout (one stack only)
+  --root DIR      the project (folder with Pulumi.yaml); default: this repository
 
 Exit codes: 0 planned; 2 usage error, or a stack failed to evaluate (bad config: the message
 lists every problem; no plan file is written for that stack).`;
@@ -59,8 +60,10 @@ export const command: Command = {
     let stacks: string[];
     let out: string | undefined;
     let format: "text" | "json";
+    let root = REPO_ROOT;
     try {
-      const a = parseFlags(argv, { values: ["--out", "--format"], booleans: ["--all"] });
+      const a = parseFlags(argv, { values: ["--out", "--format", "--root"], booleans: ["--all"] });
+      if (a.values["--root"]) root = path.resolve(a.values["--root"]);
       format = oneOf("--format", a.values["--format"], ["text", "json"] as const, "text");
       out = a.values["--out"];
       if (a.booleans.has("--all")) {
@@ -81,7 +84,7 @@ export const command: Command = {
     const progress = new Progress(process.stderr, stacks.length);
     let results: Map<string, StackPlan | PlanFailure>;
     try {
-      results = await planStacksSettled(stacks, { onEvent: progress.onEvent });
+      results = await planStacksSettled(stacks, { root, onEvent: progress.onEvent });
     } finally {
       progress.stop();
     }
@@ -89,7 +92,7 @@ export const command: Command = {
     let failed = 0;
     for (const stack of stacks) {
       const result = results.get(stack)!;
-      const file = out ? path.resolve(out) : defaultPlanPath(stack);
+      const file = out ? path.resolve(out) : defaultPlanPath(stack, root);
       if (!isStackPlan(result)) {
         failed++;
         // A stale document from an earlier run must not pass for this run's plan.

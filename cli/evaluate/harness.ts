@@ -188,6 +188,12 @@ export class Recorder {
     private readonly mocks: AwsMocks,
     private readonly stack: string,
     private readonly project: string,
+    /**
+     * Called when the program reads a StackReference no upstream plan answered, before the read
+     * fails. The plan worker stops there: once the SDK turns the failed read into rejected outputs
+     * the program may never settle.
+     */
+    private readonly onMissingStackReference?: (name: string) => void,
   ) {}
 
   install(): void {
@@ -332,7 +338,10 @@ export class Recorder {
       const inputs = rpc.deserializeProperties(properties);
       if (type === "pulumi:pulumi:StackReference") {
         const refName = String(inputs.name ?? name);
-        if (!(refName in this.mocks.stackOutputs)) this.missingStackReferences.add(refName);
+        if (!(refName in this.mocks.stackOutputs)) {
+          this.missingStackReferences.add(refName);
+          this.onMissingStackReference?.(refName);
+        }
       }
       const result = this.mocks.newResource({
         type,

@@ -51,10 +51,10 @@ export interface Session {
  * callback, and the root Stack is constructed right after it returns. (`setMocks` is declared async
  * but does all its work before returning.)
  */
-export function startSession(req: WorkerRequest): Session {
+export function startSession(req: WorkerRequest, onMissingStackReference?: (name: string) => void): Session {
   const mocks = new AwsMocks({ region: req.region, stackOutputs: req.stackOutputs });
   void pulumi.runtime.setMocks(mocks, req.project, req.stack, false, req.organization);
-  const recorder = new Recorder(mocks, req.stack, req.project);
+  const recorder = new Recorder(mocks, req.stack, req.project, onMissingStackReference);
   recorder.install();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sdkVersion = (require("@pulumi/pulumi/package.json") as { version: string }).version;

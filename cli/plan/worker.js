@@ -38,7 +38,10 @@ function stats(programAt, doneAt) {
   };
 }
 
+let replied = false;
 function reply(message) {
+  if (replied) return;
+  replied = true;
   process.send(message, () => process.exit(message.ok ? 0 : 1));
 }
 
@@ -60,9 +63,25 @@ process.once("message", (request) => {
   };
   const programStarted = () => {
     programAt = Date.now();
-    session = require(path.join(__dirname, "worker-session")).startSession(request);
+    session = require(path.join(__dirname, "worker-session")).startSession(request, (name) => {
+      // Stop at once: the planner plans the referenced stack and runs this one again.
+      const err = new Error(`StackReference "${name}" has no evaluated upstream stack.`);
+      reply(session.fail(err, stats(programAt, Date.now())));
+    });
   };
-  run(argv, programStarted, (err) => loggedErrors.add(err), (err) => loggedErrors.has(err)).then(
+  const reportLoggedError = (err) => loggedErrors.add(err);
+  // The CLI's program process exits when its event loop drains, finished or not (a failed read whose
+  // outputs are awaited leaves run() pending forever). The IPC channel would keep this process alive
+  // instead, so unref it and report whatever state the program reached when the loop drains.
+  if (process.channel) process.channel.unref();
+  process.once("beforeExit", () => {
+    const s = stats(programAt, Date.now());
+    const first = [...loggedErrors][0];
+    const err = first || new Error("The program stopped before its stack outputs resolved: a value it awaited never settled.");
+    if (session) return reply(session.fail(err, s));
+    reply({ ok: false, message: String(err.message || err), name: "Error", missingStackReferences: [], stats: { ...s, registrations: 0 } });
+  });
+  run(argv, programStarted, reportLoggedError, (err) => loggedErrors.has(err)).then(
     async () => {
       const result = await session.succeed(stats(programAt, Date.now()));
       result.stats.maxRssBytes = process.resourceUsage().maxRSS * 1024;
