@@ -167,7 +167,8 @@ export function categoryOf(type: string): string {
     case "aws:alb/loadBalancer:LoadBalancer":
       return "Load balancing";
     case "aws:ecs/service:Service":
-      return "Fargate";
+    case "aws:ecs/cluster:Cluster":
+      return "ECS on Fargate";
     case "aws:rds/cluster:Cluster":
     case "aws:rds/clusterInstance:ClusterInstance":
       return "Aurora";
@@ -179,6 +180,8 @@ export function categoryOf(type: string): string {
     case "aws:ecr/repository:Repository":
     case "awsx:ecr:Repository":
       return "ECR";
+    case "aws:s3/bucket:Bucket":
+      return "S3";
     default:
       return "Other";
   }

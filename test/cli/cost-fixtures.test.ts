@@ -92,7 +92,7 @@ describe("cost estimate: full-architecture fixtures with the shipped default usa
     expect(r.byCategory).to.deep.equal([
       { category: "Aurora", monthly: 460.98, resources: 3 }, // 2 × 228.49 + 4.00
       { category: "NAT and public IPv4", monthly: 141.93, resources: 6 }, // 3 × (43.07 + 0.59) + 3 × 3.65
-      { category: "Fargate", monthly: 99.4917, resources: 1 }, // 3 × (730 × 0.03725 + 1460 × 0.00409)
+      { category: "ECS on Fargate", monthly: 99.4917, resources: 1 }, // 3 × (730 × 0.03725 + 1460 × 0.00409)
       { category: "VPC endpoints", monthly: 85.44, resources: 3 }, // 3 × (3 × 730 × 0.013 + 0.01)
       { category: "Load balancing", monthly: 30.295, resources: 1 }, // 16.425 + 2.92 + 3 × 3.65
       { category: "CloudWatch Logs", monthly: 1.5828, resources: 2 },
