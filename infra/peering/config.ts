@@ -13,11 +13,11 @@ import { TIERS, Tier } from "../network/plan";
  *
  * Connection scenarios, decided by `peers[].accepter` (see `peeringMode` in ./plan.ts):
  *
- * | accepter.ownerId | accepter.region        | connection                          | accepter side                                      |
- * |------------------|------------------------|-------------------------------------|----------------------------------------------------|
- * | (not set)        | (not set) / own region | requester, `autoAccept: true`       | nothing: AWS accepts within one account and region |
- * | (not set)        | another region         | requester with `peerRegion`         | `VpcPeeringConnectionAccepter` in the peer region  |
- * | set              | any                    | requester with `peerOwnerId`(+region)| accepter through `accepter.roleArn` in that account|
+ * | accepter.ownerId | accepter.region       | connection                             | accepter side                                    |
+ * |------------------|-----------------------|----------------------------------------|--------------------------------------------------|
+ * | (not set)        | (not set), own region | requester with `autoAccept: true`      | nothing: AWS accepts in one account and region   |
+ * | (not set)        | another region        | requester with `peerRegion`            | `VpcPeeringConnectionAccepter` in that region    |
+ * | set              | any                   | requester with `peerOwnerId` (+region) | accepter through a provider assuming `roleArn`   |
  */
 
 /** The class of this stack's environment. */
