@@ -414,7 +414,11 @@ export const clusterDisallowUntrustedIngress = stackPolicy({
           const portOk = e.rule.range.protocol === "tcp" && e.rule.range.from === port && e.rule.range.to === port;
           // Peers read from a StackReference (the management VPC's bastion group) are trusted;
           // peers in this stack must be a service's or a bastion's group.
-          const fromStackReference = e.rule.groupPeer && e.peers.length === 0 && (e.source.propertyDependencies.referencedSecurityGroupId ?? []).some((d) => d.type === T.stackReference);
+          const fromStackReference =
+            e.rule.groupPeer &&
+            e.peers.length === 0 &&
+            ((e.source.propertyDependencies.referencedSecurityGroupId ?? []).some((d) => d.type === T.stackReference) ||
+              graph.stackReferenceHolding(peek(() => prop(e.source, "referencedSecurityGroupId"))) !== undefined);
           const peersOk = e.rule.groupPeer && (fromStackReference || (e.peers.length > 0 && e.peers.every((p) => trusted.has(p))));
           if (!peersOk || !portOk) {
             report(

@@ -1,6 +1,7 @@
 import { isAnywhere } from "./cidr";
 import { PortRange, portRange } from "./ports";
 import { T } from "./types";
+import { isPresent } from "./unknowns";
 
 /**
  * Security group rules from every place AWS lets them be written, normalized:
@@ -25,6 +26,11 @@ function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string" && x !== "") : [];
 }
 
+/** A peer reference only matters as "is there one": its id is unknown until the peer exists. */
+function has(p: P, key: string): boolean {
+  return isPresent(p, key);
+}
+
 function inlineRules(entries: unknown, direction: SgRule["direction"]): SgRule[] {
   if (!Array.isArray(entries)) return [];
   return entries.flatMap((raw) => {
@@ -33,8 +39,8 @@ function inlineRules(entries: unknown, direction: SgRule["direction"]): SgRule[]
     const description = typeof e.description === "string" ? e.description : undefined;
     const base = { direction, range, prefixList: false, groupPeer: false, ...(description ? { description } : {}) };
     const out: SgRule[] = [...strings(e.cidrBlocks), ...strings(e.ipv6CidrBlocks)].map((cidr) => ({ ...base, cidr }));
-    if (strings(e.securityGroups).length > 0 || e.self === true) out.push({ ...base, groupPeer: true });
-    if (strings(e.prefixListIds).length > 0) out.push({ ...base, prefixList: true });
+    if (has(e, "securityGroups") || e.self === true) out.push({ ...base, groupPeer: true });
+    if (has(e, "prefixListIds")) out.push({ ...base, prefixList: true });
     return out;
   });
 }
@@ -53,8 +59,8 @@ export function rulesOf(type: string, p: P): SgRule[] {
           direction,
           range,
           ...(cidr ? { cidr } : {}),
-          groupPeer: typeof p.referencedSecurityGroupId === "string" && p.referencedSecurityGroupId !== "",
-          prefixList: typeof p.prefixListId === "string" && p.prefixListId !== "",
+          groupPeer: has(p, "referencedSecurityGroupId"),
+          prefixList: has(p, "prefixListId"),
           ...description,
         },
       ];
@@ -64,10 +70,8 @@ export function rulesOf(type: string, p: P): SgRule[] {
       const range = portRange(p.protocol, p.fromPort, p.toPort);
       const base = { direction, range, prefixList: false, groupPeer: false, ...description } as const;
       const out: SgRule[] = [...strings(p.cidrBlocks), ...strings(p.ipv6CidrBlocks)].map((cidr) => ({ ...base, cidr }));
-      if ((typeof p.sourceSecurityGroupId === "string" && p.sourceSecurityGroupId !== "") || p.self === true) {
-        out.push({ ...base, groupPeer: true });
-      }
-      if (strings(p.prefixListIds).length > 0) out.push({ ...base, prefixList: true });
+      if (has(p, "sourceSecurityGroupId") || p.self === true) out.push({ ...base, groupPeer: true });
+      if (has(p, "prefixListIds")) out.push({ ...base, prefixList: true });
       return out;
     }
     case T.securityGroup:

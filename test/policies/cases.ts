@@ -1,0 +1,56 @@
+import { expect } from "chai";
+import { Policies } from "@pulumi/policy";
+import { CheckResult } from "../../cli/policy/check";
+import { Fixture, checkFixture, violationsOf } from "../support/policy-harness";
+import { prodFixture } from "./fixtures";
+
+/**
+ * Table-driven policy tests. Every policy of a service file must pass the compliant fixture, and
+ * each case breaks one thing and asserts the policy's exact violations (level and message),
+ * through the pack process and the analyzer protocol.
+ */
+export interface Case {
+  readonly policy: string;
+  /** Reads as "fails <policy> when <title>". */
+  readonly title: string;
+  readonly mutate: (f: Fixture) => void;
+  /** Exact messages, in report order. */
+  readonly messages: readonly string[];
+  /** @default "mandatory" */
+  readonly level?: "mandatory" | "advisory";
+  /** Policy config by stack name. @default "prod" */
+  readonly config?: string;
+  readonly preview?: boolean;
+}
+
+export function policyTests(title: string, policies: Policies, cases: readonly Case[]): void {
+  describe(title, function () {
+    this.timeout(180000);
+    let baseline: CheckResult;
+    before(async () => {
+      baseline = await checkFixture(prodFixture(), { config: "prod" });
+    });
+
+    for (const p of policies) {
+      it(`${p.name}: passes the compliant production fixture`, () => {
+        expect(violationsOf(baseline, p.name)).to.deep.equal([]);
+      });
+    }
+
+    for (const c of cases) {
+      it(`fails ${c.policy} when ${c.title}`, async () => {
+        const f = prodFixture({ preview: c.preview ?? false });
+        c.mutate(f);
+        const result = await checkFixture(f, { config: c.config ?? "prod" });
+        const got = violationsOf(result, c.policy);
+        expect(got.map((v) => v.message)).to.deep.equal(c.messages);
+        expect(got.map((v) => v.level)).to.deep.equal(c.messages.map(() => c.level ?? "mandatory"));
+      });
+    }
+
+    it("has a failing case for every policy of the file", () => {
+      const covered = new Set(cases.map((c) => c.policy));
+      expect(policies.map((p) => p.name).filter((n) => !covered.has(n))).to.deep.equal([]);
+    });
+  });
+}
