@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { appNetworkIntents, buildAppTier } from "./app";
 import { Bastion } from "./bastion";
 import { PlatformConfig } from "./config";
 import { Vpc } from "./network";
@@ -25,6 +26,8 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
   const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
 
   const name = config.stack;
+  // The application tier's ports, so the NACLs (both sides of the peering too) admit exactly them.
+  const appPorts = appNetworkIntents(config);
   const network = new Vpc(
     name,
     {
@@ -39,6 +42,8 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
       interfaceEndpoints: config.network.interfaceEndpoints,
       sshSourceCidrs: config.bastion.enabled ? config.bastion.sshCidrs : [],
       managementCidrs: peering ? [peering.management.vpcCidr] : [],
+      servicePorts: appPorts.servicePorts,
+      databasePort: appPorts.databasePort,
     },
     opts,
   );
@@ -69,6 +74,8 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
             managementTiers: config.peering.managementTiers,
             toManagementPorts: config.peering.toManagementPorts,
             allowRemoteVpcDnsResolution: config.peering.allowRemoteVpcDnsResolution,
+            servicePorts: appPorts.servicePorts,
+            databasePort: appPorts.databasePort,
             peerProviderTags: tags,
           },
           opts,
@@ -92,7 +99,15 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
     );
   }
 
+  // Application tier (ALB, ECS services, Aurora): built only from the sections a stack sets. The
+  // database admits bastions by security-group reference (never by CIDR).
+  const databaseAccess: Record<string, pulumi.Input<string>> = {};
+  if (bastion) databaseAccess.bastion = bastion.securityGroupId;
+  if (managementPeering?.bastionSecurityGroupReference) databaseAccess["management-bastion"] = managementPeering.bastionSecurityGroupReference;
+  const app = buildAppTier({ config, network, databaseAccess, opts });
+
   return {
+    ...app.outputs,
     region: config.region,
     vpcId: network.vpcId,
     vpcCidr: network.vpcCidr,

@@ -22,6 +22,12 @@ export interface MockOptions {
    * by hand, so a change to an upstream output breaks the dependants' evaluation.
    */
   readonly stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
+  /**
+   * SSM parameters that already exist, with the value someone else left in them (e.g. an image a
+   * release pipeline wrote to a parameter Pulumi ignores the value of). A parameter the program
+   * creates keeps this live value, as `ignoreChanges: ["value"]` would; `ssm.getParameter` reads it.
+   */
+  readonly ssmParameters?: Readonly<Record<string, string>>;
 }
 
 /** Physical-id prefixes AWS uses, by Pulumi type token. */
@@ -91,11 +97,14 @@ export class AwsMocks implements pulumi.runtime.Mocks {
   readonly region: string;
   readonly accountId: string;
   readonly stackOutputs: Readonly<Record<string, Record<string, unknown>>>;
+  /** Live SSM parameter values: seeded from options, filled by parameters the program creates. */
+  private readonly ssmValues: Map<string, string>;
 
   constructor(options: MockOptions) {
     this.region = options.region;
     this.accountId = options.accountId ?? MOCK_ACCOUNT_ID;
     this.stackOutputs = options.stackOutputs ?? {};
+    this.ssmValues = new Map(Object.entries(options.ssmParameters ?? {}));
   }
 
   /**
@@ -233,10 +242,201 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       case "aws:ec2/vpcPeeringConnection:VpcPeeringConnection":
         Object.assign(state, { acceptStatus: inputs.autoAccept ? "active" : "pending-acceptance" });
         break;
-      default:
+      default: {
+        const app = this.appTierResource(type, name, seed, inputs);
+        if (app) return { id: app.id, state: { ...state, ...app.state } };
         if (!("arn" in state)) state.arn = arn(`${type.split(":")[2]?.toLowerCase() ?? "resource"}/${id}`);
+      }
     }
     return { id, state };
+  }
+
+  /**
+   * Application-tier answers (ALB, ACM, Route 53, ECS, Application Auto Scaling, Aurora, SSM, and
+   * the awsx ECR components, which are remote: under mocks they are one opaque resource whose
+   * outputs must look like what awsx returns). Undefined for types handled elsewhere.
+   */
+  private appTierResource(
+    type: string,
+    name: string,
+    seed: string,
+    inputs: Record<string, unknown>,
+  ): { id: string | undefined; state: Record<string, unknown> } | undefined {
+    const region = this.region;
+    const account = this.accountId;
+    const str = (k: string): string | undefined => (typeof inputs[k] === "string" ? (inputs[k] as string) : undefined);
+    // Provider autonaming: the logical name plus a random suffix (here: derived from the URN).
+    const autoName = (max = 255) => `${name}-${hex(seed, 7)}`.toLowerCase().slice(0, max);
+    const elb = `arn:aws:elasticloadbalancing:${region}:${account}`;
+    switch (type) {
+      case "aws:lb/loadBalancer:LoadBalancer":
+      case "aws:alb/loadBalancer:LoadBalancer": {
+        const lbName = str("name") ?? autoName(32);
+        const arnSuffix = `app/${lbName}/${hex(seed, 16)}`;
+        const lbArn = `${elb}:loadbalancer/${arnSuffix}`;
+        const digits = String(parseInt(hex(`${seed}::dns`, 8), 16)).padStart(10, "1").slice(0, 10);
+        return {
+          id: lbArn,
+          state: {
+            name: lbName,
+            arn: lbArn,
+            arnSuffix,
+            dnsName: `${inputs.internal ? "internal-" : ""}${lbName}-${digits}.${region}.elb.amazonaws.com`,
+            zoneId: ALB_HOSTED_ZONE_IDS[region] ?? `Z${base36(seed, 13)}`,
+          },
+        };
+      }
+      case "aws:lb/targetGroup:TargetGroup":
+      case "aws:alb/targetGroup:TargetGroup": {
+        const tgName = str("name") ?? autoName(32);
+        const arnSuffix = `targetgroup/${tgName}/${hex(seed, 16)}`;
+        return { id: `${elb}:${arnSuffix}`, state: { name: tgName, arn: `${elb}:${arnSuffix}`, arnSuffix, loadBalancerArns: [] } };
+      }
+      case "aws:lb/listener:Listener":
+      case "aws:alb/listener:Listener": {
+        const lbArn = str("loadBalancerArn") ?? `${elb}:loadbalancer/app/unknown/${hex(seed, 16)}`;
+        const listenerArn = `${lbArn.replace(":loadbalancer/", ":listener/")}/${hex(seed, 16)}`;
+        return { id: listenerArn, state: { arn: listenerArn } };
+      }
+      case "aws:lb/listenerRule:ListenerRule":
+      case "aws:alb/listenerRule:ListenerRule": {
+        const listenerArn = str("listenerArn") ?? `${elb}:listener/app/unknown/${hex(seed, 16)}/${hex(seed, 16)}`;
+        const ruleArn = `${listenerArn.replace(":listener/", ":listener-rule/")}/${hex(seed, 16)}`;
+        return { id: ruleArn, state: { arn: ruleArn } };
+      }
+      case "aws:acm/certificate:Certificate": {
+        const certArn = `arn:aws:acm:${region}:${account}:certificate/${uuidFrom(seed)}`;
+        const names = [str("domainName") ?? "", ...((inputs.subjectAlternativeNames as string[] | undefined) ?? [])];
+        // ACM gives a name and its wildcard the same CNAME, derived from the base name.
+        const domainValidationOptions = [...new Set(names)].map((domainName) => {
+          const base = domainName.replace(/^\*\./, "");
+          return {
+            domainName,
+            resourceRecordName: `_${hex(`${seed}::${base}`, 32)}.${base}.`,
+            resourceRecordType: "CNAME",
+            resourceRecordValue: `_${hex(`${seed}::${base}::value`, 32)}.${base36(`${seed}::${base}`, 10).toLowerCase()}.acm-validations.aws.`,
+          };
+        });
+        return {
+          id: certArn,
+          state: { arn: certArn, domainValidationOptions, status: "PENDING_VALIDATION", type: "AMAZON_ISSUED", validationEmails: [] },
+        };
+      }
+      case "aws:acm/certificateValidation:CertificateValidation":
+        // The provider's id is the certificate's issue time.
+        return { id: "2025-01-15 09:30:00 +0000 UTC", state: {} };
+      case "aws:route53/record:Record": {
+        const recordName = (str("name") ?? name).replace(/\.$/, "");
+        return { id: `${str("zoneId") ?? "Z"}_${recordName}_${str("type") ?? "A"}`, state: { fqdn: recordName } };
+      }
+      case "aws:ecs/cluster:Cluster": {
+        const clusterName = str("name") ?? autoName();
+        const clusterArn = `arn:aws:ecs:${region}:${account}:cluster/${clusterName}`;
+        return { id: clusterArn, state: { name: clusterName, arn: clusterArn } };
+      }
+      case "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders":
+        return { id: str("clusterName") ?? name, state: {} };
+      case "aws:ecs/taskDefinition:TaskDefinition": {
+        const family = str("family") ?? name;
+        const base = `arn:aws:ecs:${region}:${account}:task-definition/${family}`;
+        return { id: family, state: { arn: `${base}:1`, arnWithoutRevision: base, revision: 1 } };
+      }
+      case "aws:ecs/service:Service": {
+        const svcName = str("name") ?? autoName();
+        const clusterName = (str("cluster") ?? "default").split("/").pop();
+        const svcArn = `arn:aws:ecs:${region}:${account}:service/${clusterName}/${svcName}`;
+        return { id: svcArn, state: { name: svcName, arn: svcArn } };
+      }
+      case "aws:appautoscaling/target:Target":
+        return {
+          id: str("resourceId") ?? name,
+          state: { arn: `arn:aws:application-autoscaling:${region}:${account}:scalable-target/${hex(seed, 32)}` },
+        };
+      case "aws:appautoscaling/policy:Policy": {
+        const policyName = str("name") ?? autoName();
+        return {
+          id: policyName,
+          state: {
+            name: policyName,
+            arn: `arn:aws:autoscaling:${region}:${account}:scalingPolicy:${uuidFrom(seed)}:resource/${str("serviceNamespace") ?? "ecs"}/${str("resourceId") ?? ""}:policyName/${policyName}`,
+          },
+        };
+      }
+      case "aws:rds/cluster:Cluster": {
+        const clusterId = str("clusterIdentifier") ?? autoName(63);
+        const dns = hex(`${seed}::dns`, 12);
+        const engine = str("engine") ?? "aurora-postgresql";
+        const secret = inputs.manageMasterUserPassword
+          ? [
+              {
+                secretArn: `arn:aws:secretsmanager:${region}:${account}:secret:rds!cluster-${uuidFrom(`${seed}::secret`)}-${base36(`${seed}::secret`, 6)}`,
+                secretStatus: "active",
+                kmsKeyId: str("masterUserSecretKmsKeyId") ?? `arn:aws:kms:${region}:${account}:alias/aws/secretsmanager`,
+              },
+            ]
+          : [];
+        return {
+          id: clusterId,
+          state: {
+            clusterIdentifier: clusterId,
+            arn: `arn:aws:rds:${region}:${account}:cluster:${clusterId}`,
+            endpoint: `${clusterId}.cluster-${dns}.${region}.rds.amazonaws.com`,
+            readerEndpoint: `${clusterId}.cluster-ro-${dns}.${region}.rds.amazonaws.com`,
+            port: inputs.port ?? (engine === "aurora-mysql" ? 3306 : 5432),
+            clusterResourceId: `cluster-${base36(seed, 26)}`,
+            engineVersionActual: str("engineVersion"),
+            masterUserSecrets: secret,
+            availabilityZones: ["a", "b", "c"].map((l) => `${region}${l}`),
+          },
+        };
+      }
+      case "aws:rds/clusterInstance:ClusterInstance": {
+        const identifier = str("identifier") ?? autoName(63);
+        return {
+          id: identifier,
+          state: {
+            identifier,
+            arn: `arn:aws:rds:${region}:${account}:db:${identifier}`,
+            endpoint: `${identifier}.${hex(`${seed}::dns`, 12)}.${region}.rds.amazonaws.com`,
+            dbiResourceId: `db-${base36(seed, 26)}`,
+            // The first instance of a cluster becomes its writer; the component gives it tier 0.
+            writer: inputs.promotionTier === 0,
+          },
+        };
+      }
+      case "aws:rds/subnetGroup:SubnetGroup":
+      case "aws:rds/clusterParameterGroup:ClusterParameterGroup": {
+        const groupName = str("name") ?? autoName();
+        const kind = type === "aws:rds/subnetGroup:SubnetGroup" ? "subgrp" : "cluster-pg";
+        return { id: groupName, state: { name: groupName, arn: `arn:aws:rds:${region}:${account}:${kind}:${groupName}` } };
+      }
+      case "aws:ssm/parameter:Parameter": {
+        const paramName = str("name") ?? `/${name}`;
+        // An existing parameter keeps its live value (see MockOptions.ssmParameters).
+        const live = this.ssmValues.get(paramName);
+        if (live === undefined) this.ssmValues.set(paramName, String(inputs.value ?? ""));
+        return {
+          id: paramName,
+          state: {
+            name: paramName,
+            arn: `arn:aws:ssm:${region}:${account}:parameter/${paramName.replace(/^\//, "")}`,
+            value: live ?? inputs.value,
+            version: 1,
+            tier: "Standard",
+          },
+        };
+      }
+      case "aws:wafv2/webAclAssociation:WebAclAssociation":
+        return { id: `${str("webAclArn")},${str("resourceArn")}`, state: {} };
+      case "awsx:ecr:Repository": {
+        const repoName = (str("name") ?? autoName()).toLowerCase();
+        return { id: undefined, state: { url: `${account}.dkr.ecr.${region}.amazonaws.com/${repoName}` } };
+      }
+      case "awsx:ecr:Image":
+        return { id: undefined, state: { imageUri: `${str("repositoryUrl") ?? "unknown"}@sha256:${hex(`${seed}::digest`, 64)}` } };
+      default:
+        return undefined;
+    }
   }
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
@@ -275,11 +475,82 @@ export class AwsMocks implements pulumi.runtime.Mocks {
           virtualizationType: "hvm",
         };
       }
+      case "aws:route53/getZone:getZone": {
+        // A public hosted zone as Route 53 describes it: id "Z" + 13 upper-case alphanumerics.
+        const zoneName = String(inputs.name ?? "example.com").replace(/\.$/, "");
+        const zoneId = `Z${base36(`zone::${zoneName}`, 13)}`;
+        const n = parseInt(hex(`ns::${zoneName}`, 4), 16);
+        const nameServers = [
+          `ns-${n % 512}.awsdns-${n % 64}.com`,
+          `ns-${(n >> 1) % 2048}.awsdns-${(n >> 2) % 64}.org`,
+          `ns-${(n >> 3) % 1024}.awsdns-${(n >> 4) % 64}.net`,
+          `ns-${(n >> 5) % 2048}.awsdns-${(n >> 6) % 64}.co.uk`,
+        ];
+        return {
+          id: zoneId,
+          zoneId,
+          name: zoneName,
+          arn: `arn:aws:route53:::hostedzone/${zoneId}`,
+          callerReference: uuidFrom(`zone::${zoneName}`),
+          comment: "",
+          nameServers,
+          primaryNameServer: nameServers[0],
+          privateZone: false,
+          resourceRecordSetCount: 2,
+          linkedServiceDescription: "",
+          linkedServicePrincipal: "",
+          tags: {},
+        };
+      }
+      case "aws:ssm/getParameter:getParameter": {
+        const paramName = String(inputs.name ?? "");
+        const value = this.ssmValues.get(paramName);
+        if (value === undefined) throw new Error(`ParameterNotFound: ${paramName}`);
+        return {
+          id: paramName,
+          name: paramName,
+          arn: `arn:aws:ssm:${this.region}:${this.accountId}:parameter/${paramName.replace(/^\//, "")}`,
+          type: "String",
+          value,
+          insecureValue: value,
+          version: 1,
+          withDecryption: inputs.withDecryption ?? true,
+        };
+      }
       default:
         throw new Error(`Mock not implemented: ${args.token}`);
     }
   }
 }
+
+/** Upper-case base-36 characters derived from `seed` (Route 53 zone ids, RDS resource ids). */
+function base36(seed: string, length: number): string {
+  const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  const h = hex(seed, length * 2);
+  let out = "";
+  for (let i = 0; i < length; i++) out += alphabet[parseInt(h.slice(i * 2, i * 2 + 2), 16) % 36];
+  return out;
+}
+
+/** Canonical hosted zone ids of Application Load Balancers, per region (for alias records). */
+const ALB_HOSTED_ZONE_IDS: Record<string, string> = {
+  "us-east-1": "Z35SXDOTRQ7X7K",
+  "us-east-2": "Z3AADJGX6KTTL2",
+  "us-west-1": "Z368ELLRRE2KJ0",
+  "us-west-2": "Z1H1FL5HABSF5",
+  "ap-south-1": "ZP97RAFLXTNZK",
+  "ap-northeast-1": "Z14GRHDCWA56QT",
+  "ap-northeast-2": "ZWKZPGTI48KDX",
+  "ap-northeast-3": "Z5LXEXXYW11ES",
+  "ap-southeast-1": "Z1LMS91P8CMLE5",
+  "ap-southeast-2": "Z1GM3OXH4ZPM65",
+  "ca-central-1": "ZQSVJUPU6J1EY",
+  "eu-central-1": "Z215JYRZR1TBD5",
+  "eu-west-1": "Z32O12XQLNTSW2",
+  "eu-west-2": "ZHURV8PSTC4K8",
+  "eu-west-3": "Z3Q77PNBQS71R4",
+  "sa-east-1": "Z2P70J7HTTTPLU",
+};
 
 /** AZ ids as AWS writes them (apne2-az1): a short region code plus the zone number. */
 const REGION_CODES: Record<string, string> = {

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { BastionConfigSchema, validateBastionConfig } from "../bastion/config";
 import { NetworkConfigSchema, validateNetworkConfig } from "../network/config";
 import { PeeringConfigSchema, validatePeeringAddresses, validatePeeringConfig } from "../peering/config";
+import { AlbConfigSchema, EcsConfigSchema, ServicesConfigSchema, validateAppConfig } from "../app/config";
+import { DatabaseConfigSchema, validateDatabaseConfig } from "../database/config";
 import { ConfigProblem } from "./problems";
 
 /**
@@ -18,6 +20,14 @@ export const PlatformConfigSchema = z.strictObject({
   bastion: BastionConfigSchema.prefault({}),
   /** Peering with the management VPC (environment stacks only). @default - not peered (the management stack itself) */
   peering: PeeringConfigSchema.optional(),
+  /** The shared Application Load Balancer (infra/app/config.ts). @default - no ALB */
+  alb: AlbConfigSchema.optional(),
+  /** ECS cluster settings; used when services exist. @default - see EcsConfigSchema */
+  ecs: EcsConfigSchema.prefault({}),
+  /** Fargate services behind the ALB. @default - no services, no cluster */
+  services: ServicesConfigSchema.optional(),
+  /** The Aurora cluster (infra/database/config.ts). @default - no database */
+  database: DatabaseConfigSchema.optional(),
 });
 
 export type PlatformSettings = z.infer<typeof PlatformConfigSchema>;
@@ -54,6 +64,14 @@ export const SEMANTIC_VALIDATORS: readonly SemanticValidator[] = [
   {
     sections: ["peering", "network"],
     validate: (c, ctx) => (c.peering ? validatePeeringAddresses(c.peering, c.network.cidr, ctx) : []),
+  },
+  {
+    sections: ["alb", "ecs", "services", "database"],
+    validate: (c, ctx) => validateAppConfig(c, { region: ctx.region, file: ctx.file }),
+  },
+  {
+    sections: ["database", "network"],
+    validate: (c, ctx) => (c.database ? validateDatabaseConfig(c.database, c.network.azCount, ctx.file) : []),
   },
 ];
 

@@ -1,0 +1,297 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { accessLogBucketPolicy, validationRecordDomains } from "./plan";
+
+/**
+ * Where the HTTPS listener's certificate comes from (config guarantees exactly one):
+ *
+ * | kind     | created here                                                               |
+ * |----------|----------------------------------------------------------------------------|
+ * | `domain` | ACM certificate, DNS validation records, validation, alias A record(s)     |
+ * | `arn`    | nothing; the certificate and DNS are managed elsewhere                    |
+ */
+export type AlbCertificate =
+  | { readonly kind: "domain"; readonly domain: string; readonly hostedZone: string; readonly alternativeNames: readonly string[] }
+  | { readonly kind: "arn"; readonly certificateArn: string };
+
+export interface LoadBalancerArgs {
+  /** Physical ALB name (<= 32 characters; see names.ts). */
+  readonly loadBalancerName: string;
+  readonly vpcId: pulumi.Input<string>;
+  /** Public subnets, one per AZ: the ALB spans every AZ of the VPC. */
+  readonly publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  readonly region: string;
+  readonly certificate: AlbCertificate;
+  /** A TLS 1.2+/1.3 policy (config restricts it to the Security Hub ELB.17 list). */
+  readonly sslPolicy: string;
+  readonly deletionProtection: boolean;
+  /** Days before access-log objects expire. */
+  readonly accessLogRetentionDays: number;
+  /** @default false */
+  readonly accessLogBucketForceDestroy?: boolean;
+  /** @default - no WAF association */
+  readonly wafWebAclArn?: string;
+  /** @default 60 */
+  readonly idleTimeoutSeconds?: number;
+}
+
+/** Objects land under `<bucket>/<prefix>/AWSLogs/<account>/elasticloadbalancing/<region>/...`. */
+export const ACCESS_LOG_PREFIX = "alb";
+/** Listener rules without a match fall through to this; it reveals nothing about the services behind. */
+export const DEFAULT_RESPONSE = { contentType: "text/plain", messageBody: "Not Found", statusCode: "404" } as const;
+
+/**
+ * The environment's one internet-facing Application Load Balancer, shared by all services (each
+ * ALB is a fixed ~16 USD/month plus its public IPv4 addresses, so one per environment, not one per
+ * service). Services attach through listener rules and target groups they create themselves.
+ *
+ * Invariants: the only listeners are HTTPS (modern TLS policy, 404 by default) and HTTP, whose one
+ * action redirects to HTTPS; the security group admits only 443 and 80 from the internet, and its
+ * egress rules are added by the services, one per service security group; access logs go to a
+ * locked-down bucket this component owns.
+ *
+ * Children: `<name>-sg`, `<name>-https-in`, `<name>-http-in`, `<name>-logs` (bucket + its controls),
+ * `<name>-lb`, `<name>-cert`, `<name>-cert-validation-<n>`, `<name>-alias[-<n>]`, `<name>-https`,
+ * `<name>-http`, `<name>-waf`.
+ */
+export class LoadBalancer extends pulumi.ComponentResource {
+  public readonly arn: pulumi.Output<string>;
+  public readonly arnSuffix: pulumi.Output<string>;
+  public readonly dnsName: pulumi.Output<string>;
+  public readonly zoneId: pulumi.Output<string>;
+  public readonly securityGroupId: pulumi.Output<string>;
+  public readonly httpsListenerArn: pulumi.Output<string>;
+  public readonly httpListenerArn: pulumi.Output<string>;
+  public readonly certificateArn: pulumi.Output<string>;
+  public readonly accessLogBucket: pulumi.Output<string>;
+  /** `https://<domain>` when the ALB owns its DNS name, else `https://<ALB DNS name>`. */
+  public readonly url: pulumi.Output<string>;
+
+  constructor(name: string, args: LoadBalancerArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("platform:app:LoadBalancer", name, {}, opts);
+    const parent = { parent: this };
+
+    const sg = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId: args.vpcId,
+        description: `ALB ${args.loadBalancerName}: HTTPS and the HTTP redirect from the internet; egress only to service security groups`,
+        tags: { Name: `${name}-sg` },
+      },
+      parent,
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-https-in`,
+      { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS from the internet", tags: { Name: `${name}-https-in` } },
+      parent,
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-http-in`,
+      {
+        securityGroupId: sg.id,
+        ipProtocol: "tcp",
+        fromPort: 80,
+        toPort: 80,
+        cidrIpv4: "0.0.0.0/0",
+        description: "HTTP from the internet, answered only with a redirect to HTTPS",
+        tags: { Name: `${name}-http-in` },
+      },
+      parent,
+    );
+
+    const logBucket = this.createLogBucket(name, args);
+
+    const lb = new aws.lb.LoadBalancer(
+      `${name}-lb`,
+      {
+        name: args.loadBalancerName,
+        loadBalancerType: "application",
+        internal: false,
+        ipAddressType: "ipv4",
+        securityGroups: [sg.id],
+        subnets: args.publicSubnetIds,
+        // Request smuggling defences: drop headers that are not valid HTTP, and keep the
+        // desync mitigation at AWS's recommended mode rather than relying on the default.
+        dropInvalidHeaderFields: true,
+        desyncMitigationMode: "defensive",
+        enableDeletionProtection: args.deletionProtection,
+        enableWafFailOpen: false,
+        idleTimeout: args.idleTimeoutSeconds ?? 60,
+        xffHeaderProcessingMode: "append",
+        accessLogs: { enabled: true, bucket: logBucket.bucket.bucket, prefix: ACCESS_LOG_PREFIX },
+        tags: { Name: args.loadBalancerName },
+      },
+      // ALB checks it may write to the bucket when logging is enabled, so the policy comes first.
+      { parent: this, dependsOn: [logBucket.policy] },
+    );
+
+    const certificateArn = this.certificate(name, args, lb);
+
+    const https = new aws.lb.Listener(
+      `${name}-https`,
+      {
+        loadBalancerArn: lb.arn,
+        port: 443,
+        protocol: "HTTPS",
+        sslPolicy: args.sslPolicy,
+        certificateArn,
+        defaultActions: [{ type: "fixed-response", fixedResponse: { ...DEFAULT_RESPONSE } }],
+        tags: { Name: `${name}-https` },
+      },
+      parent,
+    );
+    const http = new aws.lb.Listener(
+      `${name}-http`,
+      {
+        loadBalancerArn: lb.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+        tags: { Name: `${name}-http` },
+      },
+      parent,
+    );
+
+    if (args.wafWebAclArn) {
+      new aws.wafv2.WebAclAssociation(`${name}-waf`, { resourceArn: lb.arn, webAclArn: args.wafWebAclArn }, parent);
+    }
+
+    this.arn = lb.arn;
+    this.arnSuffix = lb.arnSuffix;
+    this.dnsName = lb.dnsName;
+    this.zoneId = lb.zoneId;
+    this.securityGroupId = sg.id;
+    this.httpsListenerArn = https.arn;
+    this.httpListenerArn = http.arn;
+    this.certificateArn = certificateArn;
+    this.accessLogBucket = logBucket.bucket.bucket;
+    this.url = args.certificate.kind === "domain" ? pulumi.output(`https://${args.certificate.domain}`) : pulumi.interpolate`https://${lb.dnsName}`;
+    this.registerOutputs({
+      arn: this.arn,
+      arnSuffix: this.arnSuffix,
+      dnsName: this.dnsName,
+      zoneId: this.zoneId,
+      securityGroupId: this.securityGroupId,
+      httpsListenerArn: this.httpsListenerArn,
+      httpListenerArn: this.httpListenerArn,
+      certificateArn: this.certificateArn,
+      accessLogBucket: this.accessLogBucket,
+      url: this.url,
+    });
+  }
+
+  /**
+   * The access-log bucket. ALB log delivery supports only SSE-S3 (not KMS), so AES256 it is; all
+   * public access blocked, ACLs disabled (bucket owner owns every object, so log delivery cannot
+   * leave objects the account cannot read), objects expire, and only the regional log-delivery
+   * principal may write, under this account's prefix.
+   */
+  private createLogBucket(name: string, args: LoadBalancerArgs): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
+    const parent = { parent: this };
+    const logical = `${name}-logs`;
+    const bucket = new aws.s3.Bucket(logical, { forceDestroy: args.accessLogBucketForceDestroy ?? false, tags: { Name: logical } }, parent);
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      logical,
+      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: false }] },
+      parent,
+    );
+    const block = new aws.s3.BucketPublicAccessBlock(
+      logical,
+      { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      parent,
+    );
+    new aws.s3.BucketOwnershipControls(logical, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
+    new aws.s3.BucketLifecycleConfiguration(
+      logical,
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            id: "expire-access-logs",
+            status: "Enabled",
+            filter: { prefix: `${ACCESS_LOG_PREFIX}/` },
+            expiration: { days: args.accessLogRetentionDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+          },
+        ],
+      },
+      parent,
+    );
+    const account = aws.getCallerIdentityOutput({}, parent).accountId;
+    const policy = new aws.s3.BucketPolicy(
+      logical,
+      {
+        bucket: bucket.id,
+        policy: pulumi
+          .all([bucket.arn, account])
+          .apply(([arn, acct]) => JSON.stringify(accessLogBucketPolicy(arn, ACCESS_LOG_PREFIX, acct, args.region))),
+      },
+      // S3 rejects a bucket policy while the public access block is being applied concurrently.
+      { parent: this, dependsOn: [block] },
+    );
+    return { bucket, policy };
+  }
+
+  /** The listener's certificate ARN: validated before the listener uses it. */
+  private certificate(name: string, args: LoadBalancerArgs, lb: aws.lb.LoadBalancer): pulumi.Output<string> {
+    const c = args.certificate;
+    if (c.kind === "arn") return pulumi.output(c.certificateArn);
+    const parent = { parent: this };
+    const zone = aws.route53.getZoneOutput({ name: c.hostedZone, privateZone: false }, parent);
+    const cert = new aws.acm.Certificate(
+      `${name}-cert`,
+      {
+        domainName: c.domain,
+        subjectAlternativeNames: c.alternativeNames.length > 0 ? [...c.alternativeNames] : undefined,
+        validationMethod: "DNS",
+        keyAlgorithm: "RSA_2048",
+        tags: { Name: c.domain },
+      },
+      parent,
+    );
+    // One CNAME per distinct base name (x and *.x share one), found by name rather than by
+    // position because ACM does not promise an order for domainValidationOptions.
+    const records = validationRecordDomains(c.domain, c.alternativeNames).map((base, i) => {
+      const option = cert.domainValidationOptions.apply((opts) => {
+        const found = opts.find((o) => o.domainName.toLowerCase().replace(/^\*\./, "") === base);
+        if (!found) throw new Error(`ACM returned no validation option for ${base}`);
+        return found;
+      });
+      return new aws.route53.Record(
+        `${name}-cert-validation-${i + 1}`,
+        {
+          zoneId: zone.zoneId,
+          name: option.resourceRecordName,
+          type: option.resourceRecordType,
+          records: [option.resourceRecordValue],
+          ttl: 300,
+          // A validation CNAME left behind by an earlier certificate for the same name is the same
+          // record; take it over instead of failing.
+          allowOverwrite: true,
+        },
+        parent,
+      );
+    });
+    const validation = new aws.acm.CertificateValidation(
+      `${name}-cert`,
+      { certificateArn: cert.arn, validationRecordFqdns: records.map((r) => r.fqdn) },
+      parent,
+    );
+    // Alias records (not A records to addresses: ALB addresses change), for the domain and
+    // every non-wildcard alternative name.
+    const aliasNames = [c.domain, ...c.alternativeNames.filter((n) => !n.startsWith("*."))];
+    aliasNames.forEach((dns, i) =>
+      new aws.route53.Record(
+        i === 0 ? `${name}-alias` : `${name}-alias-${i + 1}`,
+        {
+          zoneId: zone.zoneId,
+          name: dns,
+          type: "A",
+          aliases: [{ name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true }],
+        },
+        parent,
+      ),
+    );
+    return validation.certificateArn;
+  }
+}

@@ -1,0 +1,106 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { CapacityProviderStrategyItem } from "./config";
+import { logsKeyPolicy } from "./plan";
+
+export interface EcsClusterArgs {
+  /** Physical cluster name. */
+  readonly clusterName: string;
+  readonly region: string;
+  /**
+   * Log-group namespace of this environment (e.g. `/platform/dev`): the logs key may encrypt only
+   * log groups under it, and the exec and service log groups live there.
+   */
+  readonly logGroupPrefix: string;
+  readonly containerInsights: "enhanced" | "enabled" | "disabled";
+  /** The cluster's default strategy (services set theirs explicitly, from this or an override). */
+  readonly capacityProviderStrategy: readonly CapacityProviderStrategyItem[];
+  readonly logRetentionDays: number;
+}
+
+/**
+ * One ECS cluster per environment, with FARGATE and FARGATE_SPOT associated, Container Insights as
+ * configured, and ECS Exec sessions logged to an encrypted log group (configured even when no
+ * service enables Exec: it costs nothing idle, and turning Exec on later is then always audited).
+ *
+ * It also owns the environment's logs key: a customer-managed KMS key that CloudWatch Logs may use
+ * only for log groups under `logGroupPrefix` (the services' groups and the exec group).
+ *
+ * Children: `<name>-logs-key`, `<name>-exec-logs`, `<name>-cluster`, `<name>-capacity-providers`.
+ */
+export class EcsCluster extends pulumi.ComponentResource {
+  public readonly clusterArn: pulumi.Output<string>;
+  public readonly clusterName: pulumi.Output<string>;
+  public readonly logsKeyArn: pulumi.Output<string>;
+  public readonly execLogGroupName: pulumi.Output<string>;
+  public readonly execLogGroupArn: pulumi.Output<string>;
+  /** Services depend on it: a strategy naming FARGATE_SPOT fails until the association exists. */
+  public readonly capacityProviders: aws.ecs.ClusterCapacityProviders;
+
+  constructor(name: string, args: EcsClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("platform:app:EcsCluster", name, {}, opts);
+    const parent = { parent: this };
+    const account = aws.getCallerIdentityOutput({}, parent).accountId;
+
+    const key = new aws.kms.Key(
+      `${name}-logs-key`,
+      {
+        description: `CloudWatch Logs of ${args.logGroupPrefix}/* (services, ECS Exec sessions)`,
+        enableKeyRotation: true,
+        rotationPeriodInDays: 365,
+        deletionWindowInDays: 30,
+        keyUsage: "ENCRYPT_DECRYPT",
+        customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+        policy: account.apply((acct) => JSON.stringify(logsKeyPolicy(acct, args.region, [`${args.logGroupPrefix}/*`]))),
+        tags: { Name: `${name}-logs-key` },
+      },
+      parent,
+    );
+
+    const execLogs = new aws.cloudwatch.LogGroup(
+      `${name}-exec-logs`,
+      { name: `${args.logGroupPrefix}/ecs-exec`, retentionInDays: args.logRetentionDays, kmsKeyId: key.arn, tags: { Name: `${name}-exec-logs` } },
+      parent,
+    );
+
+    const cluster = new aws.ecs.Cluster(
+      `${name}-cluster`,
+      {
+        name: args.clusterName,
+        settings: [{ name: "containerInsights", value: args.containerInsights }],
+        configuration: {
+          executeCommandConfiguration: {
+            kmsKeyId: key.arn,
+            logging: "OVERRIDE",
+            logConfiguration: { cloudWatchLogGroupName: execLogs.name, cloudWatchEncryptionEnabled: true },
+          },
+        },
+        tags: { Name: args.clusterName },
+      },
+      parent,
+    );
+
+    this.capacityProviders = new aws.ecs.ClusterCapacityProviders(
+      `${name}-capacity-providers`,
+      {
+        clusterName: cluster.name,
+        capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+        defaultCapacityProviderStrategies: args.capacityProviderStrategy.map((s) => ({ capacityProvider: s.capacityProvider, weight: s.weight, base: s.base })),
+      },
+      parent,
+    );
+
+    this.clusterArn = cluster.arn;
+    this.clusterName = cluster.name;
+    this.logsKeyArn = key.arn;
+    this.execLogGroupName = execLogs.name;
+    this.execLogGroupArn = execLogs.arn;
+    this.registerOutputs({
+      clusterArn: this.clusterArn,
+      clusterName: this.clusterName,
+      logsKeyArn: this.logsKeyArn,
+      execLogGroupName: this.execLogGroupName,
+      execLogGroupArn: this.execLogGroupArn,
+    });
+  }
+}

@@ -1,0 +1,518 @@
+import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import * as pulumi from "@pulumi/pulumi";
+import { CapacityProviderStrategyItem, ImageOwner } from "./config";
+import { PlannedRule, SCRATCH_VOLUME, ecrRepositoryArn, ecsTasksTrustPolicy, executionRolePolicy, planContainerDefinitions, taskRoleExecPolicy } from "./plan";
+
+/**
+ * Where the first image comes from (config guarantees exactly one):
+ *
+ * | kind    | what happens                                                                       |
+ * |---------|------------------------------------------------------------------------------------|
+ * | `image` | the reference is used as is (pin it by digest)                                     |
+ * | `build` | awsx.ecr.Repository + awsx.ecr.Image build `context` and push it; the digest is used |
+ */
+export type ImageSource =
+  | { readonly kind: "image"; readonly image: string }
+  | { readonly kind: "build"; readonly context: string; readonly repositoryName: string; readonly forceDelete: boolean };
+
+/** What a service needs to know about the database when it uses it. */
+export interface ServiceDatabase {
+  readonly securityGroupId: pulumi.Input<string>;
+  readonly port: number;
+  readonly endpoint: pulumi.Input<string>;
+  readonly readerEndpoint: pulumi.Input<string>;
+  readonly databaseName: pulumi.Input<string>;
+  /** The RDS-managed master secret (JSON `username`/`password`). */
+  readonly secretArn: pulumi.Input<string>;
+  /** The key that encrypts that secret. */
+  readonly secretKmsKeyArn: pulumi.Input<string>;
+}
+
+export interface ServiceAutoscaling {
+  readonly minCount: number;
+  readonly maxCount: number;
+  readonly cpuTargetPercent: number;
+  readonly requestsPerTarget: number;
+  readonly scaleInCooldownSeconds: number;
+  readonly scaleOutCooldownSeconds: number;
+}
+
+export interface FargateServiceArgs {
+  // ---- identity
+  /** ECS service name and container name (unique in the cluster). */
+  readonly serviceName: string;
+  /** Task definition family. */
+  readonly family: string;
+  /** Physical target group name (<= 32 characters; see names.ts). */
+  readonly targetGroupName: string;
+  readonly logGroupName: string;
+  /** SSM parameter holding the running image when `imageOwner` is `pipeline`. */
+  readonly imageParameterName: string;
+  readonly region: string;
+
+  // ---- placement
+  readonly clusterArn: pulumi.Input<string>;
+  readonly clusterName: pulumi.Input<string>;
+  /** Resources the service must wait for (the cluster's capacity-provider association). */
+  readonly clusterDependencies?: readonly pulumi.Resource[];
+  readonly capacityProviderStrategy: readonly CapacityProviderStrategyItem[];
+  readonly vpcId: pulumi.Input<string>;
+  readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+
+  // ---- load balancer
+  readonly albSecurityGroupId: pulumi.Input<string>;
+  readonly albArnSuffix: pulumi.Input<string>;
+  readonly listenerArn: pulumi.Input<string>;
+  /** Priority and conditions, from planListenerRules. */
+  readonly rule: PlannedRule;
+  readonly healthCheckPath: string;
+  readonly healthCheckGracePeriodSeconds: number;
+
+  // ---- task
+  readonly image: ImageSource;
+  readonly imageOwner: ImageOwner;
+  readonly port: number;
+  readonly cpu: number;
+  readonly memory: number;
+  readonly architecture: "X86_64" | "ARM64";
+  readonly environment: Readonly<Record<string, string>>;
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly secretKmsKeyArns: readonly string[];
+  readonly user: string;
+  readonly readonlyRootFilesystem: boolean;
+  readonly stopTimeoutSeconds: number;
+  readonly logsKmsKeyArn: pulumi.Input<string>;
+  readonly logRetentionDays: number;
+
+  // ---- service
+  readonly desiredCount: number;
+  /** @default - fixed desiredCount */
+  readonly autoscaling?: ServiceAutoscaling;
+  readonly minHealthyPercent: number;
+  readonly maxPercent: number;
+  /** ECS Exec; needs the cluster's exec log group and key. @default - off */
+  readonly exec?: { readonly logGroupArn: pulumi.Input<string>; readonly kmsKeyArn: pulumi.Input<string> };
+  /** @default - no database access */
+  readonly database?: ServiceDatabase;
+}
+
+/**
+ * One Fargate service behind the shared ALB: its own security group, target group, listener rule,
+ * log group, execution and task roles, task definition, service and (optionally) autoscaling.
+ *
+ * Network invariants: tasks run in private subnets without public IPs; the service security group
+ * admits only the ALB security group on the container port; it sends HTTPS anywhere (ECR, AWS
+ * APIs) and the database port only to the database security group. The matching rules on the ALB
+ * and database security groups are created here too, so a service's access disappears with it.
+ *
+ * Ownership between Pulumi and application pipelines:
+ * - with autoscaling, Application Auto Scaling owns the running count: `desiredCount` is set at
+ *   creation and ignored afterwards, so `pulumi up` never resets a scaled-out service;
+ * - with `imageOwner: "pipeline"` the running image is read at deploy time from an SSM parameter
+ *   the pipeline writes (Pulumi creates it once and ignores its value), so `pulumi up` keeps the
+ *   pipeline's image while still owning every other field of the task definition.
+ *
+ * Children: `<name>-sg`, `<name>-from-alb`, `<name>-alb-out`, `<name>-https-out`, `<name>-db-out`,
+ * `<name>-db-in`, `<name>-tg`, `<name>-rule`, `<name>-logs`, `<name>-repo`, `<name>-image`,
+ * `<name>-image-param`, `<name>-execution-role`, `<name>-task-role` (+ policies), `<name>-taskdef`,
+ * `<name>-service`, `<name>-scaling`, `<name>-scale-cpu`, `<name>-scale-requests`.
+ */
+export class FargateService extends pulumi.ComponentResource {
+  public readonly serviceName: pulumi.Output<string>;
+  public readonly serviceArn: pulumi.Output<string>;
+  public readonly taskDefinitionArn: pulumi.Output<string>;
+  public readonly securityGroupId: pulumi.Output<string>;
+  public readonly targetGroupArn: pulumi.Output<string>;
+  public readonly logGroupName: pulumi.Output<string>;
+  /** The image the task definition runs. */
+  public readonly image: pulumi.Output<string>;
+  /** The SSM parameter pipelines write, when `imageOwner` is `pipeline`. */
+  public readonly imageParameterName: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: FargateServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("platform:app:FargateService", name, {}, opts);
+    const parent = { parent: this };
+    const account = aws.getCallerIdentityOutput({}, parent).accountId;
+    const tags = (n: string) => ({ Name: n, Service: args.serviceName });
+
+    // ---- network
+    const sg = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      { vpcId: args.vpcId, description: `Service ${args.serviceName}: port ${args.port} from the ALB only`, tags: tags(`${name}-sg`) },
+      parent,
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-from-alb`,
+      {
+        securityGroupId: sg.id,
+        referencedSecurityGroupId: args.albSecurityGroupId,
+        ipProtocol: "tcp",
+        fromPort: args.port,
+        toPort: args.port,
+        description: `Port ${args.port} from the ALB security group`,
+        tags: tags(`${name}-from-alb`),
+      },
+      parent,
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-alb-out`,
+      {
+        securityGroupId: args.albSecurityGroupId,
+        referencedSecurityGroupId: sg.id,
+        ipProtocol: "tcp",
+        fromPort: args.port,
+        toPort: args.port,
+        description: `ALB to service ${args.serviceName} on port ${args.port}`,
+        tags: tags(`${name}-alb-out`),
+      },
+      parent,
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-https-out`,
+      {
+        securityGroupId: sg.id,
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: "0.0.0.0/0",
+        description: "HTTPS to ECR, Secrets Manager, CloudWatch Logs and other AWS APIs",
+        tags: tags(`${name}-https-out`),
+      },
+      parent,
+    );
+    if (args.database) {
+      const db = args.database;
+      new aws.vpc.SecurityGroupEgressRule(
+        `${name}-db-out`,
+        {
+          securityGroupId: sg.id,
+          referencedSecurityGroupId: db.securityGroupId,
+          ipProtocol: "tcp",
+          fromPort: db.port,
+          toPort: db.port,
+          description: `Database port to the database security group`,
+          tags: tags(`${name}-db-out`),
+        },
+        parent,
+      );
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-db-in`,
+        {
+          securityGroupId: db.securityGroupId,
+          referencedSecurityGroupId: sg.id,
+          ipProtocol: "tcp",
+          fromPort: db.port,
+          toPort: db.port,
+          description: `Database port from service ${args.serviceName}`,
+          tags: tags(`${name}-db-in`),
+        },
+        parent,
+      );
+    }
+
+    // ---- load balancing
+    const tg = new aws.lb.TargetGroup(
+      `${name}-tg`,
+      {
+        name: args.targetGroupName,
+        port: args.port,
+        protocol: "HTTP",
+        protocolVersion: "HTTP1",
+        targetType: "ip",
+        ipAddressType: "ipv4",
+        vpcId: args.vpcId,
+        // Connections get 30 s to finish before ECS stops a task that is being replaced.
+        deregistrationDelay: 30,
+        healthCheck: {
+          enabled: true,
+          protocol: "HTTP",
+          port: "traffic-port",
+          path: args.healthCheckPath,
+          matcher: "200-299",
+          interval: 15,
+          timeout: 5,
+          healthyThreshold: 2,
+          unhealthyThreshold: 3,
+        },
+        tags: tags(args.targetGroupName),
+      },
+      parent,
+    );
+    const conditions: aws.types.input.lb.ListenerRuleCondition[] = [];
+    if (args.rule.hosts.length > 0) conditions.push({ hostHeader: { values: [...args.rule.hosts] } });
+    if (args.rule.paths.length > 0) conditions.push({ pathPattern: { values: [...args.rule.paths] } });
+    const rule = new aws.lb.ListenerRule(
+      `${name}-rule`,
+      {
+        listenerArn: args.listenerArn,
+        priority: args.rule.priority,
+        actions: [{ type: "forward", targetGroupArn: tg.arn }],
+        conditions,
+        tags: tags(`${name}-rule`),
+      },
+      parent,
+    );
+
+    // ---- logs
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { name: args.logGroupName, retentionInDays: args.logRetentionDays, kmsKeyId: args.logsKmsKeyArn, tags: tags(`${name}-logs`) },
+      parent,
+    );
+
+    // ---- image
+    let seedImage: pulumi.Output<string>;
+    if (args.image.kind === "build") {
+      const repo = new awsx.ecr.Repository(
+        `${name}-repo`,
+        {
+          name: args.image.repositoryName,
+          forceDelete: args.image.forceDelete,
+          imageScanningConfiguration: { scanOnPush: true },
+          imageTagMutability: "MUTABLE",
+          // Keep the last 30 images (not awsx's "untagged after 1 day"): a circuit-breaker rollback
+          // or a pipeline rollback needs the previous digests to still exist.
+          lifecyclePolicy: { rules: [{ description: "Keep the 30 most recent images", tagStatus: "any", maximumNumberOfImages: 30 }] },
+          tags: tags(`${name}-repo`),
+        },
+        parent,
+      );
+      const built = new awsx.ecr.Image(
+        `${name}-image`,
+        {
+          repositoryUrl: repo.url,
+          context: args.image.context,
+          platform: args.architecture === "ARM64" ? "linux/arm64" : "linux/amd64",
+        },
+        parent,
+      );
+      seedImage = built.imageUri;
+    } else {
+      seedImage = pulumi.output(args.image.image);
+    }
+    // Pull rights are scoped to the seed image's repository; a pipeline-owned service must push
+    // its releases to that same repository.
+    const repositoryArn = seedImage.apply((img) => ecrRepositoryArn(img));
+
+    let image: pulumi.Output<string>;
+    let imageParameterName: pulumi.Output<string | undefined> = pulumi.output(undefined);
+    if (args.imageOwner === "pipeline") {
+      // Created once with the seed image; from then on the application pipeline owns the value
+      // (ignoreChanges), and every `pulumi up` reads the live value, so it deploys whatever the
+      // pipeline last released instead of reverting it.
+      const param = new aws.ssm.Parameter(
+        `${name}-image-param`,
+        {
+          name: args.imageParameterName,
+          type: "String",
+          dataType: "text",
+          value: seedImage,
+          description: `Image running in service ${args.serviceName}; written by its release pipeline, read by Pulumi`,
+          tags: tags(`${name}-image-param`),
+        },
+        { parent: this, ignoreChanges: ["value"] },
+      );
+      image = aws.ssm.getParameterOutput({ name: param.name, withDecryption: false }, { parent: this, dependsOn: [param] }).value;
+      imageParameterName = param.name;
+    } else {
+      image = seedImage;
+    }
+
+    // ---- roles
+    const trust = account.apply((acct) => JSON.stringify(ecsTasksTrustPolicy(acct, args.region)));
+    const executionRole = new aws.iam.Role(
+      `${name}-execution-role`,
+      { description: `ECS agent for ${args.serviceName}: pull its image, write its logs, read its secrets`, assumeRolePolicy: trust, tags: tags(`${name}-execution-role`) },
+      parent,
+    );
+    const dbValueFroms = args.database
+      ? pulumi.output(args.database.secretArn).apply((arn) => [`${arn}:username::`, `${arn}:password::`])
+      : pulumi.output([] as string[]);
+    const dbKey = args.database ? pulumi.output(args.database.secretKmsKeyArn).apply((k) => [k]) : pulumi.output([] as string[]);
+    new aws.iam.RolePolicy(
+      `${name}-execution-role`,
+      {
+        role: executionRole.id,
+        policy: pulumi.all([logGroup.arn, repositoryArn, dbValueFroms, dbKey]).apply(([logArn, repoArn, dbSecrets, dbKeys]) =>
+          JSON.stringify(
+            executionRolePolicy({
+              logGroupArn: logArn,
+              ecrRepositoryArns: repoArn ? [repoArn] : [],
+              secretValueFroms: [...Object.values(args.secrets), ...dbSecrets],
+              secretKmsKeyArns: [...args.secretKmsKeyArns, ...dbKeys],
+              region: args.region,
+            }),
+          ),
+        ),
+      },
+      parent,
+    );
+    const taskRole = new aws.iam.Role(
+      `${name}-task-role`,
+      { description: `Application role of ${args.serviceName}`, assumeRolePolicy: trust, tags: tags(`${name}-task-role`) },
+      parent,
+    );
+    if (args.exec) {
+      const exec = args.exec;
+      new aws.iam.RolePolicy(
+        `${name}-task-role-exec`,
+        {
+          role: taskRole.id,
+          policy: pulumi
+            .all([exec.logGroupArn, exec.kmsKeyArn])
+            .apply(([logGroupArn, kmsKeyArn]) => JSON.stringify(taskRoleExecPolicy({ logGroupArn, kmsKeyArn }))),
+        },
+        parent,
+      );
+    }
+
+    // ---- task definition
+    const db = args.database;
+    const dbEnv = db
+      ? pulumi.all([db.endpoint, db.readerEndpoint, db.databaseName, db.secretArn]).apply(([host, reader, dbName, secretArn]) => ({
+          env: { DB_HOST: host, DB_READER_HOST: reader, DB_PORT: String(db.port), DB_NAME: dbName, DB_CREDENTIALS_ARN: secretArn },
+          secrets: { DB_USERNAME: `${secretArn}:username::`, DB_PASSWORD: `${secretArn}:password::` },
+        }))
+      : pulumi.output({ env: {} as Record<string, string>, secrets: {} as Record<string, string> });
+    const containerDefinitions = pulumi.all([image, logGroup.name, dbEnv]).apply(([img, logGroupName, dbv]) =>
+      JSON.stringify(
+        planContainerDefinitions({
+          name: args.serviceName,
+          image: img,
+          port: args.port,
+          cpu: args.cpu,
+          memory: args.memory,
+          environment: { ...args.environment, ...dbv.env },
+          secrets: { ...args.secrets, ...dbv.secrets },
+          user: args.user,
+          readonlyRootFilesystem: args.readonlyRootFilesystem,
+          stopTimeoutSeconds: args.stopTimeoutSeconds,
+          logGroupName,
+          region: args.region,
+        }),
+      ),
+    );
+    const taskDefinition = new aws.ecs.TaskDefinition(
+      `${name}-taskdef`,
+      {
+        family: args.family,
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: String(args.cpu),
+        memory: String(args.memory),
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.architecture },
+        executionRoleArn: executionRole.arn,
+        taskRoleArn: taskRole.arn,
+        containerDefinitions,
+        volumes: [{ name: SCRATCH_VOLUME }],
+        tags: tags(args.family),
+      },
+      parent,
+    );
+
+    // ---- service
+    const service = new aws.ecs.Service(
+      `${name}-service`,
+      {
+        name: args.serviceName,
+        cluster: args.clusterArn,
+        taskDefinition: taskDefinition.arn,
+        desiredCount: args.desiredCount,
+        capacityProviderStrategies: args.capacityProviderStrategy.map((s) => ({ capacityProvider: s.capacityProvider, weight: s.weight, base: s.base })),
+        platformVersion: "LATEST",
+        networkConfiguration: { subnets: args.privateSubnetIds, securityGroups: [sg.id], assignPublicIp: false },
+        loadBalancers: [{ targetGroupArn: tg.arn, containerName: args.serviceName, containerPort: args.port }],
+        healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds,
+        deploymentController: { type: "ECS" },
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        deploymentMinimumHealthyPercent: args.minHealthyPercent,
+        deploymentMaximumPercent: args.maxPercent,
+        availabilityZoneRebalancing: "ENABLED",
+        enableExecuteCommand: args.exec !== undefined,
+        enableEcsManagedTags: true,
+        propagateTags: "SERVICE",
+        tags: tags(args.serviceName),
+      },
+      {
+        parent: this,
+        // The target group must be attached to the listener before a service can register into it.
+        dependsOn: [rule, ...(args.clusterDependencies ?? [])],
+        // A fixed service name cannot exist twice in a cluster: replace by delete-then-create.
+        deleteBeforeReplace: true,
+        // Application Auto Scaling owns the count once it manages the service.
+        ignoreChanges: args.autoscaling ? ["desiredCount"] : [],
+      },
+    );
+
+    if (args.autoscaling) {
+      const a = args.autoscaling;
+      const target = new aws.appautoscaling.Target(
+        `${name}-scaling`,
+        {
+          serviceNamespace: "ecs",
+          scalableDimension: "ecs:service:DesiredCount",
+          resourceId: pulumi.interpolate`service/${args.clusterName}/${service.name}`,
+          minCapacity: a.minCount,
+          maxCapacity: a.maxCount,
+          tags: tags(`${name}-scaling`),
+        },
+        parent,
+      );
+      const common = {
+        policyType: "TargetTrackingScaling",
+        resourceId: target.resourceId,
+        scalableDimension: target.scalableDimension,
+        serviceNamespace: target.serviceNamespace,
+      };
+      new aws.appautoscaling.Policy(
+        `${name}-scale-cpu`,
+        {
+          ...common,
+          targetTrackingScalingPolicyConfiguration: {
+            predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+            targetValue: a.cpuTargetPercent,
+            scaleInCooldown: a.scaleInCooldownSeconds,
+            scaleOutCooldown: a.scaleOutCooldownSeconds,
+          },
+        },
+        parent,
+      );
+      new aws.appautoscaling.Policy(
+        `${name}-scale-requests`,
+        {
+          ...common,
+          targetTrackingScalingPolicyConfiguration: {
+            predefinedMetricSpecification: {
+              predefinedMetricType: "ALBRequestCountPerTarget",
+              resourceLabel: pulumi.interpolate`${args.albArnSuffix}/${tg.arnSuffix}`,
+            },
+            targetValue: a.requestsPerTarget,
+            scaleInCooldown: a.scaleInCooldownSeconds,
+            scaleOutCooldown: a.scaleOutCooldownSeconds,
+          },
+        },
+        parent,
+      );
+    }
+
+    this.serviceName = service.name;
+    this.serviceArn = service.arn;
+    this.taskDefinitionArn = taskDefinition.arn;
+    this.securityGroupId = sg.id;
+    this.targetGroupArn = tg.arn;
+    this.logGroupName = logGroup.name;
+    this.image = image;
+    this.imageParameterName = imageParameterName;
+    this.registerOutputs({
+      serviceName: this.serviceName,
+      serviceArn: this.serviceArn,
+      taskDefinitionArn: this.taskDefinitionArn,
+      securityGroupId: this.securityGroupId,
+      targetGroupArn: this.targetGroupArn,
+      logGroupName: this.logGroupName,
+      image: this.image,
+      imageParameterName: this.imageParameterName,
+    });
+  }
+}

@@ -1,0 +1,245 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformConfig } from "../config";
+import { Aurora, resolvedInstanceClass, resolvedLogExports, resolvedPort } from "../database";
+import { Vpc } from "../network";
+import { AlbCertificate, LoadBalancer } from "./alb";
+import { EcsCluster } from "./cluster";
+import { DEFAULT_DESIRED_COUNT, ServiceConfig } from "./config";
+import { albName, dbClusterIdentifier, targetGroupName } from "./names";
+import { planListenerRules } from "./plan";
+import { FargateService, ImageSource } from "./service";
+
+/**
+ * The application tier of one environment, in deployment order: database, then load balancer,
+ * cluster and services. Every piece is optional and driven by config alone: the `shared` stack
+ * sets none of `platform:alb|services|database` and gets none of them.
+ */
+export interface AppTier {
+  readonly loadBalancer?: LoadBalancer;
+  readonly cluster?: EcsCluster;
+  readonly services: readonly FargateService[];
+  readonly database?: Aurora;
+  /** Stack outputs to merge into buildPlatform's return value. */
+  readonly outputs: Record<string, pulumi.Output<unknown> | unknown>;
+}
+
+export interface AppTierInputs {
+  readonly config: PlatformConfig;
+  readonly network: Vpc;
+  /**
+   * Security groups allowed into the database besides the services, by label (e.g. the management
+   * VPC's bastion, `{ bastion: sg-... }`), always by reference.
+   * @default {}
+   */
+  readonly databaseAccess?: Readonly<Record<string, pulumi.Input<string>>>;
+  readonly opts: pulumi.ComponentResourceOptions;
+}
+
+/** What the network's NACL planner must let through for this tier (VpcArgs.servicePorts/databasePort). */
+export function appNetworkIntents(config: Pick<PlatformConfig, "services" | "database">): { servicePorts: number[]; databasePort?: number } {
+  return {
+    servicePorts: [...new Set((config.services ?? []).map((s) => s.port))].sort((a, b) => a - b),
+    databasePort: config.database ? resolvedPort(config.database) : undefined,
+  };
+}
+
+/** Physical names of one service (pure; see names.ts for the limits). */
+export function servicePhysicalNames(project: string, stack: string, s: Pick<ServiceConfig, "name" | "port">) {
+  return {
+    family: `${project}-${stack}-${s.name}`,
+    targetGroupName: targetGroupName(project, stack, s.name, s.port),
+    logGroupName: `/${project}/${stack}/services/${s.name}`,
+    imageParameterName: `/${project}/${stack}/services/${s.name}/image`,
+    repositoryName: `${project}/${stack}/${s.name}`,
+  };
+}
+
+export function buildAppTier({ config, network, databaseAccess, opts }: AppTierInputs): AppTier {
+  const { project, stack, region } = config;
+  const outputs: Record<string, pulumi.Output<unknown> | unknown> = {};
+
+  // ---- database (isolated tier)
+  let database: Aurora | undefined;
+  if (config.database) {
+    const db = config.database;
+    const instanceClass = resolvedInstanceClass(db);
+    if (!instanceClass) throw new Error("platform:database: no instance class (config validation should have refused this)");
+    database = new Aurora(
+      `${stack}-db`,
+      {
+        clusterIdentifier: dbClusterIdentifier(project, stack),
+        vpcId: network.vpcId,
+        subnetIds: network.isolatedSubnetIds,
+        availabilityZones: network.availabilityZones,
+        azCount: config.network.azCount,
+        region,
+        engine: db.engine,
+        engineVersion: db.engineVersion,
+        port: resolvedPort(db),
+        databaseName: db.databaseName,
+        masterUsername: db.masterUsername,
+        instanceClass,
+        serverless: db.serverless,
+        readers: db.readers,
+        readerAutoscaling: db.readerAutoscaling,
+        backupRetentionDays: db.backupRetentionDays,
+        preferredBackupWindow: db.preferredBackupWindow,
+        preferredMaintenanceWindow: db.preferredMaintenanceWindow,
+        deletionProtection: db.deletionProtection,
+        finalSnapshot: db.finalSnapshot,
+        protect: db.protect,
+        applyImmediately: db.applyImmediately,
+        logExports: resolvedLogExports(db),
+        logRetentionDays: db.logRetentionDays,
+        performanceInsights: db.performanceInsights,
+        performanceInsightsRetentionDays: db.performanceInsightsRetentionDays,
+        allowedSecurityGroups: databaseAccess,
+      },
+      opts,
+    );
+    Object.assign(outputs, {
+      dbClusterIdentifier: database.clusterIdentifier,
+      dbClusterEndpoint: database.endpoint,
+      dbClusterReaderEndpoint: database.readerEndpoint,
+      dbPort: database.port,
+      dbName: database.databaseName,
+      dbSecretArn: database.masterUserSecretArn,
+      dbSecurityGroupId: database.securityGroupId,
+    });
+  }
+
+  // ---- load balancer (public tier)
+  let loadBalancer: LoadBalancer | undefined;
+  if (config.alb) {
+    const alb = config.alb;
+    const certificate: AlbCertificate =
+      alb.domain !== undefined
+        ? { kind: "domain", domain: alb.domain, hostedZone: alb.hostedZone as string, alternativeNames: alb.alternativeNames }
+        : { kind: "arn", certificateArn: alb.certificateArn as string };
+    loadBalancer = new LoadBalancer(
+      `${stack}-alb`,
+      {
+        loadBalancerName: albName(project, stack),
+        vpcId: network.vpcId,
+        publicSubnetIds: network.publicSubnetIds,
+        region,
+        certificate,
+        sslPolicy: alb.sslPolicy,
+        deletionProtection: alb.deletionProtection,
+        accessLogRetentionDays: alb.accessLogRetentionDays,
+        accessLogBucketForceDestroy: alb.accessLogBucketForceDestroy,
+        wafWebAclArn: alb.wafWebAclArn,
+        idleTimeoutSeconds: alb.idleTimeoutSeconds,
+      },
+      opts,
+    );
+    Object.assign(outputs, {
+      albDnsName: loadBalancer.dnsName,
+      albUrl: loadBalancer.url,
+      albArn: loadBalancer.arn,
+      albSecurityGroupId: loadBalancer.securityGroupId,
+      albAccessLogBucket: loadBalancer.accessLogBucket,
+    });
+  }
+
+  // ---- cluster and services (private tier)
+  const serviceConfigs = config.services ?? [];
+  let cluster: EcsCluster | undefined;
+  const services: FargateService[] = [];
+  if (serviceConfigs.length > 0) {
+    if (!loadBalancer) throw new Error("platform:services needs platform:alb (config validation should have refused this)");
+    const ecs = config.ecs;
+    const logGroupPrefix = `/${project}/${stack}`;
+    cluster = new EcsCluster(
+      `${stack}-ecs`,
+      {
+        clusterName: `${project}-${stack}`,
+        region,
+        logGroupPrefix,
+        containerInsights: ecs.containerInsights,
+        capacityProviderStrategy: ecs.capacityProviderStrategy,
+        logRetentionDays: ecs.logRetentionDays,
+      },
+      opts,
+    );
+    const rules = planListenerRules(serviceConfigs.map((s) => ({ service: s.name, hosts: s.routing.hosts, paths: s.routing.paths, priority: s.routing.priority })));
+    for (const s of serviceConfigs) {
+      const names = servicePhysicalNames(project, stack, s);
+      const image: ImageSource =
+        s.build !== undefined
+          ? { kind: "build", context: s.build, repositoryName: names.repositoryName, forceDelete: ecs.repositoryForceDelete }
+          : { kind: "image", image: s.image as string };
+      const rule = rules.find((r) => r.service === s.name);
+      if (!rule) throw new Error(`no listener rule planned for service ${s.name}`);
+      if (s.database && !database) throw new Error(`service ${s.name} uses the database, but there is none (config validation should have refused this)`);
+      const execEnabled = s.execEnabled ?? ecs.execEnabled;
+      services.push(
+        new FargateService(
+          `${stack}-svc-${s.name}`,
+          {
+            serviceName: s.name,
+            family: names.family,
+            targetGroupName: names.targetGroupName,
+            logGroupName: names.logGroupName,
+            imageParameterName: names.imageParameterName,
+            region,
+            clusterArn: cluster.clusterArn,
+            clusterName: cluster.clusterName,
+            clusterDependencies: [cluster.capacityProviders],
+            capacityProviderStrategy: s.capacityProviderStrategy ?? ecs.capacityProviderStrategy,
+            vpcId: network.vpcId,
+            privateSubnetIds: network.privateSubnetIds,
+            albSecurityGroupId: loadBalancer.securityGroupId,
+            albArnSuffix: loadBalancer.arnSuffix,
+            listenerArn: loadBalancer.httpsListenerArn,
+            rule,
+            healthCheckPath: s.healthCheckPath,
+            healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds,
+            image,
+            imageOwner: s.imageOwner,
+            port: s.port,
+            cpu: s.cpu,
+            memory: s.memory,
+            architecture: s.architecture,
+            environment: s.environment,
+            secrets: s.secrets,
+            secretKmsKeyArns: s.secretKmsKeyArns,
+            user: s.user,
+            readonlyRootFilesystem: s.readonlyRootFilesystem,
+            stopTimeoutSeconds: s.stopTimeoutSeconds,
+            logsKmsKeyArn: cluster.logsKeyArn,
+            logRetentionDays: ecs.logRetentionDays,
+            desiredCount: s.desiredCount ?? s.autoscaling?.minCount ?? DEFAULT_DESIRED_COUNT,
+            autoscaling: s.autoscaling,
+            minHealthyPercent: s.deployment.minHealthyPercent,
+            maxPercent: s.deployment.maxPercent,
+            exec: execEnabled ? { logGroupArn: cluster.execLogGroupArn, kmsKeyArn: cluster.logsKeyArn } : undefined,
+            database:
+              s.database && database
+                ? {
+                    securityGroupId: database.securityGroupId,
+                    port: resolvedPort(config.database as NonNullable<PlatformConfig["database"]>),
+                    endpoint: database.endpoint,
+                    readerEndpoint: database.readerEndpoint,
+                    databaseName: database.databaseName,
+                    secretArn: database.masterUserSecretArn,
+                    secretKmsKeyArn: database.kmsKeyArn,
+                  }
+                : undefined,
+          },
+          opts,
+        ),
+      );
+    }
+    Object.assign(outputs, {
+      clusterName: cluster.clusterName,
+      clusterArn: cluster.clusterArn,
+      serviceNames: pulumi.all(services.map((s) => s.serviceName)),
+      serviceImageParameters: pulumi
+        .all(services.map((s) => pulumi.all([s.serviceName, s.imageParameterName])))
+        .apply((pairs) => Object.fromEntries(pairs.filter(([, p]) => p !== undefined))),
+    });
+  }
+
+  return { loadBalancer, cluster, services, database, outputs };
+}
