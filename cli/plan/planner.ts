@@ -184,7 +184,7 @@ function runWorker(request: WorkerRequest, env: NodeJS.ProcessEnv, timeoutMs: nu
         message: `The plan worker for "${request.stack}" ${why} without a result.`,
         name: "Error",
         missingStackReferences: [],
-        stats: { startupMs: 0, runMs: 0, registrations: 0, maxRssBytes: 0 },
+        stats: { startupMs: 0, runMs: 0, registrations: 0, maxRssBytes: 0, cpuMs: 0 },
       };
       resolve({ result: failure, log, wallMs });
     });

@@ -53,6 +53,8 @@ export interface WorkerStats {
   readonly registrations: number;
   /** Peak resident set size of the worker, bytes (getrusage). */
   readonly maxRssBytes: number;
+  /** CPU time (user + system) of the worker, ms: steadier than wall time on a busy machine. */
+  readonly cpuMs: number;
 }
 
 export type { PropertyMap };

@@ -13,6 +13,9 @@
 // program file twice. The TypeScript session is required only after run() registered ts-node.
 const Module = require("module");
 const path = require("path");
+const caches = require("./caches");
+
+caches.installCompileCache();
 
 // run.js does `require(".")` (cmd/run/index.js) for one constant, and index.js is the CLI's main: on
 // load it parses process.argv and exits for want of `--monitor`. Seed the module cache with that
@@ -35,6 +38,7 @@ function stats(programAt, doneAt) {
     startupMs: Math.round((programAt || doneAt) - processStartedAt),
     runMs: programAt ? doneAt - programAt : 0,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
   };
 }
 
@@ -63,6 +67,7 @@ process.once("message", (request) => {
   };
   const programStarted = () => {
     programAt = Date.now();
+    caches.installTranspileCache();
     session = require(path.join(__dirname, "worker-session")).startSession(request, (name) => {
       // Stop at once: the planner plans the referenced stack and runs this one again.
       const err = new Error(`StackReference "${name}" has no evaluated upstream stack.`);
@@ -85,6 +90,8 @@ process.once("message", (request) => {
     async () => {
       const result = await session.succeed(stats(programAt, Date.now()));
       result.stats.maxRssBytes = process.resourceUsage().maxRSS * 1024;
+      const cpu = process.cpuUsage();
+      result.stats.cpuMs = Math.round((cpu.user + cpu.system) / 1000);
       reply(result);
     },
     (err) => {

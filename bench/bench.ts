@@ -1,0 +1,228 @@
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { STACK_ORDER } from "../infra/stacks";
+import { readStackFile, REPO_ROOT } from "../cli/evaluate/stack-config";
+import { serializeDeployment } from "../cli/plan/deployment";
+import { isStackPlan, planStacksSettled, StackPlan } from "../cli/plan/planner";
+
+/**
+ * `npm run bench`: `platform plan` for each shipped stack, for all stacks together, and for
+ * generated stacks of 10/50/200 services, against the floor (bench/floor.js: the same resources
+ * registered with the bare mock runtime). Writes BENCHMARKS.md. Not a test: numbers depend on the
+ * machine and on what else runs on it (the load average is recorded with them).
+ */
+
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const SCALES = (process.env.BENCH_SCALES ?? "10,50,200").split(",").filter((s) => s !== "").map(Number);
+const OUT_DIR = path.join(REPO_ROOT, ".bench");
+
+interface Sample {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly maxRssBytes: number;
+  readonly registrations: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function med(samples: Sample[]): Sample {
+  return {
+    wallMs: median(samples.map((s) => s.wallMs)),
+    cpuMs: median(samples.map((s) => s.cpuMs)),
+    maxRssBytes: Math.max(...samples.map((s) => s.maxRssBytes)),
+    registrations: samples[0].registrations,
+  };
+}
+
+function mb(bytes: number): string {
+  return `${Math.round(bytes / 1048576)} MB`;
+}
+
+function s(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** One floor run in a fresh process, timed from spawn to exit like the plan worker. */
+function floor(planFile: string): Promise<Sample> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [path.join(__dirname, "floor.js"), planFile], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    child.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`floor ${planFile} exited ${code}`));
+      const r = JSON.parse(out) as { registrations: number; maxRssBytes: number; cpuMs: number };
+      resolve({ wallMs: Date.now() - started, cpuMs: r.cpuMs, maxRssBytes: r.maxRssBytes, registrations: r.registrations });
+    });
+  });
+}
+
+/** Floors of several plans, scheduled like the planner (upstream first, two at a time). */
+async function floorAll(files: string[]): Promise<number> {
+  const started = Date.now();
+  await floor(files[0]);
+  const rest = files.slice(1);
+  const running: Promise<void>[] = [];
+  for (let i = 0; i < 2; i++) {
+    running.push(
+      (async () => {
+        while (rest.length > 0) await floor(rest.shift()!);
+      })(),
+    );
+  }
+  await Promise.all(running);
+  return Date.now() - started;
+}
+
+function sample(p: StackPlan): Sample {
+  return { wallMs: p.stats.wallMs, cpuMs: p.stats.cpuMs, maxRssBytes: p.stats.maxRssBytes, registrations: p.stats.registrations };
+}
+
+function must(r: Map<string, unknown>, stack: string): StackPlan {
+  const p = r.get(stack) as StackPlan;
+  if (!isStackPlan(p)) throw new Error(`bench: ${stack} failed to plan: ${(p as { message: string }).message}`);
+  return p;
+}
+
+/** A stack with `n` copies of the first service of prod, each on its own path. */
+export function scaleConfig(n: number): Record<string, unknown> {
+  const prod = readStackFile("prod").config;
+  const services = prod["platform:services"] as Record<string, unknown>[] | undefined;
+  if (!services || services.length === 0) throw new Error("bench: prod has no platform:services to replicate");
+  const template = services[0];
+  const generated = Array.from({ length: n }, (_, i) => {
+    const name = `svc-${String(i + 1).padStart(3, "0")}`;
+    return { ...template, name, routing: { paths: [`/${name}/*`] } };
+  });
+  return { ...prod, "platform:services": generated };
+}
+
+function loadavg(): string {
+  return os.loadavg().map((x) => x.toFixed(2)).join(" / ");
+}
+
+export async function main(): Promise<void> {
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  const lines: string[] = [];
+  const startLoad = loadavg();
+
+  // Warm the caches once (V8 code cache, transpile cache), as a developer's second run would be.
+  const warm = await planStacksSettled([...STACK_ORDER]);
+  const upstream: Record<string, StackPlan> = { shared: must(warm, "shared") };
+
+  // Per stack: the worker for that stack alone (upstream reused), REPS times.
+  const perStack = new Map<string, Sample[]>();
+  const floors = new Map<string, Sample[]>();
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const stack of STACK_ORDER) {
+      const r = await planStacksSettled([stack], { concurrency: 1, upstream: stack === "shared" ? {} : upstream });
+      const p = must(r, stack);
+      const file = path.join(OUT_DIR, `${stack}.json`);
+      fs.writeFileSync(file, serializeDeployment(p.deployment));
+      perStack.set(stack, [...(perStack.get(stack) ?? []), sample(p)]);
+      floors.set(stack, [...(floors.get(stack) ?? []), await floor(file)]);
+    }
+  }
+
+  // All stacks together, as `platform plan --all` runs them (shared, then two workers at a time).
+  const allWalls: number[] = [];
+  const allRss: number[] = [];
+  const floorAllWalls: number[] = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    const started = Date.now();
+    const r = await planStacksSettled([...STACK_ORDER]);
+    allWalls.push(Date.now() - started);
+    allRss.push(Math.max(...STACK_ORDER.map((st) => must(r, st).stats.maxRssBytes)));
+    floorAllWalls.push(await floorAll(STACK_ORDER.map((st) => path.join(OUT_DIR, `${st}.json`))));
+  }
+
+  // The CLI as a user runs it (includes loading the CLI itself).
+  const cliWalls: number[] = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    const started = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      const c = spawn(process.execPath, [path.join(REPO_ROOT, "bin", "platform.js"), "plan", "--all"], { stdio: "ignore" });
+      c.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`platform plan --all exited ${code}`))));
+    });
+    cliWalls.push(Date.now() - started);
+  }
+
+  // Scale: generated stacks of N services.
+  const scale: { n: number; plan: Sample; floor: Sample }[] = [];
+  for (const n of SCALES) {
+    const stack = `scale-${n}`;
+    const r = await planStacksSettled([stack], { concurrency: 1, upstream, configOverride: { [stack]: scaleConfig(n) } });
+    const p = must(r, stack);
+    const file = path.join(OUT_DIR, `${stack}.json`);
+    fs.writeFileSync(file, serializeDeployment(p.deployment));
+    scale.push({ n, plan: sample(p), floor: await floor(file) });
+  }
+
+  const endLoad = loadavg();
+  lines.push("# Benchmarks: `platform plan`");
+  lines.push("");
+  lines.push("Generated by `npm run bench` (bench/bench.ts); do not edit by hand. Numbers are medians of");
+  lines.push(`${REPS} runs with warm caches (V8 code cache and transpile cache, see cli/plan/caches.js).`);
+  lines.push("");
+  lines.push(`- Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ${mb(os.totalmem())} RAM, Node ${process.version}`);
+  lines.push(`- Load average (1/5/15 min) at start: ${startLoad}; at end: ${endLoad}. Other engineers' test runs share the`);
+  lines.push("  two cores: wall times inflate with load, CPU times much less.");
+  lines.push("- plan: one worker process per stack (fork, Pulumi CLI entry, program, recorder, deployment document),");
+  lines.push("  timed from fork to exit. Floor: `node bench/floor.js <plan>`, the same resources registered with the bare");
+  lines.push("  mock runtime, timed from spawn to exit.");
+  lines.push("");
+  lines.push("## Per stack");
+  lines.push("");
+  lines.push("| stack | resources | plan wall | floor wall | ratio (wall) | plan CPU | floor CPU | ratio (CPU) | plan peak RSS | floor peak RSS |");
+  lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const stack of STACK_ORDER) {
+    const p = med(perStack.get(stack)!);
+    const f = med(floors.get(stack)!);
+    lines.push(
+      `| ${stack} | ${p.registrations} | ${s(p.wallMs)} | ${s(f.wallMs)} | ${(p.wallMs / f.wallMs).toFixed(2)} | ${s(p.cpuMs)} | ${s(f.cpuMs)} | ${(p.cpuMs / f.cpuMs).toFixed(2)} | ${mb(p.maxRssBytes)} | ${mb(f.maxRssBytes)} |`,
+    );
+  }
+  lines.push("");
+  lines.push("## All four stacks together");
+  lines.push("");
+  const allWall = median(allWalls);
+  const floorAllWall = median(floorAllWalls);
+  lines.push("| what | wall | target | peak RSS (largest worker) |");
+  lines.push("|---|---:|---:|---:|");
+  lines.push(`| planStacks(STACK_ORDER) (library: what check/cost/review call) | ${s(allWall)} | < 15 s | ${mb(Math.max(...allRss))} |`);
+  lines.push(`| \`platform plan --all\` (CLI process, includes loading the CLI) | ${s(median(cliWalls))} | < 15 s | |`);
+  lines.push(`| floor, same schedule | ${s(floorAllWall)} | | |`);
+  lines.push(`| ratio to the floor (library) | ${(allWall / floorAllWall).toFixed(2)} | <= 1.5 | |`);
+  lines.push("");
+  lines.push("## Scale: generated stacks (prod config, N copies of its service)");
+  lines.push("");
+  if (scale.length === 0) lines.push("Not run (BENCH_SCALES empty).");
+  else {
+    lines.push("| services | resources | plan wall | plan CPU | ms/resource (CPU) | plan peak RSS | floor wall | floor CPU | ratio (CPU) |");
+    lines.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (const x of scale) {
+      lines.push(
+        `| ${x.n} | ${x.plan.registrations} | ${s(x.plan.wallMs)} | ${s(x.plan.cpuMs)} | ${(x.plan.cpuMs / x.plan.registrations).toFixed(1)} | ${mb(x.plan.maxRssBytes)} | ${s(x.floor.wallMs)} | ${s(x.floor.cpuMs)} | ${(x.plan.cpuMs / x.floor.cpuMs).toFixed(2)} |`,
+      );
+    }
+    if (scale.length >= 2) {
+      const a = scale[0];
+      const b = scale[scale.length - 1];
+      const slope = (b.plan.cpuMs - a.plan.cpuMs) / (b.plan.registrations - a.plan.registrations);
+      const rssSlope = (b.plan.maxRssBytes - a.plan.maxRssBytes) / (b.plan.registrations - a.plan.registrations);
+      lines.push("");
+      lines.push(
+        `Marginal cost between ${a.n} and ${b.n} services: ${slope.toFixed(1)} ms CPU and ${(rssSlope / 1024).toFixed(0)} KB peak RSS per resource.`,
+      );
+    }
+  }
+  lines.push("");
+  const text = lines.join("\n") + "\n";
+  fs.writeFileSync(path.join(REPO_ROOT, "BENCHMARKS.md"), text);
+  process.stdout.write(text);
+}
