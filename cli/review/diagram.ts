@@ -1,0 +1,329 @@
+import { bool, DeploymentGraph, list, num, obj, prop, str } from "../cost/graph";
+import type { DeploymentResource } from "../cost/types";
+import { parseUrn } from "../evaluate/urn";
+import type { UntypedDeployment } from "../plan/deployment";
+import { stripStack, subnetTier } from "./parity";
+
+/**
+ * A Mermaid flowchart of the head revision, drawn from the plans (never from config): per stack a
+ * VPC subgraph with one subgraph per subnet tier (its AZs and CIDRs), the ALB, ECS services,
+ * Aurora clusters, NAT and bastion placed in the tier their subnets belong to, and edges for
+ * what may talk to what:
+ *
+ *  - Internet → internet-facing ALB; NAT → Internet; private tier → NAT (egress).
+ *  - ALB → service: the service registers in a target group that a listener of that ALB forwards to.
+ *  - A → B for every security-group rule that lets A's group reach B's (ingress on B from A, or
+ *    egress on A to B), labelled with the port: service → Aurora, bastion → Aurora, ALB → service.
+ *  - VPC ⇠⇢ VPC for each peering connection, matched by VPC id across the stacks' plans.
+ *
+ * Pure. Ids are derived from stack and logical names, so the same plans give the same text.
+ */
+
+const LB_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
+const LISTENER_TYPES = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
+const LISTENER_RULE_TYPES = ["aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule"];
+const TG_TYPES = ["aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"];
+const SG = "aws:ec2/securityGroup:SecurityGroup";
+const SUBNET = "aws:ec2/subnet:Subnet";
+const TIERS = ["public", "private", "isolated"];
+
+export interface DiagramStack {
+  readonly stack: string;
+  readonly head: UntypedDeployment;
+}
+
+/** Mermaid node text: quotes and angle brackets as entities (only our own `<br/>` stays markup). */
+export function mermaidText(s: string): string {
+  return s.replace(/&/g, "#amp;").replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;");
+}
+
+/** A node id Mermaid accepts anywhere: letters, digits, underscores. */
+export function mermaidId(...parts: string[]): string {
+  return parts.map((p) => p.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_+|_+$/g, "")).filter((p) => p !== "").join("_");
+}
+
+interface Node {
+  readonly id: string;
+  readonly stack: string;
+  /** Tier subgraph it sits in; undefined = directly in the VPC subgraph. */
+  readonly tier?: string;
+  /** Full Mermaid node declaration after the id (`["…"]`, `[("…")]`). */
+  readonly shape: string;
+  /** Security groups (URNs and ids) whose members this node stands for. */
+  readonly groups: readonly string[];
+}
+
+interface Edge {
+  readonly from: string;
+  readonly to: string;
+  readonly labels: Set<string>;
+  readonly dotted: boolean;
+}
+
+/** URNs of resources of `types` named by `key` (propertyDependencies), plus plain string ids. */
+function refs(r: DeploymentResource, key: string): string[] {
+  const out = [...(r.propertyDependencies?.[key] ?? [])];
+  const v = prop(r, key);
+  for (const x of Array.isArray(v) ? v : [v]) if (typeof x === "string" && x !== "") out.push(x);
+  return out;
+}
+
+/** Security groups of a resource: the inputs each resource type names them in. */
+function securityGroupsOf(r: DeploymentResource): string[] {
+  const out = [...refs(r, "vpcSecurityGroupIds"), ...refs(r, "securityGroups")];
+  const net = obj(prop(r, "networkConfiguration"));
+  if (net) {
+    for (const x of list(net.securityGroups) ?? []) if (typeof x === "string") out.push(x);
+    out.push(...(r.propertyDependencies?.networkConfiguration ?? []));
+  }
+  for (const ni of list(prop(r, "networkInterfaces")) ?? []) {
+    for (const x of list(obj(ni)?.securityGroups) ?? []) if (typeof x === "string") out.push(x);
+  }
+  if (r.type.startsWith("aws:ec2/launchTemplate") || r.type.startsWith("aws:ec2/instance")) {
+    out.push(...(r.propertyDependencies?.networkInterfaces ?? []));
+  }
+  return out;
+}
+
+function tierOf(g: DeploymentGraph, r: DeploymentResource, fallback: string, via: readonly string[] = []): string {
+  const seen = new Set<string>();
+  const tiers = new Set<string>();
+  const visit = (x: DeploymentResource, depth: number) => {
+    if (seen.has(x.urn) || depth > 2) return;
+    seen.add(x.urn);
+    for (const u of x.dependencies ?? []) {
+      const d = g.get(u);
+      if (!d) continue;
+      if (d.type === SUBNET) {
+        const t = subnetTier(d);
+        if (t) tiers.add(t);
+      } else if (via.includes(d.type)) visit(d, depth + 1);
+    }
+  };
+  visit(r, 0);
+  if (tiers.size === 1) return [...tiers][0];
+  return tiers.has(fallback) || tiers.size === 0 ? fallback : [...tiers].sort()[0];
+}
+
+/** Logical names that only repeat the kind ("ALB alb", "Aurora db") are left off labels. */
+const GENERIC_NAMES = new Set(["alb", "lb", "db", "database", "aurora", "cluster"]);
+
+function titled(kind: string, name: string): string {
+  return GENERIC_NAMES.has(name) ? kind : `${kind} ${mermaidText(name)}`;
+}
+
+function az(zone: string): string {
+  // ap-northeast-2a → 2a: the region is in the VPC label already.
+  const m = /(\d+[a-z])$/.exec(zone);
+  return m ? m[1] : zone;
+}
+
+export function buildDiagram(stacks: readonly DiagramStack[]): string {
+  const graphs = stacks.map((s) => ({ stack: s.stack, g: new DeploymentGraph(s.head) }));
+  const nodes: Node[] = [];
+  const edges = new Map<string, Edge>();
+  const edge = (from: string, to: string, label?: string, dotted = false) => {
+    if (from === to) return;
+    const key = `${from}>${to}`;
+    const e = edges.get(key) ?? { from, to, labels: new Set<string>(), dotted };
+    if (label) e.labels.add(label);
+    edges.set(key, e);
+  };
+  const lines: string[] = ["flowchart LR"];
+  let internetUsed = false;
+  const internet = "internet";
+  /** VPC id → subgraph id, for peering edges across stacks. */
+  const vpcById = new Map<string, string>();
+  const peerings: { from: string; peerVpcId: string; label: string }[] = [];
+
+  for (const { stack, g } of graphs) {
+    const vpcs = g.ofType("aws:ec2/vpc:Vpc");
+    const subnets = g.ofType(SUBNET);
+    const zones = new Set(subnets.map((s) => str(prop(s, "availabilityZone")) ?? "?"));
+    for (const vpc of vpcs) {
+      const vid = mermaidId("vpc", stack, stripStack(parseUrn(vpc.urn).name, stack));
+      for (const id of [vpc.id, str(vpc.outputs?.id)]) if (id) vpcById.set(id, vid);
+    }
+    const vpcNode = vpcs.length > 0 ? mermaidId("vpc", stack, stripStack(parseUrn(vpcs[0].urn).name, stack)) : mermaidId("vpc", stack);
+    const name = (r: DeploymentResource) => stripStack(parseUrn(r.urn).name, stack) || stack;
+    const stackNodes: Node[] = [];
+    const add = (n: Node) => {
+      stackNodes.push(n);
+      nodes.push(n);
+    };
+
+    // ALBs.
+    const lbs = g.ofType(...LB_TYPES);
+    for (const lb of lbs) {
+      const id = mermaidId(stack, "alb", name(lb));
+      const internal = bool(prop(lb, "internal")) ?? false;
+      add({ id, stack, tier: tierOf(g, lb, internal ? "private" : "public"), shape: `["${titled("ALB", name(lb))}${internal ? "<br/>internal" : ""}"]`, groups: securityGroupsOf(lb) });
+      if (!internal) {
+        internetUsed = true;
+        edge(internet, id, "443");
+      }
+    }
+    // NAT.
+    const gateways = g.ofType("aws:ec2/natGateway:NatGateway").filter((n) => str(prop(n, "connectivityType")) !== "private");
+    const natInstances = g.ofType("aws:ec2/instance:Instance").filter((i) => bool(prop(i, "sourceDestCheck")) === false);
+    if (gateways.length + natInstances.length > 0) {
+      const id = mermaidId(stack, "nat");
+      const label =
+        gateways.length > 0
+          ? `NAT gateway${gateways.length > 1 ? ` ×${gateways.length}` : ""}`
+          : `NAT instance${natInstances.length > 1 ? ` ×${natInstances.length}` : ""}<br/>${mermaidText(str(prop(natInstances[0], "instanceType")) ?? "?")}`;
+      add({ id, stack, tier: "public", shape: `["${label}"]`, groups: natInstances.flatMap(securityGroupsOf) });
+      internetUsed = true;
+      edge(id, internet, undefined, true);
+      if (subnets.some((s) => subnetTier(s) === "private")) edge(mermaidId(vpcNode, "private"), id, "egress", true);
+    }
+    // Bastion: its launch template or instance carries the security groups; the group (or the
+    // instance) decides the subnets.
+    const bastionParts = g
+      .ofType("aws:ec2/launchTemplate:LaunchTemplate", "aws:ec2/instance:Instance", "aws:autoscaling/group:Group")
+      .filter((r) => /bastion/i.test(r.urn));
+    if (bastionParts.length > 0) {
+      const host = bastionParts.find((r) => str(prop(r, "instanceType"))) ?? bastionParts[0];
+      const placed = bastionParts.find((r) => r.type === "aws:autoscaling/group:Group") ?? host;
+      add({
+        id: mermaidId(stack, "bastion"),
+        stack,
+        tier: tierOf(g, placed, "private", ["aws:ec2/launchTemplate:LaunchTemplate"]),
+        shape: `["Bastion<br/>${mermaidText(str(prop(host, "instanceType")) ?? "?")}"]`,
+        groups: bastionParts.flatMap(securityGroupsOf),
+      });
+    }
+    // ECS services.
+    const services = g.ofType("aws:ecs/service:Service");
+    for (const s of services) {
+      const desired = num(prop(s, "desiredCount")) ?? 0;
+      add({
+        id: mermaidId(stack, "svc", name(s)),
+        stack,
+        tier: tierOf(g, s, "private"),
+        shape: `["ECS ${mermaidText(name(s))}<br/>${desired} task${desired === 1 ? "" : "s"}"]`,
+        groups: securityGroupsOf(s),
+      });
+    }
+    // Aurora clusters.
+    const instances = g.ofType("aws:rds/clusterInstance:ClusterInstance");
+    for (const c of g.ofType("aws:rds/cluster:Cluster")) {
+      const mine = instances.filter((i) => g.follow(i, "clusterIdentifier", ["aws:rds/cluster:Cluster"])?.urn === c.urn);
+      const classes = [...new Set(mine.map((i) => str(prop(i, "instanceClass")) ?? "?"))].join(", ");
+      const engine = str(prop(c, "engine")) ?? "aurora";
+      add({
+        id: mermaidId(stack, "db", name(c)),
+        stack,
+        tier: tierOf(g, c, "isolated", ["aws:rds/subnetGroup:SubnetGroup"]),
+        shape: `[("${titled("Aurora", name(c))}<br/>${mermaidText(engine)}${mine.length > 0 ? `<br/>${mine.length} × ${mermaidText(classes)}` : ""}")]`,
+        groups: securityGroupsOf(c),
+      });
+    }
+
+    // ALB → service through target groups: service.loadBalancers[].targetGroupArn ← listener
+    // (or listener rule) of the ALB forwards to that target group.
+    for (const s of services) {
+      const tgs = g.resources.filter((t) => TG_TYPES.includes(t.type) && (s.dependencies ?? []).includes(t.urn));
+      for (const tg of tgs) {
+        const forwarders = g.resources.filter(
+          (l) => (LISTENER_TYPES.includes(l.type) || LISTENER_RULE_TYPES.includes(l.type)) && (l.dependencies ?? []).includes(tg.urn),
+        );
+        for (const l of forwarders) {
+          const listener = LISTENER_RULE_TYPES.includes(l.type) ? g.follow(l, "listenerArn", LISTENER_TYPES) : l;
+          const lb = listener ? g.follow(listener, "loadBalancerArn", LB_TYPES) : undefined;
+          if (lb) edge(mermaidId(stack, "alb", name(lb)), mermaidId(stack, "svc", name(s)), portLabel(num(prop(tg, "port"))));
+        }
+      }
+    }
+
+    for (const p of g.ofType("aws:ec2/vpcPeeringConnection:VpcPeeringConnection")) {
+      const peer = str(prop(p, "peerVpcId"));
+      if (peer) peerings.push({ from: vpcNode, peerVpcId: peer, label: "peering" });
+    }
+
+    // Render this stack's subgraph.
+    const cidr = vpcs.length > 0 ? str(prop(vpcs[0], "cidrBlock")) : undefined;
+    if (vpcs.length === 0 && stackNodes.length === 0) continue;
+    lines.push(`  subgraph ${vpcNode}["${mermaidText(stack)}${cidr ? ` · VPC ${mermaidText(cidr)}` : ""} · ${zones.size} AZ${zones.size === 1 ? "" : "s"}"]`);
+    lines.push("    direction LR");
+    const tiers = [...new Set([...subnets.map((s) => subnetTier(s) ?? "other"), ...stackNodes.map((n) => n.tier ?? "other")])].sort(
+      (a, b) => (TIERS.indexOf(a) < 0 ? 9 : TIERS.indexOf(a)) - (TIERS.indexOf(b) < 0 ? 9 : TIERS.indexOf(b)) || a.localeCompare(b),
+    );
+    for (const tier of tiers) {
+      const tid = mermaidId(vpcNode, tier);
+      lines.push(`    subgraph ${tid}["${mermaidText(tier)}"]`);
+      const inTier = subnets
+        .filter((s) => (subnetTier(s) ?? "other") === tier)
+        .map((s) => `${az(str(prop(s, "availabilityZone")) ?? "?")} ${str(prop(s, "cidrBlock")) ?? "?"}`)
+        .sort();
+      if (inTier.length > 0) lines.push(`      ${mermaidId(tid, "subnets")}["${inTier.map(mermaidText).join("<br/>")}"]`);
+      for (const n of stackNodes.filter((x) => (x.tier ?? "other") === tier)) lines.push(`      ${n.id}${n.shape}`);
+      lines.push("    end");
+    }
+    lines.push("  end");
+  }
+
+  // Security-group reachability, across stacks (a bastion in shared reaching an env database).
+  // A group is named by URN inside its own stack (propertyDependencies) and by id elsewhere (a
+  // value read through a StackReference), so both are mapped to the URN.
+  const canonical = new Map<string, string>();
+  for (const { g } of graphs) {
+    for (const sg of g.ofType(SG)) for (const id of [sg.id, str(sg.outputs?.id)]) if (id) canonical.set(id, sg.urn);
+  }
+  const canon = (ref: string) => canonical.get(ref) ?? ref;
+  const sgOwner = new Map<string, string[]>();
+  for (const n of nodes) {
+    for (const ref of new Set(n.groups.map(canon))) sgOwner.set(ref, [...(sgOwner.get(ref) ?? []), n.id]);
+  }
+  const ownersOf = (ref: readonly string[]) => [...new Set(ref.flatMap((x) => sgOwner.get(canon(x)) ?? []))];
+  for (const { g } of graphs) {
+    for (const r of g.resources) {
+      let src: string[] = [];
+      let dst: string[] = [];
+      let port = num(prop(r, "fromPort"));
+      if (r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {
+        dst = refs(r, "securityGroupId");
+        src = refs(r, "referencedSecurityGroupId");
+      } else if (r.type === "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule") {
+        src = refs(r, "securityGroupId");
+        dst = refs(r, "referencedSecurityGroupId");
+      } else if (r.type === "aws:ec2/securityGroupRule:SecurityGroupRule") {
+        const ingress = str(prop(r, "type")) !== "egress";
+        const self = refs(r, "securityGroupId");
+        const other = refs(r, "sourceSecurityGroupId");
+        [src, dst] = ingress ? [other, self] : [self, other];
+      } else if (r.type === SG) {
+        for (const rule of list(prop(r, "ingress")) ?? []) {
+          const o = obj(rule);
+          const from = (list(o?.securityGroups) ?? []).filter((x): x is string => typeof x === "string");
+          for (const a of ownersOf(from)) for (const b of ownersOf([r.urn])) edge(a, b, portLabel(num(o?.fromPort)));
+        }
+        continue;
+      } else continue;
+      if (src.length === 0 || dst.length === 0) continue;
+      if (port === -1) port = undefined;
+      for (const a of ownersOf(src)) for (const b of ownersOf(dst)) edge(a, b, portLabel(port));
+    }
+  }
+
+  const peerDone = new Set<string>();
+  for (const p of peerings) {
+    const to = vpcById.get(p.peerVpcId) ?? mermaidId("peer", p.peerVpcId);
+    if (!vpcById.has(p.peerVpcId)) lines.push(`  ${to}["peer VPC ${mermaidText(p.peerVpcId)}"]`);
+    const key = [p.from, to].sort().join("~");
+    if (peerDone.has(key)) continue;
+    peerDone.add(key);
+    lines.push(`  ${to} <-. peering .-> ${p.from}`);
+  }
+  if (internetUsed) lines.push(`  ${internet}(("Internet"))`);
+  for (const e of [...edges.values()].sort((a, b) => (a.from + a.to < b.from + b.to ? -1 : 1))) {
+    const label = [...e.labels].filter((l) => l !== "").sort().join(", ");
+    const arrow = e.dotted ? (label ? `-. ${mermaidText(label)} .->` : "-.->") : label ? `-->|"${mermaidText(label)}"|` : "-->";
+    lines.push(`  ${e.from} ${arrow} ${e.to}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+function portLabel(port: number | undefined): string | undefined {
+  return port === undefined ? undefined : String(port);
+}
