@@ -55,6 +55,14 @@ const ID_PREFIX: Record<string, string> = {
   "aws:ec2/route:Route": "r-rtb-",
 };
 
+/** The plain value inside a deserialized secret (`{4dabf…: 1b47…, value}`), or the value itself. */
+export function unwrapSecret(v: unknown): unknown {
+  if (v && typeof v === "object" && (v as Record<string, unknown>)["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270") {
+    return (v as { value?: unknown }).value;
+  }
+  return v;
+}
+
 /** A version-4-shaped UUID derived from `seed` (provider ids are UUIDs in real state). */
 export function uuidFrom(seed: string): string {
   const h = hex(seed, 32);
@@ -412,15 +420,19 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       }
       case "aws:ssm/parameter:Parameter": {
         const paramName = str("name") ?? `/${name}`;
+        // aws.ssm.Parameter wraps `value` in pulumi.secret, so the mock receives the secret
+        // envelope; `insecureValue` arrives plain.
+        const given = unwrapSecret(inputs.insecureValue ?? inputs.value);
         // An existing parameter keeps its live value (see MockOptions.ssmParameters).
         const live = this.ssmValues.get(paramName);
-        if (live === undefined) this.ssmValues.set(paramName, String(inputs.value ?? ""));
+        if (live === undefined) this.ssmValues.set(paramName, String(given ?? ""));
+        const value = live ?? given;
         return {
           id: paramName,
           state: {
             name: paramName,
             arn: `arn:aws:ssm:${region}:${account}:parameter/${paramName.replace(/^\//, "")}`,
-            value: live ?? inputs.value,
+            ...(inputs.insecureValue !== undefined ? { insecureValue: value } : { value }),
             version: 1,
             tier: "Standard",
           },
