@@ -10,6 +10,7 @@ import {
 } from "@pulumi/policy";
 import { StackGraph } from "./graph";
 import { Tags, resourceTags } from "./tags";
+import { collectingUnknowns } from "./unknowns";
 
 /**
  * Policy builders. Every policy in the pack goes through these so that names, metadata, config
@@ -121,7 +122,9 @@ export function stackPolicy<C extends object = Record<string, never>>(
       if (!resources.some((r) => meta.appliesTo.includes(r.type))) {
         args.notApplicable(`No ${meta.appliesTo.join(" or ")} in the stack`);
       }
-      meta.validate({ graph: new StackGraph(resources), config: configOf(meta, args.getConfig<object>()) }, report);
+      collectingUnknowns(() =>
+        meta.validate({ graph: new StackGraph(resources), config: configOf(meta, args.getConfig<object>()) }, report),
+      );
     },
   };
 }

@@ -14,9 +14,16 @@ export function isUnknownError(e: unknown): e is UnknownValueError {
 }
 
 /**
+ * Unknowns met while a stack policy runs (see `collectingUnknowns`): the policy finishes all of
+ * its checks first, and only then is the first unknown re-thrown.
+ */
+let collected: UnknownValueError[] | undefined;
+
+/**
  * Runs `check` on every item. Items whose check hits an unknown value are skipped while the rest
- * are still checked (and their violations reported); the first unknown is re-thrown at the end so
- * the SDK reports the policy as not verifiable during preview.
+ * are still checked (and their violations reported); the first unknown is re-thrown at the end
+ * (at the end of the whole stack policy, inside `collectingUnknowns`) so the SDK reports the
+ * policy as not verifiable during preview.
  */
 export function forEachKnown<T>(items: Iterable<T>, check: (item: T) => void): void {
   let firstUnknown: UnknownValueError | undefined;
@@ -28,7 +35,22 @@ export function forEachKnown<T>(items: Iterable<T>, check: (item: T) => void): v
       firstUnknown ??= e;
     }
   }
-  if (firstUnknown) throw firstUnknown;
+  if (!firstUnknown) return;
+  if (collected) collected.push(firstUnknown);
+  else throw firstUnknown;
+}
+
+/** Runs a (synchronous) stack validation, deferring unknowns met by `forEachKnown` to its end. */
+export function collectingUnknowns(run: () => void): void {
+  const outer = collected;
+  collected = [];
+  try {
+    run();
+    const first = collected[0];
+    if (first) throw first;
+  } finally {
+    collected = outer;
+  }
 }
 
 /**
