@@ -408,23 +408,34 @@ const ecsService: Rule = (r, ctx) => {
   }
   const size = `${fmt(vcpu)} vCPU, ${fmt(gb)} GB, ${arch === "arm64" ? "ARM64" : "x86_64"}`;
 
-  const lines: CostLine[] = [];
+  // Tasks per billing class: on-demand or Spot (ARM64 tasks a strategy sends to Spot run, if at
+  // all, nowhere; they are priced on-demand so the estimate is not optimistic).
+  const byClass = new Map<"ondemand" | "spot", number>();
   for (const [provider, n] of split) {
     if (n <= 0) continue;
-    let spot = provider === "FARGATE_SPOT";
-    if (spot && arch === "arm64") {
-      // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html:
-      // "Linux tasks with the ARM64 architecture don't support the Fargate Spot capacity provider."
-      notes.push(
-        "FARGATE_SPOT does not run ARM64 tasks: those tasks are priced at the on-demand ARM64 rate",
-      );
-      spot = false;
-    } else if (provider !== "FARGATE" && provider !== "FARGATE_SPOT") {
+    if (provider !== "FARGATE" && provider !== "FARGATE_SPOT") {
       notes.push(
         `capacity provider ${provider} is not Fargate: its ${fmt(n)} task(s) run on instances priced elsewhere`,
       );
       continue;
     }
+    let spot = provider === "FARGATE_SPOT";
+    if (spot && arch === "arm64") {
+      // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html:
+      // "Linux tasks with the ARM64 architecture don't support the Fargate Spot capacity provider."
+      notes.push(
+        `FARGATE_SPOT does not run ARM64 tasks: ${fmt(n)} task(s) the strategy sends to Spot are priced at the on-demand ARM64 rate`,
+      );
+      spot = false;
+    }
+    const key = spot ? "spot" : "ondemand";
+    byClass.set(key, (byClass.get(key) ?? 0) + n);
+  }
+  const lines: CostLine[] = [];
+  for (const key of ["ondemand", "spot"] as const) {
+    const n = byClass.get(key);
+    if (n === undefined) continue;
+    const spot = key === "spot";
     const label = spot ? "Fargate Spot" : "Fargate";
     const discount = spot ? ctx.price("fargate-spot-discount")?.usd : undefined;
     const factor = spot ? 1 - (discount ?? 0) : 1;

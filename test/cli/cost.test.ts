@@ -197,7 +197,29 @@ describe("cost estimate: single resources match the price table exactly", () => 
     const svc = only(r, "aws:ecs/service:Service");
     expect(svc.lines.map((l) => l.unitPrice)).to.deep.equal([0.03238, 0.00356]);
     expect(svc.notes).to.include(
-      "FARGATE_SPOT does not run ARM64 tasks: those tasks are priced at the on-demand ARM64 rate",
+      "FARGATE_SPOT does not run ARM64 tasks: 1 task(s) the strategy sends to Spot are priced at the on-demand ARM64 rate",
+    );
+  });
+
+  it("with a FARGATE base of 1 and 1:1 weights over 2 ARM64 tasks, prices both in one on-demand line pair", () => {
+    const r = run(
+      "us-east-1",
+      fargate(
+        "ARM64",
+        [
+          { capacityProvider: "FARGATE", base: 1, weight: 1 },
+          { capacityProvider: "FARGATE_SPOT", weight: 1 },
+        ],
+        2,
+      ),
+    );
+    const svc = only(r, "aws:ecs/service:Service");
+    expect(svc.lines.map((l) => [l.description, l.quantity, l.unitPrice])).to.deep.equal([
+      ["Fargate vCPU (2 tasks × 1 vCPU, 2 GB, ARM64)", 1460, 0.03238],
+      ["Fargate memory (2 tasks × 1 vCPU, 2 GB, ARM64)", 2920, 0.00356],
+    ]);
+    expect(svc.notes).to.include(
+      "FARGATE_SPOT does not run ARM64 tasks: 0.5 task(s) the strategy sends to Spot are priced at the on-demand ARM64 rate",
     );
   });
 
