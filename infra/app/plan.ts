@@ -441,11 +441,11 @@ export const SCRATCH_VOLUME = "tmp";
 
 /**
  * The container definitions of a service's task: one essential container. Environment variables
- * and secrets are sorted by name because ECS returns them sorted; unsorted input would show as a
- * perpetual diff.
+ * and secrets are sorted by name (byte order), so the JSON, and with it the task definition, only
+ * changes when a value does, never because of the order of keys in a config file.
  */
 export function planContainerDefinitions(input: ContainerPlanInput): ContainerDefinition[] {
-  const byName = <T extends { name: string }>(xs: T[]) => xs.sort((a, b) => a.name.localeCompare(b.name));
+  const byName = <T extends { name: string }>(xs: T[]) => xs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return [
     {
       name: input.name,

@@ -307,13 +307,15 @@ export class FargateService extends pulumi.ComponentResource {
           name: args.imageParameterName,
           type: "String",
           dataType: "text",
-          value: seedImage,
+          // insecureValue: an image reference is not a secret, and `value` would mark the task
+          // definition's container definitions secret in state and previews.
+          insecureValue: seedImage,
           description: `Image running in service ${args.serviceName}; written by its release pipeline, read by Pulumi`,
           tags: tags(`${name}-image-param`),
         },
-        { parent: this, ignoreChanges: ["value"] },
+        { parent: this, ignoreChanges: ["insecureValue", "value"] },
       );
-      image = aws.ssm.getParameterOutput({ name: param.name, withDecryption: false }, { parent: this, dependsOn: [param] }).value;
+      image = aws.ssm.getParameterOutput({ name: param.name, withDecryption: false }, { parent: this, dependsOn: [param] }).insecureValue;
       imageParameterName = param.name;
     } else {
       image = seedImage;

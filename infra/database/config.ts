@@ -251,8 +251,8 @@ export function validateDatabaseConfig(db: DatabaseConfig, azCount: number, file
     });
   }
 
-  const exports = resolvedLogExports(db);
-  exports.forEach((e, i) => {
+  const logExports = resolvedLogExports(db);
+  logExports.forEach((e, i) => {
     if (!ALLOWED_LOG_EXPORTS[engine].includes(e)) {
       problems.push({
         key: `platform:database.logExports[${i}]`,

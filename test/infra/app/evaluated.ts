@@ -1,0 +1,83 @@
+import { Evaluation, RecordedResource } from "../../../cli/evaluate/harness";
+import { engineConfigFor } from "../../../cli/evaluate/stack-config";
+import { parseConfig } from "../../../infra/config";
+import { managementPeer } from "../../../infra/peering";
+import { MANAGEMENT_STACK, STACK_ORDER } from "../../../infra/stacks";
+import { evaluateStack } from "../../support/stacks";
+
+/**
+ * The shipped stacks evaluated once per test run, the way they deploy: `shared` first, then every
+ * environment with its StackReference answered from shared's own outputs. Shared by the app and
+ * database stack tests (mocha runs all files in one process), so each stack is evaluated once.
+ */
+let cache: Promise<ReadonlyMap<string, Evaluation>> | undefined;
+
+export function evaluatedStacks(): Promise<ReadonlyMap<string, Evaluation>> {
+  cache ??= (async () => {
+    const out = new Map<string, Evaluation>();
+    const shared = await evaluateStack(MANAGEMENT_STACK);
+    out.set(MANAGEMENT_STACK, shared);
+    for (const stack of STACK_ORDER.filter((s) => s !== MANAGEMENT_STACK)) {
+      const config = parseConfig(stack, "platform", engineConfigFor(stack));
+      const refs = config.peering ? { [managementPeer(config.peering).stack]: shared.outputs } : {};
+      out.set(stack, await evaluateStack(stack, refs));
+    }
+    return out;
+  })();
+  return cache;
+}
+
+export const ENVIRONMENTS = STACK_ORDER.filter((s) => s !== MANAGEMENT_STACK);
+
+export function ofType(ev: Evaluation, type: string): RecordedResource[] {
+  return ev.resources.filter((r) => r.type === type && !r.external);
+}
+
+/** The one resource of `type` named `name`; fails loudly if there is not exactly one. */
+export function one(ev: Evaluation, type: string, name: string): RecordedResource {
+  const found = ofType(ev, type).filter((r) => r.name === name);
+  if (found.length !== 1) throw new Error(`expected exactly one ${type} named ${name}, found ${found.length}`);
+  return found[0];
+}
+
+export function input<T>(r: RecordedResource, key: string): T {
+  return r.inputs[key] as T;
+}
+
+export const T = {
+  lb: "aws:lb/loadBalancer:LoadBalancer",
+  listener: "aws:lb/listener:Listener",
+  rule: "aws:lb/listenerRule:ListenerRule",
+  tg: "aws:lb/targetGroup:TargetGroup",
+  sg: "aws:ec2/securityGroup:SecurityGroup",
+  ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  egress: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+  cert: "aws:acm/certificate:Certificate",
+  certValidation: "aws:acm/certificateValidation:CertificateValidation",
+  record: "aws:route53/record:Record",
+  bucket: "aws:s3/bucket:Bucket",
+  sse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  pab: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+  waf: "aws:wafv2/webAclAssociation:WebAclAssociation",
+  cluster: "aws:ecs/cluster:Cluster",
+  capacity: "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
+  taskDef: "aws:ecs/taskDefinition:TaskDefinition",
+  service: "aws:ecs/service:Service",
+  scalingTarget: "aws:appautoscaling/target:Target",
+  scalingPolicy: "aws:appautoscaling/policy:Policy",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  kms: "aws:kms/key:Key",
+  ssmParam: "aws:ssm/parameter:Parameter",
+  repo: "awsx:ecr:Repository",
+  image: "awsx:ecr:Image",
+  rdsCluster: "aws:rds/cluster:Cluster",
+  rdsInstance: "aws:rds/clusterInstance:ClusterInstance",
+  subnetGroup: "aws:rds/subnetGroup:SubnetGroup",
+  paramGroup: "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+  subnet: "aws:ec2/subnet:Subnet",
+} as const;
