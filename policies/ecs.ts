@@ -192,7 +192,10 @@ export const taskDefinitionDisallowPlaintextSecrets = resourcePolicy<{ secretNam
     for (const c of containers(r, report) ?? []) {
       for (const e of c.environment ?? []) {
         const name = e.name ?? "";
-        if (FORBIDDEN_ENVIRONMENT.includes(name) || re.test(name)) {
+        // A variable that names where a secret lives (DB_CREDENTIALS_ARN = "arn:aws:secretsmanager:…")
+        // carries no secret; the container reads the secret through its role.
+        const pointer = /_(ARN|NAME|PATH)$/i.test(name) || (typeof e.value === "string" && e.value.startsWith("arn:"));
+        if (FORBIDDEN_ENVIRONMENT.includes(name) || (re.test(name) && !pointer)) {
           report(`${label(c)} passes ${name} as a plaintext environment variable; move it to secrets[] with valueFrom pointing at Secrets Manager or SSM.`);
         }
       }

@@ -3,7 +3,7 @@ import * as path from "path";
 import type { Command } from "../main";
 import { REPO_ROOT, engineConfigFor, stackConfigPath } from "../evaluate/stack-config";
 import { isShippedStack } from "../../infra/stacks";
-import { AnalyzerError } from "../policy/analyzer";
+import { AnalyzerError, PolicyPackSession } from "../policy/analyzer";
 import { CheckResult, POLICY_PACK_DIR, runPolicyCheck } from "../policy/check";
 import { PolicyConfigError, PolicyPackConfig, parsePolicyPackConfig } from "../policy/config";
 import { DeploymentDocument, DeploymentError, parseDeployment, parseUrn } from "../policy/deployment";
@@ -93,8 +93,8 @@ async function loadDeployment(args: CheckArgs): Promise<{ doc: DeploymentDocumen
   return { doc: parseDeployment(plan.deployment, `plan of ${args.stack}`), options: plan.options };
 }
 
-/** Runs the check; returns the result and the rendered report. Exported for tests. */
-export async function check(args: CheckArgs): Promise<{ result: CheckResult; output: string }> {
+/** Runs the check; returns the result and the rendered report. Tests pass an already started pack. */
+export async function check(args: CheckArgs, run: { session?: PolicyPackSession } = {}): Promise<{ result: CheckResult; output: string }> {
   const policyConfig = readPolicyConfig(args);
   const { doc, options } = await loadDeployment(args);
   const first = doc.deployment.resources?.[0];
@@ -110,6 +110,7 @@ export async function check(args: CheckArgs): Promise<{ result: CheckResult; out
     },
   };
   const result = await runPolicyCheck(withOptions, {
+    ...(run.session ? { session: run.session } : {}),
     policyConfig,
     stack: { stack: args.stack, project, organization: "organization", dryRun: true, config, tags: { "pulumi:project": project } },
   });

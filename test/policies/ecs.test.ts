@@ -62,6 +62,17 @@ policyTests("policies/ecs.ts", policies, [
     messages: ['Container "app" passes DB_PASSWORD as a plaintext environment variable; move it to secrets[] with valueFrom pointing at Secrets Manager or SSM.'],
   },
   {
+    policy: "ecs-taskdefinition-disallow-plaintext-secrets",
+    title: "AWS keys are passed in the environment, next to an allowed pointer to a secret",
+    mutate: container({
+      environment: [
+        { name: "DB_CREDENTIALS_ARN", value: "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:db" },
+        { name: "AWS_SECRET_ACCESS_KEY", value: "x" },
+      ],
+    }),
+    messages: ['Container "app" passes AWS_SECRET_ACCESS_KEY as a plaintext environment variable; move it to secrets[] with valueFrom pointing at Secrets Manager or SSM.'],
+  },
+  {
     policy: "ecs-taskdefinition-require-efs-transit-encryption",
     title: "an EFS volume is mounted without TLS",
     mutate: (f) => f.update("prod-app-td", (i) => (i.volumes = [{ name: "data", efsVolumeConfiguration: { fileSystemId: "fs-0123456789abcdef0" } }])),
