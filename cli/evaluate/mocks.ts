@@ -1,5 +1,5 @@
-import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { hex, uuidFrom } from "./ids";
 
 /**
  * Pulumi mocks that answer the way AWS would.
@@ -63,21 +63,8 @@ export function unwrapSecret(v: unknown): unknown {
   return v;
 }
 
-/** A version-4-shaped UUID derived from `seed` (provider ids are UUIDs in real state). */
-export function uuidFrom(seed: string): string {
-  const h = hex(seed, 32);
-  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-export function hex(seed: string, length: number): string {
-  let out = "";
-  let i = 0;
-  while (out.length < length) {
-    out += createHash("sha256").update(`${seed}#${i++}`).digest("hex");
-  }
-  return out.slice(0, length);
-}
+// hex and uuidFrom live in ids.ts (no @pulumi/pulumi import there); re-exported for existing callers.
+export { hex, uuidFrom };
 
 /** Short service name in ARNs for a type token `aws:<module>/<x>:<Type>`. */
 function arnService(type: string): string {

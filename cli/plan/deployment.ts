@@ -1,5 +1,5 @@
 import { createHash } from "crypto";
-import { uuidFrom } from "../evaluate/mocks";
+import { uuidFrom } from "../evaluate/ids";
 import { ROOT_STACK_TYPE } from "../evaluate/urn";
 
 /**

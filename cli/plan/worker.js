@@ -52,7 +52,9 @@ function reply(message) {
 process.once("message", (request) => {
   seedRunIndex();
   // As cmd/run/index.js does first: TypeScript stack traces in error messages.
-  require("source-map-support/register");
+  // (resolved from @pulumi/pulumi, whose dependency it is).
+  const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+  require(require.resolve("source-map-support/register", { paths: [sdkDir] }));
   const { run } = require("@pulumi/pulumi/cmd/run/run");
   let session;
   let programAt;
