@@ -105,11 +105,15 @@ function tierOf(g: DeploymentGraph, r: DeploymentResource, fallback: string, via
   return tiers.has(fallback) || tiers.size === 0 ? fallback : [...tiers].sort()[0];
 }
 
-/** Logical names that only repeat the kind ("ALB alb", "Aurora db") are left off labels. */
-const GENERIC_NAMES = new Set(["alb", "lb", "db", "database", "aurora", "cluster"]);
+/** Name parts that only repeat the kind ("ALB alb-lb", "ECS svc-hello-service") are left off labels. */
+const GENERIC_PARTS = new Set(["alb", "lb", "db", "database", "aurora", "cluster", "svc", "service", "ecs"]);
 
 function titled(kind: string, name: string): string {
-  return GENERIC_NAMES.has(name) ? kind : `${kind} ${mermaidText(name)}`;
+  const rest = name
+    .split("-")
+    .filter((p) => !GENERIC_PARTS.has(p))
+    .join("-");
+  return rest === "" ? kind : `${kind} ${mermaidText(rest)}`;
 }
 
 function az(zone: string): string {
@@ -201,7 +205,7 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
         id: mermaidId(stack, "svc", name(s)),
         stack,
         tier: tierOf(g, s, "private"),
-        shape: `["ECS ${mermaidText(name(s))}<br/>${desired} task${desired === 1 ? "" : "s"}"]`,
+        shape: `["${titled("ECS", name(s))}<br/>${desired} task${desired === 1 ? "" : "s"}"]`,
         groups: securityGroupsOf(s),
       });
     }

@@ -136,7 +136,7 @@ export function extractSettings(doc: UntypedDeployment, stack: string): Setting[
   }
   const services = g.ofType("aws:ecs/service:Service");
   if (clusters.length > 0 || services.length > 0) {
-    add("ECS", "Services", "", services.length > 0 ? services.map((s) => nameOf(s, stack)).sort().join(", ") : "none");
+    add("ECS", "Services", "", services.length > 0 ? services.map((s) => nameOf(s, stack)).sort(natural).join(", ") : "none");
   }
   for (const s of services) {
     const name = nameOf(s, stack);
@@ -200,6 +200,11 @@ export function extractSettings(doc: UntypedDeployment, stack: string): Setting[
     );
   }
   return out;
+}
+
+/** svc2 before svc10. */
+function natural(a: string, b: string): number {
+  return a.localeCompare(b, "en", { numeric: true });
 }
 
 function tierRank(t: string): number {
