@@ -434,10 +434,30 @@ export interface ContainerPlanInput {
   readonly stopTimeoutSeconds: number;
   readonly logGroupName: string;
   readonly region: string;
+  /** ECS Exec on: its agent gets writable scratch directories (see planScratchVolumes). @default false */
+  readonly execEnabled?: boolean;
 }
 
-/** Scratch volume mounted at /tmp, so a read-only root filesystem still has somewhere to write. */
-export const SCRATCH_VOLUME = "tmp";
+export interface ScratchVolume {
+  /** Task-definition volume name (Fargate task storage, discarded with the task). */
+  readonly name: string;
+  readonly containerPath: string;
+}
+
+/**
+ * Writable task-storage volumes for a container whose root filesystem is read-only: /tmp always;
+ * with ECS Exec, also the directories the SSM agent that ECS injects writes its state and logs to
+ * (/var/lib/amazon, /var/log/amazon). Without them the agent fails on a read-only root; this is
+ * the workaround the ECS team documents in aws-containers/amazon-ecs-exec-checker#21 and
+ * aws/containers-roadmap#1359, which keeps the root read-only instead of giving it up for Exec.
+ */
+export function planScratchVolumes(execEnabled: boolean): ScratchVolume[] {
+  const volumes: ScratchVolume[] = [{ name: "tmp", containerPath: "/tmp" }];
+  if (execEnabled) {
+    volumes.push({ name: "ssm-agent-state", containerPath: "/var/lib/amazon" }, { name: "ssm-agent-logs", containerPath: "/var/log/amazon" });
+  }
+  return volumes;
+}
 
 /**
  * The container definitions of a service's task: one essential container. Environment variables
@@ -464,7 +484,7 @@ export function planContainerDefinitions(input: ContainerPlanInput): ContainerDe
       stopTimeout: input.stopTimeoutSeconds,
       // A minimal init as PID 1 forwards SIGTERM to the app and reaps zombies (and ECS Exec needs it).
       linuxParameters: { initProcessEnabled: true },
-      mountPoints: [{ sourceVolume: SCRATCH_VOLUME, containerPath: "/tmp", readOnly: false }],
+      mountPoints: planScratchVolumes(input.execEnabled ?? false).map((v) => ({ sourceVolume: v.name, containerPath: v.containerPath, readOnly: false as const })),
       logConfiguration: {
         logDriver: "awslogs",
         options: {

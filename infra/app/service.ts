@@ -2,7 +2,15 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { CapacityProviderStrategyItem, ImageOwner } from "./config";
-import { PlannedRule, SCRATCH_VOLUME, ecrRepositoryArn, ecsTasksTrustPolicy, executionRolePolicy, planContainerDefinitions, taskRoleExecPolicy } from "./plan";
+import {
+  PlannedRule,
+  ecrRepositoryArn,
+  ecsTasksTrustPolicy,
+  executionRolePolicy,
+  planContainerDefinitions,
+  planScratchVolumes,
+  taskRoleExecPolicy,
+} from "./plan";
 
 /**
  * Where the first image comes from (config guarantees exactly one):
@@ -392,6 +400,7 @@ export class FargateService extends pulumi.ComponentResource {
           stopTimeoutSeconds: args.stopTimeoutSeconds,
           logGroupName,
           region: args.region,
+          execEnabled: args.exec !== undefined,
         }),
       ),
     );
@@ -407,7 +416,7 @@ export class FargateService extends pulumi.ComponentResource {
         executionRoleArn: executionRole.arn,
         taskRoleArn: taskRole.arn,
         containerDefinitions,
-        volumes: [{ name: SCRATCH_VOLUME }],
+        volumes: planScratchVolumes(args.exec !== undefined).map((v) => ({ name: v.name })),
         tags: tags(args.family),
       },
       parent,

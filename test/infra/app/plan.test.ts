@@ -24,6 +24,7 @@ import {
   logsKeyPolicy,
   planContainerDefinitions,
   planListenerRules,
+  planScratchVolumes,
   routeKeys,
   secretSourceOf,
   secretsManagerResourceArn,
@@ -400,6 +401,17 @@ describe("app/plan: container definitions", () => {
         expect(names).to.have.length(Object.keys(environment).length);
       }),
     );
+  });
+
+  it("with ECS Exec, gives the injected SSM agent writable state and log directories, keeping the root read-only", () => {
+    expect(planScratchVolumes(false)).to.deep.equal([{ name: "tmp", containerPath: "/tmp" }]);
+    const [c] = planContainerDefinitions({ ...base, execEnabled: true });
+    expect(c.readonlyRootFilesystem).to.equal(true);
+    expect(c.mountPoints).to.deep.equal([
+      { sourceVolume: "tmp", containerPath: "/tmp", readOnly: false },
+      { sourceVolume: "ssm-agent-state", containerPath: "/var/lib/amazon", readOnly: false },
+      { sourceVolume: "ssm-agent-logs", containerPath: "/var/log/amazon", readOnly: false },
+    ]);
   });
 
   const users: Array<[string, boolean]> = [

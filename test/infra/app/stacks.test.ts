@@ -229,7 +229,7 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
           runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" },
           executionRoleArn: execRole.outputs.arn,
           taskRoleArn: taskRole.outputs.arn,
-          volumes: [{ name: "tmp" }],
+          volumes: x.exec ? [{ name: "tmp" }, { name: "ssm-agent-state" }, { name: "ssm-agent-logs" }] : [{ name: "tmp" }],
         });
         expect(td.inputs.executionRoleArn).to.not.equal(td.inputs.taskRoleArn);
         expect(td.inputs).to.not.have.any.keys("pidMode", "ipcMode");
