@@ -65,6 +65,13 @@ describe("runtime load: the program runs through the Pulumi CLI's Node.js entry"
     expect(Object.keys(root.outputs!)).to.include("vpcId");
   });
 
+  it("with type checking on (the CLI's default without PULUMI_NODEJS_TRANSPILE_ONLY), prod loads and plans the same", async function () {
+    this.timeout(300_000);
+    const typeChecked = (await planStacks(["prod"], { upstream: { shared: shipped }, transpileOnly: false })).get("prod")!;
+    const transpiled = (await planStacks(["prod"], { upstream: { shared: shipped } })).get("prod")!;
+    expect(typeChecked.deployment).to.deep.equal(transpiled.deployment);
+  });
+
   it("relies on nothing from cmd/run/index.js but the one constant the worker seeds", () => {
     const runJs = fs.readFileSync(require.resolve("@pulumi/pulumi/cmd/run/run.js"), "utf8");
     // `mod.__esModule` is the __importStar helper's own parameter, not a use of index.js.
