@@ -1,14 +1,11 @@
 import { expect } from "chai";
-import * as fs from "fs";
-import * as path from "path";
 import { STACK_ORDER } from "../../infra/stacks";
 import { configureFor } from "../../cli/policy/check";
 import { PolicyConfigError, parsePolicyPackConfig, reconcilePolicyPackConfig } from "../../cli/policy/config";
 import { VERBS } from "../../policies/lib/define";
 import { policyPack, stackPolicyConfig } from "../support/policy-harness";
 import { ALL_POLICIES } from "./all-policies";
-
-const GUARDRAILS = path.resolve(__dirname, "..", "..", "..", "shared", "reference", "guardrails.md");
+import { CATALOG } from "./catalog";
 
 function category(name: string): string {
   return ALL_POLICIES.find((p) => p.name === name)?.tags?.[0] ?? "";
@@ -36,14 +33,9 @@ describe("policy pack metadata and per-stack enforcement", function () {
   });
 
   it("covers every guardrail the catalog marks mandatory for prod", () => {
-    const rows = fs
-      .readFileSync(GUARDRAILS, "utf8")
-      .split("\n")
-      .map((l) => /^\| (\d+) \| ([a-z0-9-]+) \|.*\| ([MAD])\/[^|]*\|\s*$/.exec(l))
-      .filter((m): m is RegExpExecArray => m !== null);
-    expect(rows.length).to.be.greaterThan(100);
+    expect(CATALOG.length).to.be.greaterThan(100);
     // 104 and 105 are engineering rules (unknown handling, per-environment config), not resource checks.
-    const mandatory = rows.filter((m) => m[3] === "M" && !["104", "105"].includes(m[1])).map((m) => m[1]);
+    const mandatory = CATALOG.filter(([row, , prod]) => prod === "M" && !["104", "105"].includes(row)).map(([row]) => row);
     const covered = new Set(ALL_POLICIES.flatMap((p) => (p.tags ?? []).filter((t) => t.startsWith("catalog:")).map((t) => t.slice(8))));
     expect(mandatory.filter((id) => !covered.has(id))).to.deep.equal([]);
   });
