@@ -44,38 +44,67 @@ interface Parsed {
 }
 
 export function parseReviewArgs(argv: readonly string[]): Parsed {
-  const a = parseFlags(argv, { values: ["--base", "--base-plans", "--head-plans", "--stacks", "--out", "--max-chars"], booleans: [] });
-  if (a.positionals.length > 0) throw new UsageError(`unexpected argument "${a.positionals[0]}" (name stacks with --stacks)`);
+  const a = parseFlags(argv, {
+    values: ["--base", "--base-plans", "--head-plans", "--stacks", "--out", "--max-chars"],
+    booleans: [],
+  });
+  if (a.positionals.length > 0)
+    throw new UsageError(`unexpected argument "${a.positionals[0]}" (name stacks with --stacks)`);
   const ref = a.values["--base"];
   const baseDir = a.values["--base-plans"];
   const headDir = a.values["--head-plans"];
-  if (ref !== undefined && baseDir !== undefined) throw new UsageError("Only one of --base and --base-plans can be given");
+  if (ref !== undefined && baseDir !== undefined)
+    throw new UsageError("Only one of --base and --base-plans can be given");
   if (ref !== undefined && headDir !== undefined) {
-    throw new UsageError("--base plans the working tree as head; use --base-plans with --head-plans to compare plan files");
+    throw new UsageError(
+      "--base plans the working tree as head; use --base-plans with --head-plans to compare plan files",
+    );
   }
-  for (const [flag, dir] of [["--base-plans", baseDir], ["--head-plans", headDir]] as const) {
-    if (dir !== undefined && !fs.existsSync(dir)) throw new UsageError(`${flag} ${dir}: no such directory`);
+  for (const [flag, dir] of [
+    ["--base-plans", baseDir],
+    ["--head-plans", headDir],
+  ] as const) {
+    if (dir !== undefined && !fs.existsSync(dir))
+      throw new UsageError(`${flag} ${dir}: no such directory`);
   }
   let stacks: string[];
   if (a.values["--stacks"] !== undefined) {
-    stacks = a.values["--stacks"].split(",").map((s) => s.trim()).filter((s) => s !== "");
+    stacks = a.values["--stacks"]
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
     if (stacks.length === 0) throw new UsageError("--stacks names no stack");
     const known = new Set<string>([...STACK_ORDER, ...listStackFiles()]);
-    if (headDir) for (const f of fs.readdirSync(headDir)) if (f.endsWith(".json")) known.add(f.slice(0, -5));
+    if (headDir)
+      for (const f of fs.readdirSync(headDir)) if (f.endsWith(".json")) known.add(f.slice(0, -5));
     const unknown = stacks.filter((s) => !known.has(s));
-    if (unknown.length > 0) throw new UsageError(`unknown stack(s) ${unknown.join(", ")} (known: ${[...known].join(", ")})`);
+    if (unknown.length > 0)
+      throw new UsageError(
+        `unknown stack(s) ${unknown.join(", ")} (known: ${[...known].join(", ")})`,
+      );
   } else if (headDir) {
-    stacks = fs.readdirSync(headDir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5));
+    stacks = fs
+      .readdirSync(headDir)
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => f.slice(0, -5));
     if (stacks.length === 0) throw new UsageError(`--head-plans ${headDir} holds no <stack>.json`);
   } else stacks = [...STACK_ORDER];
   let limit = REVIEW_CHAR_LIMIT;
   if (a.values["--max-chars"] !== undefined) {
     limit = Number(a.values["--max-chars"]);
-    if (!Number.isInteger(limit) || limit < 1_000) throw new UsageError(`--max-chars must be a whole number of at least 1000 (got "${a.values["--max-chars"]}")`);
+    if (!Number.isInteger(limit) || limit < 1_000)
+      throw new UsageError(
+        `--max-chars must be a whole number of at least 1000 (got "${a.values["--max-chars"]}")`,
+      );
   }
   return {
     stacks: orderStacks(stacks),
-    base: ref !== undefined ? { kind: "git", ref } : baseDir !== undefined ? { kind: "dir", dir: baseDir } : { kind: "none" },
+    base:
+      ref !== undefined
+        ? { kind: "git", ref }
+        : baseDir !== undefined
+          ? { kind: "dir", dir: baseDir }
+          : { kind: "none" },
     head: headDir !== undefined ? { kind: "dir", dir: headDir } : { kind: "plan" },
     limit,
     ...(a.values["--out"] !== undefined ? { out: a.values["--out"] } : {}),
@@ -83,7 +112,8 @@ export function parseReviewArgs(argv: readonly string[]): Parsed {
 }
 
 export const command: Command = {
-  summary: "One PR report for every stack: changes, dangerous changes, policy, cost delta, parity, diagram",
+  summary:
+    "One PR report for every stack: changes, dangerous changes, policy, cost delta, parity, diagram",
   usage: USAGE,
   async run(argv: string[]): Promise<number> {
     let args: Parsed;
@@ -106,7 +136,9 @@ export const command: Command = {
         log: (line) => process.stderr.write(`${line}\n`),
       });
     } catch (err) {
-      process.stderr.write(`platform review: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(
+        `platform review: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
       return 2;
     }
     const result = buildReview({ ...inputs, limit: args.limit });
@@ -114,7 +146,10 @@ export const command: Command = {
       fs.mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
       fs.writeFileSync(args.out, result.markdown);
     } else process.stdout.write(result.markdown);
-    const trimmed = result.trimmed.length > 0 ? `; trimmed: ${result.trimmed.map((t) => (t.stack ? `${t.stack}: ${t.what}` : t.what)).join("; ")}` : "";
+    const trimmed =
+      result.trimmed.length > 0
+        ? `; trimmed: ${result.trimmed.map((t) => (t.stack ? `${t.stack}: ${t.what}` : t.what)).join("; ")}`
+        : "";
     process.stderr.write(
       `platform review: ${args.stacks.length} stack(s), ${result.markdown.length} characters${args.out ? ` written to ${args.out}` : ""}, ` +
         `exit ${result.exitCode}, ${((Date.now() - started) / 1000).toFixed(1)} s${trimmed}\n`,

@@ -74,7 +74,10 @@ export const PLAN_INPUTS = [
 
 /** An empty stack: the base of a stack that does not exist yet. */
 export function emptyDeployment(): UntypedDeployment {
-  return { version: DEPLOYMENT_SCHEMA_VERSION, deployment: { manifest: { time: FIXED_MANIFEST_TIME, magic: "", version: "" } } };
+  return {
+    version: DEPLOYMENT_SCHEMA_VERSION,
+    deployment: { manifest: { time: FIXED_MANIFEST_TIME, magic: "", version: "" } },
+  };
 }
 
 interface Planned {
@@ -100,35 +103,55 @@ function readPlanFile(file: string): PlanOutcome {
 /** True when no PLAN_INPUTS path differs between `ref` and the working tree (untracked files included). */
 export function planInputsUnchanged(root: string, ref: string): boolean {
   try {
-    execFileSync("git", ["-C", root, "diff", "--quiet", ref, "--", ...PLAN_INPUTS], { stdio: "ignore" });
-    const untracked = execFileSync("git", ["-C", root, "ls-files", "--others", "--exclude-standard", "--", ...PLAN_INPUTS], {
-      encoding: "utf8",
+    execFileSync("git", ["-C", root, "diff", "--quiet", ref, "--", ...PLAN_INPUTS], {
+      stdio: "ignore",
     });
+    const untracked = execFileSync(
+      "git",
+      ["-C", root, "ls-files", "--others", "--exclude-standard", "--", ...PLAN_INPUTS],
+      {
+        encoding: "utf8",
+      },
+    );
     return untracked.trim() === "";
   } catch {
     return false;
   }
 }
 
-async function planHere(stacks: readonly string[], root: string, concurrency: number): Promise<Map<string, PlanOutcome>> {
+async function planHere(
+  stacks: readonly string[],
+  root: string,
+  concurrency: number,
+): Promise<Map<string, PlanOutcome>> {
   const present = stacks.filter((s) => fs.existsSync(stackConfigPath(s, root)));
-  const settled = present.length > 0 ? await planStacksSettled(present, { root, concurrency }) : new Map();
+  const settled =
+    present.length > 0 ? await planStacksSettled(present, { root, concurrency }) : new Map();
   return new Map(stacks.map((s) => [s, fromPlan(settled.get(s))]));
 }
 
-async function plans(opts: CollectOptions, root: string): Promise<{ head: Map<string, PlanOutcome>; base: Map<string, PlanOutcome> }> {
+async function plans(
+  opts: CollectOptions,
+  root: string,
+): Promise<{ head: Map<string, PlanOutcome>; base: Map<string, PlanOutcome> }> {
   const { stacks, log } = opts;
-  const fromDir = (dir: string) => new Map(stacks.map((s) => [s, readPlanFile(path.join(dir, `${s}.json`))]));
+  const fromDir = (dir: string) =>
+    new Map(stacks.map((s) => [s, readPlanFile(path.join(dir, `${s}.json`))]));
   if (opts.head.kind === "dir") {
     const head = fromDir(opts.head.dir);
     const base = opts.base.kind === "dir" ? fromDir(opts.base.dir) : new Map<string, PlanOutcome>();
-    if (opts.base.kind === "git") throw new Error("--base <ref> plans the working tree; it cannot be combined with head plans from a directory");
+    if (opts.base.kind === "git")
+      throw new Error(
+        "--base <ref> plans the working tree; it cannot be combined with head plans from a directory",
+      );
     return { head, base };
   }
   if (opts.base.kind === "git") {
     const ref = opts.base.ref;
     if (planInputsUnchanged(root, ref)) {
-      log?.(`review: nothing the plans depend on differs from ${ref}; planning once and reusing the plans as base`);
+      log?.(
+        `review: nothing the plans depend on differs from ${ref}; planning once and reusing the plans as base`,
+      );
       const head = await planHere(stacks, root, 2);
       return { head, base: head };
     }
@@ -160,22 +183,43 @@ async function startPolicy(root: string): Promise<PolicyRunner> {
   return {
     async check(stack, planned) {
       const file = policyConfigPath(stack);
-      if (!fs.existsSync(file)) throw new Error(`No policy config for stack "${stack}": expected ${path.relative(root, file)}`);
-      const policyConfig = parsePolicyPackConfig(fs.readFileSync(file, "utf8"), path.relative(root, file));
+      if (!fs.existsSync(file))
+        throw new Error(
+          `No policy config for stack "${stack}": expected ${path.relative(root, file)}`,
+        );
+      const policyConfig = parsePolicyPackConfig(
+        fs.readFileSync(file, "utf8"),
+        path.relative(root, file),
+      );
       const doc = parseDeployment(planned.deployment, `plan of ${stack}`);
       // The plan keeps resource options the deployment format has no field for; put them back.
       const options = planned.options ?? {};
       const withOptions: DeploymentDocument = {
         ...doc,
-        deployment: { ...doc.deployment, resources: (doc.deployment.resources ?? []).map((r) => ({ ...r, ...(options[r.urn] ?? {}) })) },
+        deployment: {
+          ...doc.deployment,
+          resources: (doc.deployment.resources ?? []).map((r) => ({
+            ...r,
+            ...(options[r.urn] ?? {}),
+          })),
+        },
       };
       const first = doc.deployment.resources?.[0];
       const project = first ? parseUrn(first.urn).project : "platform";
-      const config = fs.existsSync(stackConfigPath(stack, root)) ? engineConfigFor(stack, root) : {};
+      const config = fs.existsSync(stackConfigPath(stack, root))
+        ? engineConfigFor(stack, root)
+        : {};
       const result = await runPolicyCheck(withOptions, {
         policyConfig,
         session,
-        stack: { stack, project, organization: "organization", dryRun: true, config, tags: { "pulumi:project": project } },
+        stack: {
+          stack,
+          project,
+          organization: "organization",
+          dryRun: true,
+          config,
+          tags: { "pulumi:project": project },
+        },
       });
       return toJson(result, stack);
     },
@@ -194,16 +238,22 @@ function message(err: unknown): string {
 // ---- assembly ---------------------------------------------------------------------------------
 
 function baseLabelOf(base: BaseSource): string {
-  return base.kind === "git" ? base.ref : base.kind === "dir" ? `plans in ${base.dir}` : "nothing (every resource is new)";
+  return base.kind === "git"
+    ? base.ref
+    : base.kind === "dir"
+      ? `plans in ${base.dir}`
+      : "nothing (every resource is new)";
 }
 
 export async function collectReview(opts: CollectOptions): Promise<ReviewInputs> {
   const root = opts.root ?? REPO_ROOT;
   const started = Date.now();
   // The pack takes seconds to load (it compiles the policies); start it while the plans run.
-  const policyStarting: Promise<PolicyRunner | StepError> = startPolicy(root).catch((err: unknown) => ({
-    error: `the policy pack did not start: ${message(err)}`,
-  }));
+  const policyStarting: Promise<PolicyRunner | StepError> = startPolicy(root).catch(
+    (err: unknown) => ({
+      error: `the policy pack did not start: ${message(err)}`,
+    }),
+  );
   let planned: Awaited<ReturnType<typeof plans>>;
   try {
     planned = await plans(opts, root);
@@ -224,7 +274,10 @@ export async function collectReview(opts: CollectOptions): Promise<ReviewInputs>
     for (const stack of opts.stacks) {
       const h = head.get(stack)!;
       if ("absent" in h) {
-        out.push({ stack, failure: `No plan for stack "${stack}" (no environments/Pulumi.${stack}.yaml, or no ${stack}.json).` });
+        out.push({
+          stack,
+          failure: `No plan for stack "${stack}" (no environments/Pulumi.${stack}.yaml, or no ${stack}.json).`,
+        });
         continue;
       }
       if ("failure" in h) {
@@ -239,7 +292,9 @@ export async function collectReview(opts: CollectOptions): Promise<ReviewInputs>
         baseDoc = b.deployment;
         basePlanned = b;
       } else if (b && "failure" in b) {
-        notes.push(`The base revision of ${stack} failed to plan, so it is compared with an empty stack: ${b.failure.split("\n")[0]}`);
+        notes.push(
+          `The base revision of ${stack} failed to plan, so it is compared with an empty stack: ${b.failure.split("\n")[0]}`,
+        );
       } else if (opts.base.kind !== "none") {
         notes.push(`${stack} does not exist at ${baseLabel}: every resource is new.`);
       }
@@ -259,7 +314,11 @@ export async function collectReview(opts: CollectOptions): Promise<ReviewInputs>
         try {
           const headCheck = await policy.check(stack, h);
           // Same document, same verdict: most stacks of a pull request do not change.
-          const baseCheck = !basePlanned ? undefined : sameDocument(basePlanned.deployment, h.deployment) ? headCheck : await policy.check(stack, basePlanned);
+          const baseCheck = !basePlanned
+            ? undefined
+            : sameDocument(basePlanned.deployment, h.deployment)
+              ? headCheck
+              : await policy.check(stack, basePlanned);
           policyResult = { head: headCheck, ...(baseCheck ? { base: baseCheck } : {}) };
         } catch (err) {
           policyResult = { error: message(err) };
@@ -270,7 +329,10 @@ export async function collectReview(opts: CollectOptions): Promise<ReviewInputs>
       try {
         const { report: headCost, region } = estimateStack(h.deployment, stack, { root });
         // An empty base names no region; price it (at $0) in the head's.
-        const baseCost = estimateStack(baseDoc ?? emptyDeployment(), stack, { root, region: region.region }).report;
+        const baseCost = estimateStack(baseDoc ?? emptyDeployment(), stack, {
+          root,
+          region: region.region,
+        }).report;
         cost = compareCosts(baseCost, headCost);
       } catch (err) {
         cost = { error: message(err) };
@@ -288,7 +350,9 @@ export async function collectReview(opts: CollectOptions): Promise<ReviewInputs>
   } finally {
     if (!("error" in policy)) await policy.close();
   }
-  opts.log?.(`review: diff, policy and cost done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  opts.log?.(
+    `review: diff, policy and cost done in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   return {
     stacks: out,
     baseLabel,

@@ -21,7 +21,10 @@ import { stripStack, subnetTier } from "./parity";
 
 const LB_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
 const LISTENER_TYPES = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
-const LISTENER_RULE_TYPES = ["aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule"];
+const LISTENER_RULE_TYPES = [
+  "aws:lb/listenerRule:ListenerRule",
+  "aws:alb/listenerRule:ListenerRule",
+];
 const TG_TYPES = ["aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"];
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const SUBNET = "aws:ec2/subnet:Subnet";
@@ -34,12 +37,19 @@ export interface DiagramStack {
 
 /** Mermaid node text: quotes and angle brackets as entities (only our own `<br/>` stays markup). */
 export function mermaidText(s: string): string {
-  return s.replace(/&/g, "#amp;").replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;");
+  return s
+    .replace(/&/g, "#amp;")
+    .replace(/"/g, "#quot;")
+    .replace(/</g, "#lt;")
+    .replace(/>/g, "#gt;");
 }
 
 /** A node id Mermaid accepts anywhere: letters, digits, underscores. */
 export function mermaidId(...parts: string[]): string {
-  return parts.map((p) => p.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_+|_+$/g, "")).filter((p) => p !== "").join("_");
+  return parts
+    .map((p) => p.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_+|_+$/g, ""))
+    .filter((p) => p !== "")
+    .join("_");
 }
 
 interface Node {
@@ -85,7 +95,12 @@ function securityGroupsOf(r: DeploymentResource): string[] {
   return out;
 }
 
-function tierOf(g: DeploymentGraph, r: DeploymentResource, fallback: string, via: readonly string[] = []): string {
+function tierOf(
+  g: DeploymentGraph,
+  r: DeploymentResource,
+  fallback: string,
+  via: readonly string[] = [],
+): string {
   const seen = new Set<string>();
   const tiers = new Set<string>();
   const visit = (x: DeploymentResource, depth: number) => {
@@ -106,7 +121,17 @@ function tierOf(g: DeploymentGraph, r: DeploymentResource, fallback: string, via
 }
 
 /** Name parts that only repeat the kind ("ALB alb-lb", "ECS svc-hello-service") are left off labels. */
-const GENERIC_PARTS = new Set(["alb", "lb", "db", "database", "aurora", "cluster", "svc", "service", "ecs"]);
+const GENERIC_PARTS = new Set([
+  "alb",
+  "lb",
+  "db",
+  "database",
+  "aurora",
+  "cluster",
+  "svc",
+  "service",
+  "ecs",
+]);
 
 function titled(kind: string, name: string): string {
   const rest = name
@@ -148,7 +173,10 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
       const vid = mermaidId("vpc", stack, stripStack(parseUrn(vpc.urn).name, stack));
       for (const id of [vpc.id, str(vpc.outputs?.id)]) if (id) vpcById.set(id, vid);
     }
-    const vpcNode = vpcs.length > 0 ? mermaidId("vpc", stack, stripStack(parseUrn(vpcs[0].urn).name, stack)) : mermaidId("vpc", stack);
+    const vpcNode =
+      vpcs.length > 0
+        ? mermaidId("vpc", stack, stripStack(parseUrn(vpcs[0].urn).name, stack))
+        : mermaidId("vpc", stack);
     const name = (r: DeploymentResource) => stripStack(parseUrn(r.urn).name, stack) || stack;
     const stackNodes: Node[] = [];
     const add = (n: Node) => {
@@ -161,30 +189,51 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
     for (const lb of lbs) {
       const id = mermaidId(stack, "alb", name(lb));
       const internal = bool(prop(lb, "internal")) ?? false;
-      add({ id, stack, tier: tierOf(g, lb, internal ? "private" : "public"), shape: `["${titled("ALB", name(lb))}${internal ? "<br/>internal" : ""}"]`, groups: securityGroupsOf(lb) });
+      add({
+        id,
+        stack,
+        tier: tierOf(g, lb, internal ? "private" : "public"),
+        shape: `["${titled("ALB", name(lb))}${internal ? "<br/>internal" : ""}"]`,
+        groups: securityGroupsOf(lb),
+      });
       if (!internal) {
         internetUsed = true;
         edge(internet, id, "443");
       }
     }
     // NAT.
-    const gateways = g.ofType("aws:ec2/natGateway:NatGateway").filter((n) => str(prop(n, "connectivityType")) !== "private");
-    const natInstances = g.ofType("aws:ec2/instance:Instance").filter((i) => bool(prop(i, "sourceDestCheck")) === false);
+    const gateways = g
+      .ofType("aws:ec2/natGateway:NatGateway")
+      .filter((n) => str(prop(n, "connectivityType")) !== "private");
+    const natInstances = g
+      .ofType("aws:ec2/instance:Instance")
+      .filter((i) => bool(prop(i, "sourceDestCheck")) === false);
     if (gateways.length + natInstances.length > 0) {
       const id = mermaidId(stack, "nat");
       const label =
         gateways.length > 0
           ? `NAT gateway${gateways.length > 1 ? ` ×${gateways.length}` : ""}`
           : `NAT instance${natInstances.length > 1 ? ` ×${natInstances.length}` : ""}<br/>${mermaidText(str(prop(natInstances[0], "instanceType")) ?? "?")}`;
-      add({ id, stack, tier: "public", shape: `["${label}"]`, groups: natInstances.flatMap(securityGroupsOf) });
+      add({
+        id,
+        stack,
+        tier: "public",
+        shape: `["${label}"]`,
+        groups: natInstances.flatMap(securityGroupsOf),
+      });
       internetUsed = true;
       edge(id, internet, undefined, true);
-      if (subnets.some((s) => subnetTier(s) === "private")) edge(mermaidId(vpcNode, "private"), id, "egress", true);
+      if (subnets.some((s) => subnetTier(s) === "private"))
+        edge(mermaidId(vpcNode, "private"), id, "egress", true);
     }
     // Bastion: its launch template or instance carries the security groups; the group (or the
     // instance) decides the subnets.
     const bastionParts = g
-      .ofType("aws:ec2/launchTemplate:LaunchTemplate", "aws:ec2/instance:Instance", "aws:autoscaling/group:Group")
+      .ofType(
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        "aws:ec2/instance:Instance",
+        "aws:autoscaling/group:Group",
+      )
       .filter((r) => /bastion/i.test(r.urn));
     if (bastionParts.length > 0) {
       const host = bastionParts.find((r) => str(prop(r, "instanceType"))) ?? bastionParts[0];
@@ -212,8 +261,12 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
     // Aurora clusters.
     const instances = g.ofType("aws:rds/clusterInstance:ClusterInstance");
     for (const c of g.ofType("aws:rds/cluster:Cluster")) {
-      const mine = instances.filter((i) => g.follow(i, "clusterIdentifier", ["aws:rds/cluster:Cluster"])?.urn === c.urn);
-      const classes = [...new Set(mine.map((i) => str(prop(i, "instanceClass")) ?? "?"))].join(", ");
+      const mine = instances.filter(
+        (i) => g.follow(i, "clusterIdentifier", ["aws:rds/cluster:Cluster"])?.urn === c.urn,
+      );
+      const classes = [...new Set(mine.map((i) => str(prop(i, "instanceClass")) ?? "?"))].join(
+        ", ",
+      );
       const engine = str(prop(c, "engine")) ?? "aurora";
       add({
         id: mermaidId(stack, "db", name(c)),
@@ -227,15 +280,26 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
     // ALB → service through target groups: service.loadBalancers[].targetGroupArn ← listener
     // (or listener rule) of the ALB forwards to that target group.
     for (const s of services) {
-      const tgs = g.resources.filter((t) => TG_TYPES.includes(t.type) && (s.dependencies ?? []).includes(t.urn));
+      const tgs = g.resources.filter(
+        (t) => TG_TYPES.includes(t.type) && (s.dependencies ?? []).includes(t.urn),
+      );
       for (const tg of tgs) {
         const forwarders = g.resources.filter(
-          (l) => (LISTENER_TYPES.includes(l.type) || LISTENER_RULE_TYPES.includes(l.type)) && (l.dependencies ?? []).includes(tg.urn),
+          (l) =>
+            (LISTENER_TYPES.includes(l.type) || LISTENER_RULE_TYPES.includes(l.type)) &&
+            (l.dependencies ?? []).includes(tg.urn),
         );
         for (const l of forwarders) {
-          const listener = LISTENER_RULE_TYPES.includes(l.type) ? g.follow(l, "listenerArn", LISTENER_TYPES) : l;
+          const listener = LISTENER_RULE_TYPES.includes(l.type)
+            ? g.follow(l, "listenerArn", LISTENER_TYPES)
+            : l;
           const lb = listener ? g.follow(listener, "loadBalancerArn", LB_TYPES) : undefined;
-          if (lb) edge(mermaidId(stack, "alb", name(lb)), mermaidId(stack, "svc", name(s)), portLabel(num(prop(tg, "port"))));
+          if (lb)
+            edge(
+              mermaidId(stack, "alb", name(lb)),
+              mermaidId(stack, "svc", name(s)),
+              portLabel(num(prop(tg, "port"))),
+            );
         }
       }
     }
@@ -248,20 +312,36 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
     // Render this stack's subgraph.
     const cidr = vpcs.length > 0 ? str(prop(vpcs[0], "cidrBlock")) : undefined;
     if (vpcs.length === 0 && stackNodes.length === 0) continue;
-    lines.push(`  subgraph ${vpcNode}["${mermaidText(stack)}${cidr ? ` · VPC ${mermaidText(cidr)}` : ""} · ${zones.size} AZ${zones.size === 1 ? "" : "s"}"]`);
+    lines.push(
+      `  subgraph ${vpcNode}["${mermaidText(stack)}${cidr ? ` · VPC ${mermaidText(cidr)}` : ""} · ${zones.size} AZ${zones.size === 1 ? "" : "s"}"]`,
+    );
     lines.push("    direction LR");
-    const tiers = [...new Set([...subnets.map((s) => subnetTier(s) ?? "other"), ...stackNodes.map((n) => n.tier ?? "other")])].sort(
-      (a, b) => (TIERS.indexOf(a) < 0 ? 9 : TIERS.indexOf(a)) - (TIERS.indexOf(b) < 0 ? 9 : TIERS.indexOf(b)) || a.localeCompare(b),
+    const tiers = [
+      ...new Set([
+        ...subnets.map((s) => subnetTier(s) ?? "other"),
+        ...stackNodes.map((n) => n.tier ?? "other"),
+      ]),
+    ].sort(
+      (a, b) =>
+        (TIERS.indexOf(a) < 0 ? 9 : TIERS.indexOf(a)) -
+          (TIERS.indexOf(b) < 0 ? 9 : TIERS.indexOf(b)) || a.localeCompare(b),
     );
     for (const tier of tiers) {
       const tid = mermaidId(vpcNode, tier);
       lines.push(`    subgraph ${tid}["${mermaidText(tier)}"]`);
       const inTier = subnets
         .filter((s) => (subnetTier(s) ?? "other") === tier)
-        .map((s) => `${az(str(prop(s, "availabilityZone")) ?? "?")} ${str(prop(s, "cidrBlock")) ?? "?"}`)
+        .map(
+          (s) =>
+            `${az(str(prop(s, "availabilityZone")) ?? "?")} ${str(prop(s, "cidrBlock")) ?? "?"}`,
+        )
         .sort();
-      if (inTier.length > 0) lines.push(`      ${mermaidId(tid, "subnets")}["${inTier.map(mermaidText).join("<br/>")}"]`);
-      for (const n of stackNodes.filter((x) => (x.tier ?? "other") === tier)) lines.push(`      ${n.id}${n.shape}`);
+      if (inTier.length > 0)
+        lines.push(
+          `      ${mermaidId(tid, "subnets")}["${inTier.map(mermaidText).join("<br/>")}"]`,
+        );
+      for (const n of stackNodes.filter((x) => (x.tier ?? "other") === tier))
+        lines.push(`      ${n.id}${n.shape}`);
       lines.push("    end");
     }
     lines.push("  end");
@@ -272,14 +352,18 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
   // value read through a StackReference), so both are mapped to the URN.
   const canonical = new Map<string, string>();
   for (const { g } of graphs) {
-    for (const sg of g.ofType(SG)) for (const id of [sg.id, str(sg.outputs?.id)]) if (id) canonical.set(id, sg.urn);
+    for (const sg of g.ofType(SG))
+      for (const id of [sg.id, str(sg.outputs?.id)]) if (id) canonical.set(id, sg.urn);
   }
   const canon = (ref: string) => canonical.get(ref) ?? ref;
   const sgOwner = new Map<string, string[]>();
   for (const n of nodes) {
-    for (const ref of new Set(n.groups.map(canon))) sgOwner.set(ref, [...(sgOwner.get(ref) ?? []), n.id]);
+    for (const ref of new Set(n.groups.map(canon)))
+      sgOwner.set(ref, [...(sgOwner.get(ref) ?? []), n.id]);
   }
-  const ownersOf = (ref: readonly string[]) => [...new Set(ref.flatMap((x) => sgOwner.get(canon(x)) ?? []))];
+  const ownersOf = (ref: readonly string[]) => [
+    ...new Set(ref.flatMap((x) => sgOwner.get(canon(x)) ?? [])),
+  ];
   for (const { g } of graphs) {
     for (const r of g.resources) {
       let src: string[] = [];
@@ -299,8 +383,11 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
       } else if (r.type === SG) {
         for (const rule of list(prop(r, "ingress")) ?? []) {
           const o = obj(rule);
-          const from = (list(o?.securityGroups) ?? []).filter((x): x is string => typeof x === "string");
-          for (const a of ownersOf(from)) for (const b of ownersOf([r.urn])) edge(a, b, portLabel(num(o?.fromPort)));
+          const from = (list(o?.securityGroups) ?? []).filter(
+            (x): x is string => typeof x === "string",
+          );
+          for (const a of ownersOf(from))
+            for (const b of ownersOf([r.urn])) edge(a, b, portLabel(num(o?.fromPort)));
         }
         continue;
       } else continue;
@@ -321,8 +408,17 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
   }
   if (internetUsed) lines.push(`  ${internet}(("Internet"))`);
   for (const e of [...edges.values()].sort((a, b) => (a.from + a.to < b.from + b.to ? -1 : 1))) {
-    const label = [...e.labels].filter((l) => l !== "").sort().join(", ");
-    const arrow = e.dotted ? (label ? `-. ${mermaidText(label)} .->` : "-.->") : label ? `-->|"${mermaidText(label)}"|` : "-->";
+    const label = [...e.labels]
+      .filter((l) => l !== "")
+      .sort()
+      .join(", ");
+    const arrow = e.dotted
+      ? label
+        ? `-. ${mermaidText(label)} .->`
+        : "-.->"
+      : label
+        ? `-->|"${mermaidText(label)}"|`
+        : "-->";
     lines.push(`  ${e.from} ${arrow} ${e.to}`);
   }
   return lines.join("\n") + "\n";

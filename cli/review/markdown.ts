@@ -17,12 +17,24 @@ export function code(s: string): string {
 
 /** Characters GitHub would read as HTML or emphasis in running text (summaries, list items). */
 export function text(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([*_~])/g, "\\$1");
+  return s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/([*_~])/g, "\\$1");
 }
 
-export function table(head: readonly string[], align: readonly ("l" | "r")[], rows: readonly (readonly string[])[]): string[] {
+export function table(
+  head: readonly string[],
+  align: readonly ("l" | "r")[],
+  rows: readonly (readonly string[])[],
+): string[] {
   const sep = align.map((a) => (a === "r" ? "---:" : "---"));
-  return [`| ${head.join(" | ")} |`, `| ${sep.join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)];
+  return [
+    `| ${head.join(" | ")} |`,
+    `| ${sep.join(" | ")} |`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ];
 }
 
 /** `+$1.00`, `-$2.50`, `$0.00`. */

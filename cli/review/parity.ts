@@ -17,7 +17,14 @@ import { parseUrn } from "../evaluate/urn";
 
 export type SettingGroup = "Network" | "Bastion" | "Load balancer" | "ECS" | "Aurora" | "Logs";
 
-export const SETTING_GROUPS: readonly SettingGroup[] = ["Network", "Bastion", "Load balancer", "ECS", "Aurora", "Logs"];
+export const SETTING_GROUPS: readonly SettingGroup[] = [
+  "Network",
+  "Bastion",
+  "Load balancer",
+  "ECS",
+  "Aurora",
+  "Logs",
+];
 
 export interface Setting {
   readonly group: SettingGroup;
@@ -59,7 +66,10 @@ export function subnetTier(r: DeploymentResource): string | undefined {
 }
 
 function dependsOn(r: DeploymentResource, urn: string): boolean {
-  return (r.dependencies ?? []).includes(urn) || Object.values(r.propertyDependencies ?? {}).some((u) => u.includes(urn));
+  return (
+    (r.dependencies ?? []).includes(urn) ||
+    Object.values(r.propertyDependencies ?? {}).some((u) => u.includes(urn))
+  );
 }
 
 function days(n: number): string {
@@ -74,14 +84,21 @@ function nameOf(r: DeploymentResource, stack: string): string {
 export function extractSettings(doc: UntypedDeployment, stack: string): Setting[] {
   const g = new DeploymentGraph(doc);
   const out: Setting[] = [];
-  const add = (group: SettingGroup, label: string, resource: string, value: string, strength?: number) =>
-    out.push({ group, label, resource, value, ...(strength !== undefined ? { strength } : {}) });
+  const add = (
+    group: SettingGroup,
+    label: string,
+    resource: string,
+    value: string,
+    strength?: number,
+  ) => out.push({ group, label, resource, value, ...(strength !== undefined ? { strength } : {}) });
 
   // ---- Network -------------------------------------------------------------------------------
   const vpcs = g.ofType("aws:ec2/vpc:Vpc");
   const subnets = g.ofType(SUBNET);
   if (vpcs.length > 0) {
-    const azs = new Set(subnets.map((s) => str(prop(s, "availabilityZone"))).filter((z): z is string => !!z));
+    const azs = new Set(
+      subnets.map((s) => str(prop(s, "availabilityZone"))).filter((z): z is string => !!z),
+    );
     add("Network", "Availability zones", "", String(azs.size), azs.size);
     const tiers = [...new Set(subnets.map(subnetTier).filter((t): t is string => !!t))].sort(
       (a, b) => tierRank(a) - tierRank(b) || a.localeCompare(b),
@@ -89,12 +106,28 @@ export function extractSettings(doc: UntypedDeployment, stack: string): Setting[
     add("Network", "Subnet tiers", "", tiers.length > 0 ? tiers.join(", ") : "none");
     add("Network", "NAT", "", natStrategy(g, azs.size));
     const endpoints = g.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => {
-      const service = (str(prop(e, "serviceName")) ?? "?").replace(/^com\.amazonaws\.[a-z0-9-]+\./, "");
+      const service = (str(prop(e, "serviceName")) ?? "?").replace(
+        /^com\.amazonaws\.[a-z0-9-]+\./,
+        "",
+      );
       return str(prop(e, "vpcEndpointType")) === "Gateway" ? `${service} (gateway)` : service;
     });
-    add("Network", "VPC endpoints", "", endpoints.length > 0 ? endpoints.sort().join(", ") : "none");
-    const flowLogs = g.ofType("aws:ec2/flowLog:FlowLog").map((f) => str(prop(f, "trafficType")) ?? "?");
-    add("Network", "Flow logs", "", flowLogs.length > 0 ? [...new Set(flowLogs)].sort().join(", ") : "off", flowLogs.length > 0 ? 1 : 0);
+    add(
+      "Network",
+      "VPC endpoints",
+      "",
+      endpoints.length > 0 ? endpoints.sort().join(", ") : "none",
+    );
+    const flowLogs = g
+      .ofType("aws:ec2/flowLog:FlowLog")
+      .map((f) => str(prop(f, "trafficType")) ?? "?");
+    add(
+      "Network",
+      "Flow logs",
+      "",
+      flowLogs.length > 0 ? [...new Set(flowLogs)].sort().join(", ") : "off",
+      flowLogs.length > 0 ? 1 : 0,
+    );
     const peerings =
       g.ofType("aws:ec2/vpcPeeringConnection:VpcPeeringConnection").length +
       g.ofType("aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter").length;
@@ -118,12 +151,22 @@ export function extractSettings(doc: UntypedDeployment, stack: string): Setting[
     const logs = obj(prop(lb, "accessLogs"));
     const logsOn = !!logs && (bool(logs.enabled) ?? true) && !!str(logs.bucket);
     add("Load balancer", "Access logs", name, onOff(logsOn), logsOn ? 1 : 0);
-    add("Load balancer", "Scheme", name, bool(prop(lb, "internal")) ? "internal" : "internet-facing");
+    add(
+      "Load balancer",
+      "Scheme",
+      name,
+      bool(prop(lb, "internal")) ? "internal" : "internet-facing",
+    );
     const listeners = g
       .ofType(...LISTENER_TYPES)
       .filter((l) => dependsOn(l, lb.urn))
       .map((l) => `${str(prop(l, "protocol")) ?? "?"}:${num(prop(l, "port")) ?? "?"}`);
-    add("Load balancer", "Listeners", name, listeners.length > 0 ? [...new Set(listeners)].sort().join(", ") : "none");
+    add(
+      "Load balancer",
+      "Listeners",
+      name,
+      listeners.length > 0 ? [...new Set(listeners)].sort().join(", ") : "none",
+    );
   }
 
   // ---- ECS -----------------------------------------------------------------------------------
@@ -136,7 +179,17 @@ export function extractSettings(doc: UntypedDeployment, stack: string): Setting[
   }
   const services = g.ofType("aws:ecs/service:Service");
   if (clusters.length > 0 || services.length > 0) {
-    add("ECS", "Services", "", services.length > 0 ? services.map((s) => nameOf(s, stack)).sort(natural).join(", ") : "none");
+    add(
+      "ECS",
+      "Services",
+      "",
+      services.length > 0
+        ? services
+            .map((s) => nameOf(s, stack))
+            .sort(natural)
+            .join(", ")
+        : "none",
+    );
   }
   for (const s of services) {
     const name = nameOf(s, stack);
@@ -148,17 +201,28 @@ export function extractSettings(doc: UntypedDeployment, stack: string): Setting[
       const cpu = num(prop(td, "cpu"));
       const memory = num(prop(td, "memory"));
       const arch = str(obj(prop(td, "runtimePlatform"))?.cpuArchitecture);
-      add("ECS", "Task size", name, `${cpu !== undefined ? `${cpu / 1024} vCPU` : "? vCPU"} / ${memory ?? "?"} MiB${arch ? ` (${arch})` : ""}`);
+      add(
+        "ECS",
+        "Task size",
+        name,
+        `${cpu !== undefined ? `${cpu / 1024} vCPU` : "? vCPU"} / ${memory ?? "?"} MiB${arch ? ` (${arch})` : ""}`,
+      );
     }
     add("ECS", "Capacity", name, capacityOf(s));
     const scaling = g
       .ofType("aws:appautoscaling/target:Target")
-      .find((t) => dependsOn(t, s.urn) || (str(prop(t, "resourceId")) ?? "").endsWith(`/${str(prop(s, "name")) ?? "\u0000"}`));
+      .find(
+        (t) =>
+          dependsOn(t, s.urn) ||
+          (str(prop(t, "resourceId")) ?? "").endsWith(`/${str(prop(s, "name")) ?? "\u0000"}`),
+      );
     add(
       "ECS",
       "Autoscaling",
       name,
-      scaling ? `${num(prop(scaling, "minCapacity")) ?? "?"}–${num(prop(scaling, "maxCapacity")) ?? "?"} tasks` : "off",
+      scaling
+        ? `${num(prop(scaling, "minCapacity")) ?? "?"}–${num(prop(scaling, "maxCapacity")) ?? "?"} tasks`
+        : "off",
     );
   }
 
@@ -167,11 +231,24 @@ export function extractSettings(doc: UntypedDeployment, stack: string): Setting[
   const instances = g.ofType("aws:rds/clusterInstance:ClusterInstance");
   for (const c of dbClusters) {
     const name = nameOf(c, stack);
-    add("Aurora", "Engine", name, [str(prop(c, "engine")), str(prop(c, "engineVersion"))].filter((x) => !!x).join(" ") || "?");
-    const mine = instances.filter((i) => g.follow(i, "clusterIdentifier", ["aws:rds/cluster:Cluster"])?.urn === c.urn);
+    add(
+      "Aurora",
+      "Engine",
+      name,
+      [str(prop(c, "engine")), str(prop(c, "engineVersion"))].filter((x) => !!x).join(" ") || "?",
+    );
+    const mine = instances.filter(
+      (i) => g.follow(i, "clusterIdentifier", ["aws:rds/cluster:Cluster"])?.urn === c.urn,
+    );
     add("Aurora", "Instances", name, instanceClasses(mine), mine.length);
     const scaling = obj(prop(c, "serverlessv2ScalingConfiguration"));
-    if (scaling) add("Aurora", "Serverless v2 capacity", name, `${num(scaling.minCapacity) ?? "?"}–${num(scaling.maxCapacity) ?? "?"} ACU`);
+    if (scaling)
+      add(
+        "Aurora",
+        "Serverless v2 capacity",
+        name,
+        `${num(scaling.minCapacity) ?? "?"}–${num(scaling.maxCapacity) ?? "?"} ACU`,
+      );
     const deletion = bool(prop(c, "deletionProtection")) ?? false;
     add("Aurora", "Deletion protection", name, onOff(deletion), deletion ? 1 : 0);
     // AWS keeps automated backups for 1 day when the period is not set.
@@ -183,7 +260,12 @@ export function extractSettings(doc: UntypedDeployment, stack: string): Setting[
     add("Aurora", "Storage encrypted", name, onOff(encrypted), encrypted ? 1 : 0);
     if (mine.length > 0) {
       const pi = mine.filter((i) => bool(prop(i, "performanceInsightsEnabled"))).length;
-      add("Aurora", "Performance Insights", name, pi === mine.length ? "on" : pi === 0 ? "off" : `${pi} of ${mine.length} instances`);
+      add(
+        "Aurora",
+        "Performance Insights",
+        name,
+        pi === mine.length ? "on" : pi === 0 ? "off" : `${pi} of ${mine.length} instances`,
+      );
     }
   }
 
@@ -217,8 +299,12 @@ function tierRank(t: string): number {
  * instances with the source/destination check off, which only a router needs).
  */
 export function natStrategy(g: DeploymentGraph, azCount: number): string {
-  const gateways = g.ofType("aws:ec2/natGateway:NatGateway").filter((n) => str(prop(n, "connectivityType")) !== "private");
-  const natInstances = g.ofType("aws:ec2/instance:Instance").filter((i) => bool(prop(i, "sourceDestCheck")) === false);
+  const gateways = g
+    .ofType("aws:ec2/natGateway:NatGateway")
+    .filter((n) => str(prop(n, "connectivityType")) !== "private");
+  const natInstances = g
+    .ofType("aws:ec2/instance:Instance")
+    .filter((i) => bool(prop(i, "sourceDestCheck")) === false);
   const parts: string[] = [];
   if (gateways.length > 0) {
     parts.push(
@@ -230,14 +316,22 @@ export function natStrategy(g: DeploymentGraph, azCount: number): string {
     );
   }
   if (natInstances.length > 0) {
-    const types = [...new Set(natInstances.map((i) => str(prop(i, "instanceType")) ?? "?"))].sort().join(", ");
-    parts.push(natInstances.length === 1 ? `instance (${types})` : `${natInstances.length} instances (${types})`);
+    const types = [...new Set(natInstances.map((i) => str(prop(i, "instanceType")) ?? "?"))]
+      .sort()
+      .join(", ");
+    parts.push(
+      natInstances.length === 1
+        ? `instance (${types})`
+        : `${natInstances.length} instances (${types})`,
+    );
   }
   return parts.length > 0 ? parts.join(" + ") : "none";
 }
 
 function capacityOf(s: DeploymentResource): string {
-  const strategies = (list(prop(s, "capacityProviderStrategies")) ?? []).map(obj).filter((x) => !!x);
+  const strategies = (list(prop(s, "capacityProviderStrategies")) ?? [])
+    .map(obj)
+    .filter((x) => !!x);
   if (strategies.length > 0) {
     return strategies
       .map((x) => {
@@ -316,8 +410,16 @@ export function parityRows(stacks: readonly StackSettings[]): ParityRow[] {
       const key = seen(h);
       const b = baseByKey.get(key);
       const changedHere = b !== undefined && b.value !== h.value;
-      const weakened = changedHere && b.strength !== undefined && h.strength !== undefined && h.strength < b.strength;
-      cells.get(key)![s.stack] = { head: h.value, ...(changedHere ? { base: b.value } : {}), weakened };
+      const weakened =
+        changedHere &&
+        b.strength !== undefined &&
+        h.strength !== undefined &&
+        h.strength < b.strength;
+      cells.get(key)![s.stack] = {
+        head: h.value,
+        ...(changedHere ? { base: b.value } : {}),
+        weakened,
+      };
     }
     // A setting the change removes (its resource is deleted) shows as `base → –`.
     for (const b of s.base ?? []) {
@@ -328,7 +430,9 @@ export function parityRows(stacks: readonly StackSettings[]): ParityRow[] {
     }
   }
   const groupRank = (k: string) => SETTING_GROUPS.indexOf(meta.get(k)!.group);
-  const keys = order.map((k, i) => ({ k, i })).sort((a, b) => groupRank(a.k) - groupRank(b.k) || a.i - b.i);
+  const keys = order
+    .map((k, i) => ({ k, i }))
+    .sort((a, b) => groupRank(a.k) - groupRank(b.k) || a.i - b.i);
   return keys.map(({ k }) => {
     const c = cells.get(k)!;
     const values = new Set(Object.values(c).flatMap((x) => (x.head !== undefined ? [x.head] : [])));

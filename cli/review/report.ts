@@ -59,7 +59,12 @@ const MAX_LEVEL = TRIM_LEVELS.length - 1;
 const MANDATORY_CAP_AT_MAX_LEVEL = 25;
 const FAILURE_TEXT_MAX = 2_000;
 
-const LEAD: Record<ResourceChange["op"], string> = { create: "+", delete: "-", replace: "!", update: "~" };
+const LEAD: Record<ResourceChange["op"], string> = {
+  create: "+",
+  delete: "-",
+  replace: "!",
+  update: "~",
+};
 const LEVEL_ICON = { mandatory: "❌", advisory: "⚠️" } as const;
 
 // ---- facts per stack --------------------------------------------------------------------------
@@ -94,12 +99,23 @@ function factsOf(s: StackReviewInput): StackFacts {
   const check = policy && !isStepError(policy) ? policy.head : undefined;
   const baseCheck = policy && !isStepError(policy) ? policy.base : undefined;
   const baseKeys = new Set((baseCheck?.violations ?? []).map(violationKey));
-  const newViolations = new Set(baseCheck ? (check?.violations ?? []).filter((v) => !baseKeys.has(violationKey(v))) : []);
-  const groups = new Map<string, { urn: string; type: string; name: string; op: Danger["op"]; reasons: string[] }>();
+  const newViolations = new Set(
+    baseCheck ? (check?.violations ?? []).filter((v) => !baseKeys.has(violationKey(v))) : [],
+  );
+  const groups = new Map<
+    string,
+    { urn: string; type: string; name: string; op: Danger["op"]; reasons: string[] }
+  >();
   // Creating a protected resource endangers nothing; the diff lists it because it lists every
   // change to a protected resource.
   for (const d of (s.diff?.dangers ?? []).filter((x) => x.op !== "create")) {
-    const g = groups.get(d.urn) ?? { urn: d.urn, type: d.type, name: d.name, op: d.op, reasons: [] };
+    const g = groups.get(d.urn) ?? {
+      urn: d.urn,
+      type: d.type,
+      name: d.name,
+      op: d.op,
+      reasons: [],
+    };
     if (!g.reasons.includes(d.reason)) g.reasons.push(d.reason);
     groups.set(d.urn, g);
   }
@@ -117,7 +133,12 @@ function factsOf(s: StackReviewInput): StackFacts {
 }
 
 function failed(f: StackFacts): boolean {
-  return f.input.failure !== undefined || f.policyError !== undefined || f.costError !== undefined || !f.diff;
+  return (
+    f.input.failure !== undefined ||
+    f.policyError !== undefined ||
+    f.costError !== undefined ||
+    !f.diff
+  );
 }
 
 // ---- header and summary -----------------------------------------------------------------------
@@ -126,20 +147,38 @@ function costCells(f: StackFacts): [string, string] {
   if (f.costError) return ["error", "error"];
   if (!f.cost) return ["n/a", "n/a"];
   const p = percent(f.cost.baseMonthlyTotal, f.cost.headMonthlyTotal);
-  return [`${usd(f.cost.baseMonthlyTotal)} → ${usd(f.cost.headMonthlyTotal)}`, `${signedUsd(f.cost.delta)}${p ? ` (${p})` : ""}`];
+  return [
+    `${usd(f.cost.baseMonthlyTotal)} → ${usd(f.cost.headMonthlyTotal)}`,
+    `${signedUsd(f.cost.delta)}${p ? ` (${p})` : ""}`,
+  ];
 }
 
 function summaryTable(facts: readonly StackFacts[]): string[] {
   const rows = facts.map((f) => {
     const s = f.diff?.summary;
     const n = (x: number | undefined) => (x === undefined ? "–" : String(x));
-    const mandatory = f.policyError ? "error" : f.check ? `${f.check.mandatory > 0 ? "❌ " : ""}${f.check.mandatory}` : "–";
+    const mandatory = f.policyError
+      ? "error"
+      : f.check
+        ? `${f.check.mandatory > 0 ? "❌ " : ""}${f.check.mandatory}`
+        : "–";
     const advisory = f.policyError ? "error" : f.check ? String(f.check.advisory) : "–";
     const dangerous = f.dangers.length > 0 ? `⚠️ ${f.dangers.length}` : f.diff ? "0" : "–";
     const name = f.input.failure ? `${f.input.stack} ❌ plan failed` : f.input.stack;
-    return [cell(name), n(s?.create), n(s?.update), n(s?.replace), n(s?.delete), dangerous, mandatory, advisory, ...costCells(f)];
+    return [
+      cell(name),
+      n(s?.create),
+      n(s?.update),
+      n(s?.replace),
+      n(s?.delete),
+      dangerous,
+      mandatory,
+      advisory,
+      ...costCells(f),
+    ];
   });
-  const sum = (pick: (f: StackFacts) => number | undefined) => facts.reduce((a, f) => a + (pick(f) ?? 0), 0);
+  const sum = (pick: (f: StackFacts) => number | undefined) =>
+    facts.reduce((a, f) => a + (pick(f) ?? 0), 0);
   const priced = facts.filter((f) => f.cost);
   const base = priced.reduce((a, f) => a + f.cost!.baseMonthlyTotal, 0);
   const head = priced.reduce((a, f) => a + f.cost!.headMonthlyTotal, 0);
@@ -157,7 +196,18 @@ function summaryTable(facts: readonly StackFacts[]): string[] {
     `${signedUsd(round(head - base))}${p ? ` (${p})` : ""}`,
   ]);
   return table(
-    ["Stack", "Create", "Update", "Replace", "Delete", "Dangerous", "Mandatory", "Advisory", "Monthly cost (base → head)", "Δ / month"],
+    [
+      "Stack",
+      "Create",
+      "Update",
+      "Replace",
+      "Delete",
+      "Dangerous",
+      "Mandatory",
+      "Advisory",
+      "Monthly cost (base → head)",
+      "Δ / month",
+    ],
     ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r"],
     rows,
   );
@@ -171,7 +221,10 @@ function verdict(facts: readonly StackFacts[]): string {
   const broken = facts.filter(failed).map((f) => f.input.stack);
   const blocking = facts.filter((f) => (f.check?.mandatory ?? 0) > 0);
   const parts: string[] = [];
-  if (broken.length > 0) parts.push(`❌ **Could not review ${broken.map(code).join(", ")}**: see the section${broken.length > 1 ? "s" : ""} below.`);
+  if (broken.length > 0)
+    parts.push(
+      `❌ **Could not review ${broken.map(code).join(", ")}**: see the section${broken.length > 1 ? "s" : ""} below.`,
+    );
   if (blocking.length > 0) {
     const total = blocking.reduce((a, f) => a + f.check!.mandatory, 0);
     parts.push(
@@ -181,8 +234,13 @@ function verdict(facts: readonly StackFacts[]): string {
   if (parts.length === 0) parts.push("✅ No mandatory policy violations.");
   const dangers = facts.reduce((a, f) => a + f.dangers.length, 0);
   if (dangers > 0) {
-    const where = facts.filter((f) => f.dangers.length > 0).map((f) => code(f.input.stack)).join(", ");
-    parts.push(`⚠️ **${plural(dangers, "dangerous change")}** (replace or delete of stateful or protected resources) in ${where}.`);
+    const where = facts
+      .filter((f) => f.dangers.length > 0)
+      .map((f) => code(f.input.stack))
+      .join(", ");
+    parts.push(
+      `⚠️ **${plural(dangers, "dangerous change")}** (replace or delete of stateful or protected resources) in ${where}.`,
+    );
   }
   return parts.join("<br>\n");
 }
@@ -195,7 +253,11 @@ function costSentence(facts: readonly StackFacts[]): string {
   const delta = round(head - base);
   const p = percent(base, head);
   const what =
-    delta > 0 ? `increase by ${usd(delta)}${p ? ` (${p})` : ""} 📈` : delta < 0 ? `decrease by ${usd(-delta)}${p ? ` (${p})` : ""} 📉` : "not change";
+    delta > 0
+      ? `increase by ${usd(delta)}${p ? ` (${p})` : ""} 📈`
+      : delta < 0
+        ? `decrease by ${usd(-delta)}${p ? ` (${p})` : ""} 📉`
+        : "not change";
   const missing = facts.length - priced.length;
   return `💰 **Monthly cost will ${what}**: ${usd(base)} → ${usd(head)} for ${plural(priced.length, "stack")}${missing > 0 ? ` (${missing} not estimated)` : ""}.`;
 }
@@ -225,7 +287,8 @@ function propertyLine(p: PropertyChange, withValue: boolean): string {
 
 function changeLine(c: ResourceChange): string {
   const flags: string[] = [];
-  if (c.op === "replace" && c.replaceReasons.length > 0) flags.push(`replace: ${c.replaceReasons.join(", ")}`);
+  if (c.op === "replace" && c.replaceReasons.length > 0)
+    flags.push(`replace: ${c.replaceReasons.join(", ")}`);
   if (c.providerReplaced) flags.push("provider replaced");
   if (c.deleteBeforeReplace) flags.push("delete before replace");
   if (c.mayReplace) flags.push("may replace");
@@ -248,7 +311,10 @@ function groupedLines(changes: readonly ResourceChange[]): string[] {
 
 function changeBlock(d: DiffResult, level: number, dangerous: ReadonlySet<string>): string[] {
   if (d.changes.length === 0) return ["No resource changes."];
-  if (level >= 4) return [`The change list (${plural(d.changes.length, "change")}) was left out to fit the comment.`];
+  if (level >= 4)
+    return [
+      `The change list (${plural(d.changes.length, "change")}) was left out to fit the comment.`,
+    ];
   const lines: string[] = [];
   if (level === 3) lines.push(...groupedLines(d.changes));
   else {
@@ -272,7 +338,8 @@ function policyBlock(f: StackFacts, level: number): string[] {
   if (!c) return [];
   const pack = code(`${c.policyPack.name}@${c.policyPack.version}`);
   if (c.violations.length === 0) return [`✅ No policy violations (${pack}).`];
-  const newCount = (lvl: ReviewViolation["level"]) => c.violations.filter((v) => v.level === lvl && f.newViolations.has(v)).length;
+  const newCount = (lvl: ReviewViolation["level"]) =>
+    c.violations.filter((v) => v.level === lvl && f.newViolations.has(v)).length;
   const counts = (["mandatory", "advisory"] as const)
     .map((lvl) => {
       const n = lvl === "mandatory" ? c.mandatory : c.advisory;
@@ -301,11 +368,21 @@ function policyBlock(f: StackFacts, level: number): string[] {
     const byPolicy = new Map<string, ReviewViolation[]>();
     for (const v of advisory) byPolicy.set(v.policy, [...(byPolicy.get(v.policy) ?? []), v]);
     for (const [policy, vs] of byPolicy) {
-      rows.push([`${LEVEL_ICON.advisory} advisory`, code(policy), plural(vs.length, "resource"), cell(vs[0].message)]);
+      rows.push([
+        `${LEVEL_ICON.advisory} advisory`,
+        code(policy),
+        plural(vs.length, "resource"),
+        cell(vs[0].message),
+      ]);
     }
   }
-  if (rows.length > 0) out.push(...table(["Level", "Policy", "Resource", "Message"], ["l", "l", "l", "l"], rows));
-  if (capped > 0) out.push("", `…and ${capped} more mandatory violations (run \`platform check ${f.input.stack}\`).`);
+  if (rows.length > 0)
+    out.push(...table(["Level", "Policy", "Resource", "Message"], ["l", "l", "l", "l"], rows));
+  if (capped > 0)
+    out.push(
+      "",
+      `…and ${capped} more mandatory violations (run \`platform check ${f.input.stack}\`).`,
+    );
   return out;
 }
 
@@ -314,10 +391,15 @@ function costBlock(f: StackFacts, level: number): string[] {
   const c = f.cost;
   if (!c) return [];
   const p = percent(c.baseMonthlyTotal, c.headMonthlyTotal);
-  if (c.delta === 0 && c.resources.length === 0) return [`**Cost**: ${usd(c.headMonthlyTotal)} a month, unchanged.`];
-  const out = [`**Cost**: ${usd(c.baseMonthlyTotal)} → ${usd(c.headMonthlyTotal)} a month (${signedUsd(c.delta)}${p ? `, ${p}` : ""})`];
+  if (c.delta === 0 && c.resources.length === 0)
+    return [`**Cost**: ${usd(c.headMonthlyTotal)} a month, unchanged.`];
+  const out = [
+    `**Cost**: ${usd(c.baseMonthlyTotal)} → ${usd(c.headMonthlyTotal)} a month (${signedUsd(c.delta)}${p ? `, ${p}` : ""})`,
+  ];
   const rowsShown = level <= 1 ? 10 : level === 2 ? 5 : 0;
-  const top = [...c.resources].filter((r) => r.delta !== 0).sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta) || a.urn.localeCompare(b.urn));
+  const top = [...c.resources]
+    .filter((r) => r.delta !== 0)
+    .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta) || a.urn.localeCompare(b.urn));
   if (rowsShown > 0 && top.length > 0) {
     const mark = { added: "+", removed: "-", changed: "~", unchanged: " " } as const;
     out.push(
@@ -325,10 +407,20 @@ function costBlock(f: StackFacts, level: number): string[] {
       ...table(
         ["", "Resource", "Type", "Base", "Head", "Δ / month"],
         ["l", "l", "l", "r", "r", "r"],
-        top.slice(0, rowsShown).map((r) => [mark[r.change], code(r.name), code(r.type), usd(r.baseMonthly), usd(r.headMonthly), signedUsd(r.delta)]),
+        top
+          .slice(0, rowsShown)
+          .map((r) => [
+            mark[r.change],
+            code(r.name),
+            code(r.type),
+            usd(r.baseMonthly),
+            usd(r.headMonthly),
+            signedUsd(r.delta),
+          ]),
       ),
     );
-    if (top.length > rowsShown) out.push("", `…and ${plural(top.length - rowsShown, "more resource")} with a cost change.`);
+    if (top.length > rowsShown)
+      out.push("", `…and ${plural(top.length - rowsShown, "more resource")} with a cost change.`);
   }
   return out;
 }
@@ -354,32 +446,56 @@ function stackSummaryLine(f: StackFacts): string {
   return bits.join(" · ");
 }
 
-function stackSection(f: StackFacts, level: number, hint: string, commonNotes: ReadonlySet<string>): string {
+function stackSection(
+  f: StackFacts,
+  level: number,
+  hint: string,
+  commonNotes: ReadonlySet<string>,
+): string {
   const open = failed(f) || f.dangers.length > 0 || (f.check?.mandatory ?? 0) > 0;
   const out: string[] = [
     `<details${open ? " open" : ""}><summary><b>${text(f.input.stack)}</b> · ${text(stackSummaryLine(f))}</summary>`,
     "",
   ];
   if (f.input.failure !== undefined) {
-    const msg = f.input.failure.length > FAILURE_TEXT_MAX ? `${f.input.failure.slice(0, FAILURE_TEXT_MAX)}…` : f.input.failure;
-    out.push("❌ **The head revision failed to plan:**", "", "```", msg.replace(/```/g, "'''"), "```", "", "</details>", "");
+    const msg =
+      f.input.failure.length > FAILURE_TEXT_MAX
+        ? `${f.input.failure.slice(0, FAILURE_TEXT_MAX)}…`
+        : f.input.failure;
+    out.push(
+      "❌ **The head revision failed to plan:**",
+      "",
+      "```",
+      msg.replace(/```/g, "'''"),
+      "```",
+      "",
+      "</details>",
+      "",
+    );
     return out.join("\n");
   }
-  if (level > 0) out.push(`> ✂️ Shortened to fit the comment: left out ${TRIM_LEVELS[level]}. Full detail: ${hint}.`, "");
+  if (level > 0)
+    out.push(
+      `> ✂️ Shortened to fit the comment: left out ${TRIM_LEVELS[level]}. Full detail: ${hint}.`,
+      "",
+    );
   if (f.dangers.length > 0) {
     out.push(`**⚠️ Dangerous changes** (${f.dangers.length})`, "");
-    for (const d of f.dangers) out.push(`- **${d.op}** ${code(d.type)} ${code(d.name)}: ${text(d.reasons.join("; "))}`);
+    for (const d of f.dangers)
+      out.push(`- **${d.op}** ${code(d.type)} ${code(d.name)}: ${text(d.reasons.join("; "))}`);
     out.push("");
   }
   const policy = policyBlock(f, level);
   if (policy.length > 0) out.push(...policy, "");
   if (f.diff) {
     out.push(...changeBlock(f.diff, level, new Set(f.dangers.map((d) => d.urn))), "");
-    if (f.diff.outputs.length > 0) out.push(`Stack outputs changed: ${f.diff.outputs.map((o) => code(o.key)).join(", ")}`, "");
+    if (f.diff.outputs.length > 0)
+      out.push(`Stack outputs changed: ${f.diff.outputs.map((o) => code(o.key)).join(", ")}`, "");
   }
   const cost = costBlock(f, level);
   if (cost.length > 0) out.push(...cost, "");
-  for (const n of [...(f.input.notes ?? []), ...(f.diff?.notes ?? [])]) if (!commonNotes.has(n)) out.push(`<sub>${text(n)}</sub>`, "");
+  for (const n of [...(f.input.notes ?? []), ...(f.diff?.notes ?? [])])
+    if (!commonNotes.has(n)) out.push(`<sub>${text(n)}</sub>`, "");
   out.push("</details>", "");
   return out.join("\n");
 }
@@ -406,7 +522,11 @@ function parityCell(row: ParityRow, stack: string): string {
   return `${c.weakened ? "⚠️ " : ""}${cell(c.base)} → **${c.head === undefined ? "–" : cell(c.head)}**`;
 }
 
-function paritySection(rows: readonly ParityRow[], stacks: readonly string[], withSame: boolean): string[] {
+function paritySection(
+  rows: readonly ParityRow[],
+  stacks: readonly string[],
+  withSame: boolean,
+): string[] {
   const shown = rows.filter((r) => r.differs || r.changed);
   const same = rows.filter((r) => !r.differs && !r.changed);
   const out = ["### Environment parity", ""];
@@ -421,7 +541,11 @@ function paritySection(rows: readonly ParityRow[], stacks: readonly string[], wi
       ...table(
         ["Setting", "Resource", ...stacks.map(cell)],
         ["l", "l", ...stacks.map(() => "l" as const)],
-        shown.map((r) => [`${r.group}: ${cell(r.label)}`, r.resource ? code(r.resource) : " ", ...stacks.map((s) => parityCell(r, s))]),
+        shown.map((r) => [
+          `${r.group}: ${cell(r.label)}`,
+          r.resource ? code(r.resource) : " ",
+          ...stacks.map((s) => parityCell(r, s)),
+        ]),
       ),
     );
   }
@@ -431,21 +555,34 @@ function paritySection(rows: readonly ParityRow[], stacks: readonly string[], wi
       out.push(
         `<details><summary>${plural(same.length, "setting")} the same in every stack that has ${same.length === 1 ? "it" : "them"}</summary>`,
         "",
-        ...same.map((r) => `- ${r.group}: ${text(r.label)}${r.resource ? ` ${code(r.resource)}` : ""}: ${text(Object.values(r.cells)[0]?.head ?? "")}`),
+        ...same.map(
+          (r) =>
+            `- ${r.group}: ${text(r.label)}${r.resource ? ` ${code(r.resource)}` : ""}: ${text(Object.values(r.cells)[0]?.head ?? "")}`,
+        ),
         "",
         "</details>",
       );
-    } else out.push(`${plural(same.length, "setting")} are the same in every stack (list left out to fit the comment).`);
+    } else
+      out.push(
+        `${plural(same.length, "setting")} are the same in every stack (list left out to fit the comment).`,
+      );
   }
   out.push("");
   return out;
 }
 
 function diagramSection(inputs: ReviewInputs, include: boolean): string[] {
-  const heads = inputs.stacks.filter((s) => s.head && s.failure === undefined).map((s) => ({ stack: s.stack, head: s.head! }));
+  const heads = inputs.stacks
+    .filter((s) => s.head && s.failure === undefined)
+    .map((s) => ({ stack: s.stack, head: s.head! }));
   const out = ["### Architecture (head)", ""];
   if (heads.length === 0) return [...out, "No stack planned, nothing to draw.", ""];
-  if (!include) return [...out, "The diagram was left out to fit the comment; `platform review --out FILE` writes it in full.", ""];
+  if (!include)
+    return [
+      ...out,
+      "The diagram was left out to fit the comment; `platform review --out FILE` writes it in full.",
+      "",
+    ];
   return [...out, "```mermaid", buildDiagram(heads).trimEnd(), "```", ""];
 }
 
@@ -467,13 +604,24 @@ function detailHint(stack: string, inputs: ReviewInputs): string {
 function commonNotesOf(facts: readonly StackFacts[]): Set<string> {
   const withDiff = facts.filter((f) => f.diff);
   if (withDiff.length < 2) return new Set();
-  return new Set(withDiff[0].diff!.notes.filter((n) => withDiff.every((f) => f.diff!.notes.includes(n))));
+  return new Set(
+    withDiff[0].diff!.notes.filter((n) => withDiff.every((f) => f.diff!.notes.includes(n))),
+  );
 }
 
-function render(inputs: ReviewInputs, facts: readonly StackFacts[], rows: readonly ParityRow[], layout: Layout, notes: readonly TrimNote[]): string {
+function render(
+  inputs: ReviewInputs,
+  facts: readonly StackFacts[],
+  rows: readonly ParityRow[],
+  layout: Layout,
+  notes: readonly TrimNote[],
+): string {
   const common = commonNotesOf(facts);
   const out: string[] = [REVIEW_MARKER, "## Infrastructure review", ""];
-  out.push(`${code(inputs.baseLabel)} → ${code(inputs.headLabel)} · ${plural(facts.length, "stack")}: ${facts.map((f) => f.input.stack).join(", ")}`, "");
+  out.push(
+    `${code(inputs.baseLabel)} → ${code(inputs.headLabel)} · ${plural(facts.length, "stack")}: ${facts.map((f) => f.input.stack).join(", ")}`,
+    "",
+  );
   out.push(verdict(facts), "", costSentence(facts), "");
   out.push(...summaryTable(facts), "");
   if (notes.length > 0) {
@@ -485,8 +633,16 @@ function render(inputs: ReviewInputs, facts: readonly StackFacts[], rows: readon
     );
   }
   out.push("### Stacks", "");
-  facts.forEach((f, i) => out.push(stackSection(f, layout.levels[i], detailHint(f.input.stack, inputs), common)));
-  out.push(...paritySection(rows, facts.map((f) => f.input.stack), layout.paritySame));
+  facts.forEach((f, i) =>
+    out.push(stackSection(f, layout.levels[i], detailHint(f.input.stack, inputs), common)),
+  );
+  out.push(
+    ...paritySection(
+      rows,
+      facts.map((f) => f.input.stack),
+      layout.paritySame,
+    ),
+  );
   out.push(...diagramSection(inputs, layout.diagram));
   for (const n of common) out.push(`<sub>${text(n)}</sub>`, "");
   out.push(
@@ -524,7 +680,8 @@ export function buildReview(inputs: ReviewInputs): ReviewResult {
   };
   let doc = draw();
   const common = commonNotesOf(facts);
-  const sizeAt = (i: number, level: number) => stackSection(facts[i], level, detailHint(facts[i].input.stack, inputs), common).length;
+  const sizeAt = (i: number, level: number) =>
+    stackSection(facts[i], level, detailHint(facts[i].input.stack, inputs), common).length;
   while (doc.markdown.length > limit) {
     // The largest stack section that can still shrink goes to the next level that makes it
     // shorter (a level that cuts nothing from this section would only add its notice).
@@ -546,10 +703,15 @@ export function buildReview(inputs: ReviewInputs): ReviewResult {
   const trimmed = [...doc.notes];
   if (markdown.length > limit) {
     // Only reachable with absurd inputs (thousands of dangerous changes): cut hard, visibly.
-    const tail = "\n\n… (cut: the report exceeded the comment limit even with every section shortened)\n";
+    const tail =
+      "\n\n… (cut: the report exceeded the comment limit even with every section shortened)\n";
     markdown = markdown.slice(0, limit - tail.length) + tail;
     trimmed.push({ what: "the end of the document (hard cut)" });
   }
-  const exitCode: ReviewResult["exitCode"] = facts.some(failed) ? 2 : facts.some((f) => (f.check?.mandatory ?? 0) > 0) ? 1 : 0;
+  const exitCode: ReviewResult["exitCode"] = facts.some(failed)
+    ? 2
+    : facts.some((f) => (f.check?.mandatory ?? 0) > 0)
+      ? 1
+      : 0;
   return { markdown, trimmed, exitCode };
 }

@@ -23,7 +23,8 @@ function usageError(argv: string[]): string {
 
 function writePlans(dir: string, shapes: readonly StackShape[]): void {
   fs.mkdirSync(dir, { recursive: true });
-  for (const s of shapes) fs.writeFileSync(path.join(dir, `${s.stack}.json`), JSON.stringify(buildStack(s)));
+  for (const s of shapes)
+    fs.writeFileSync(path.join(dir, `${s.stack}.json`), JSON.stringify(buildStack(s)));
 }
 
 describe("platform review command", () => {
@@ -37,7 +38,14 @@ describe("platform review command", () => {
     });
 
     it("puts --stacks in stack order and takes --base as a git ref", () => {
-      const a = parseReviewArgs(["--stacks", "prod,shared", "--base", "origin/main", "--out", "review.md"]);
+      const a = parseReviewArgs([
+        "--stacks",
+        "prod,shared",
+        "--base",
+        "origin/main",
+        "--out",
+        "review.md",
+      ]);
       expect(a.stacks).to.deep.equal(["shared", "prod"]);
       expect(a.base).to.deep.equal({ kind: "git", ref: "origin/main" });
       expect(a.out).to.equal("review.md");
@@ -45,11 +53,17 @@ describe("platform review command", () => {
 
     const errors: [string[], string][] = [
       [["--base", "main", "--base-plans", "."], "Only one of --base and --base-plans can be given"],
-      [["--base", "main", "--head-plans", "."], "--base plans the working tree as head; use --base-plans with --head-plans to compare plan files"],
+      [
+        ["--base", "main", "--head-plans", "."],
+        "--base plans the working tree as head; use --base-plans with --head-plans to compare plan files",
+      ],
       [["--stacks", "prod,qa"], "unknown stack(s) qa"],
       [["--max-chars", "12k"], '--max-chars must be a whole number of at least 1000 (got "12k")'],
       [["prod"], 'unexpected argument "prod" (name stacks with --stacks)'],
-      [["--base-plans", "/nonexistent/plans"], "--base-plans /nonexistent/plans: no such directory"],
+      [
+        ["--base-plans", "/nonexistent/plans"],
+        "--base-plans /nonexistent/plans: no such directory",
+      ],
     ];
     for (const [argv, message] of errors) {
       it(`fails on ${argv.join(" ")}`, () => expect(usageError(argv)).to.include(message));
@@ -58,7 +72,8 @@ describe("platform review command", () => {
 
   describe("reusing plans when nothing they depend on changed", () => {
     let repo: string;
-    const git = (...args: string[]) => execFileSync("git", ["-C", repo, ...args], { stdio: "pipe" });
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-C", repo, ...args], { stdio: "pipe" });
     before(() => {
       repo = fs.mkdtempSync(path.join(os.tmpdir(), "review-git-"));
       git("init", "-q");
@@ -103,26 +118,44 @@ describe("platform review command", () => {
     let report: string;
     before(() => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "review-cmd-"));
-      const stagingUnprotected: StackShape = { ...STAGING, db: { ...STAGING.db!, deletionProtection: false } };
+      const stagingUnprotected: StackShape = {
+        ...STAGING,
+        db: { ...STAGING.db!, deletionProtection: false },
+      };
       writePlans(path.join(dir, "base"), [SHARED, DEV, STAGING]);
       writePlans(path.join(dir, "head"), [SHARED, DEV, stagingUnprotected]);
       run = spawnSync(
         process.execPath,
-        [path.join(ROOT, "bin", "platform.js"), "review", "--base-plans", path.join(dir, "base"), "--head-plans", path.join(dir, "head"), "--out", path.join(dir, "review.md")],
+        [
+          path.join(ROOT, "bin", "platform.js"),
+          "review",
+          "--base-plans",
+          path.join(dir, "base"),
+          "--head-plans",
+          path.join(dir, "head"),
+          "--out",
+          path.join(dir, "review.md"),
+        ],
         { cwd: ROOT, encoding: "utf8" },
       );
-      report = fs.existsSync(path.join(dir, "review.md")) ? fs.readFileSync(path.join(dir, "review.md"), "utf8") : "";
+      report = fs.existsSync(path.join(dir, "review.md"))
+        ? fs.readFileSync(path.join(dir, "review.md"), "utf8")
+        : "";
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("writes the report and exits 1: the fixtures break mandatory policies", () => {
-      expect(run.stderr).to.match(/platform review: 3 stack\(s\), \d+ characters written to .*review\.md, exit 1/);
+      expect(run.stderr).to.match(
+        /platform review: 3 stack\(s\), \d+ characters written to .*review\.md, exit 1/,
+      );
       expect(run.status).to.equal(1);
       expect(report.startsWith(`${REVIEW_MARKER}\n## Infrastructure review\n`)).to.equal(true);
     });
 
     it("marks the deletion-protection violation staging gained as new, from the real pack", () => {
-      const row = report.split("\n").find((l) => l.includes("`rds-cluster-enable-deletion-protection`"));
+      const row = report
+        .split("\n")
+        .find((l) => l.includes("`rds-cluster-enable-deletion-protection`"));
       expect(row).to.equal(
         "| ❌ mandatory | `rds-cluster-enable-deletion-protection` | `staging-db` 🆕 | Deletion protection is off; set deletionProtection: true. |",
       );
@@ -130,14 +163,18 @@ describe("platform review command", () => {
 
     it("counts the one update in staging and prices both sides with the shipped table (no change)", () => {
       const row = report.split("\n").find((l) => l.startsWith("| staging |"))!;
-      expect(row).to.match(/^\| staging \| 0 \| 1 \| 0 \| 0 \| ⚠️ 1 \| ❌ \d+ \| \d+ \| \$[\d,]+\.\d\d → \$[\d,]+\.\d\d \| \$0\.00 \|$/);
+      expect(row).to.match(
+        /^\| staging \| 0 \| 1 \| 0 \| 0 \| ⚠️ 1 \| ❌ \d+ \| \d+ \| \$[\d,]+\.\d\d → \$[\d,]+\.\d\d \| \$0\.00 \|$/,
+      );
       const [base, head] = /\$([\d,]+\.\d\d) → \$([\d,]+\.\d\d)/.exec(row)!.slice(1);
       expect(base).to.equal(head);
       expect(Number(base.replace(/,/g, ""))).to.be.greaterThan(0);
     });
 
     it("shows staging losing deletion protection in the parity table", () => {
-      expect(report).to.include("| Aurora: Deletion protection | `db` | – | off | ⚠️ on → **off** |");
+      expect(report).to.include(
+        "| Aurora: Deletion protection | `db` | – | off | ⚠️ on → **off** |",
+      );
     });
   });
 });

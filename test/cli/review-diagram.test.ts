@@ -29,11 +29,14 @@ async function parse(text: string): Promise<string> {
   return result ? result.diagramType : "rejected";
 }
 
-const diagramOf = (...shapes: StackShape[]) => buildDiagram(shapes.map((s) => ({ stack: s.stack, head: buildStack(s) })));
+const diagramOf = (...shapes: StackShape[]) =>
+  buildDiagram(shapes.map((s) => ({ stack: s.stack, head: buildStack(s) })));
 
 describe("review diagram", () => {
   it("with one stack, draws its VPC, tiers with AZ subnets, ALB → service → Aurora, NAT and the peer", () => {
-    expect(diagramOf({ ...PROD, peerVpcId: "vpc-0abc", dbFromSecurityGroupId: undefined })).to.equal(
+    expect(
+      diagramOf({ ...PROD, peerVpcId: "vpc-0abc", dbFromSecurityGroupId: undefined }),
+    ).to.equal(
       [
         "flowchart LR",
         '  subgraph vpc_prod_vpc["prod · VPC 10.30.0.0/16 · 3 AZs"]',
@@ -104,7 +107,11 @@ describe("review diagram", () => {
     });
 
     it("a diagram whose names carry quotes and brackets parses", async () => {
-      const odd = { ...PROD, stack: 'we"ird<env>', services: { 'a"b': { desiredCount: 1, cpu: 256, memory: 512, port: 80 } } };
+      const odd = {
+        ...PROD,
+        stack: 'we"ird<env>',
+        services: { 'a"b': { desiredCount: 1, cpu: 256, memory: 512, port: 80 } },
+      };
       expect(await parse(diagramOf(odd))).to.equal("flowchart-v2");
     });
 

@@ -1,10 +1,26 @@
 import { expect } from "chai";
 import { DeploymentGraph } from "../../cli/cost/graph";
-import { extractSettings, natStrategy, ParityRow, parityRows, Setting, stripStack } from "../../cli/review/parity";
-import { ALL_SHAPES, buildStack, DEV, PROD, SHARED, STAGING, StackShape } from "../fixtures/review/stack";
+import {
+  extractSettings,
+  natStrategy,
+  ParityRow,
+  parityRows,
+  Setting,
+  stripStack,
+} from "../../cli/review/parity";
+import {
+  ALL_SHAPES,
+  buildStack,
+  DEV,
+  PROD,
+  SHARED,
+  STAGING,
+  StackShape,
+} from "../fixtures/review/stack";
 
 const settings = (shape: StackShape): Setting[] => extractSettings(buildStack(shape), shape.stack);
-const heads = (...shapes: StackShape[]) => shapes.map((s) => ({ stack: s.stack, head: settings(s) }));
+const heads = (...shapes: StackShape[]) =>
+  shapes.map((s) => ({ stack: s.stack, head: settings(s) }));
 const row = (rows: readonly ParityRow[], label: string, resource = ""): ParityRow => {
   const r = rows.find((x) => x.label === label && x.resource === resource);
   if (!r) throw new Error(`no row ${label} ${resource}`);
@@ -13,7 +29,9 @@ const row = (rows: readonly ParityRow[], label: string, resource = ""): ParityRo
 
 describe("review parity", () => {
   it("reads every effective setting of a full stack from its plan, in group order", () => {
-    expect(settings(PROD).map((s) => `${s.group} | ${s.label} | ${s.resource} | ${s.value}`)).to.deep.equal([
+    expect(
+      settings(PROD).map((s) => `${s.group} | ${s.label} | ${s.resource} | ${s.value}`),
+    ).to.deep.equal([
       "Network | Availability zones |  | 3",
       "Network | Subnet tiers |  | public, private, isolated",
       "Network | NAT |  | gateway per AZ (3)",
@@ -75,7 +93,9 @@ describe("review parity", () => {
   }
 
   it("with no NAT resource, names the strategy none", () => {
-    expect(natStrategy(new DeploymentGraph({ version: 3, deployment: { resources: [] } }), 2)).to.equal("none");
+    expect(
+      natStrategy(new DeploymentGraph({ version: 3, deployment: { resources: [] } }), 2),
+    ).to.equal("none");
   });
 
   const strip: [string, string, string][] = [
@@ -85,12 +105,17 @@ describe("review parity", () => {
     ["shared-bastion-lt", "shared", "bastion-lt"],
   ];
   for (const [name, stack, expected] of strip) {
-    it(`strips the stack prefix: ${name} in ${stack} → "${expected}"`, () => expect(stripStack(name, stack)).to.equal(expected));
+    it(`strips the stack prefix: ${name} in ${stack} → "${expected}"`, () =>
+      expect(stripStack(name, stack)).to.equal(expected));
   }
 
   it("across the four stacks, marks exactly the settings that differ; a stack without the setting is no difference", () => {
     const rows = parityRows(heads(...ALL_SHAPES));
-    expect(rows.filter((r) => r.differs).map((r) => `${r.group}: ${r.label}${r.resource ? ` ${r.resource}` : ""}`)).to.deep.equal([
+    expect(
+      rows
+        .filter((r) => r.differs)
+        .map((r) => `${r.group}: ${r.label}${r.resource ? ` ${r.resource}` : ""}`),
+    ).to.deep.equal([
       "Network: Availability zones",
       "Network: NAT",
       "Network: Peering connections",
@@ -139,15 +164,26 @@ describe("review parity", () => {
       const base = { ...STAGING, db: { ...STAGING.db!, backupRetentionPeriod: from } };
       const head = { ...STAGING, db: { ...STAGING.db!, backupRetentionPeriod: to } };
       const rows = parityRows([{ stack: "staging", base: settings(base), head: settings(head) }]);
-      expect(row(rows, "Backup retention", "db").cells.staging).to.deep.equal({ head: `${to} days`, base: `${from} days`, weakened });
+      expect(row(rows, "Backup retention", "db").cells.staging).to.deep.equal({
+        head: `${to} days`,
+        base: `${from} days`,
+        weakened,
+      });
     });
   }
 
   it("with a deleted service, keeps its settings as base → nothing and lists the remaining services", () => {
     const head = { ...DEV, services: { api: DEV.services!.api } };
     const rows = parityRows([{ stack: "dev", base: settings(DEV), head: settings(head) }]);
-    expect(row(rows, "Desired count", "worker").cells.dev).to.deep.equal({ base: "1", weakened: false });
+    expect(row(rows, "Desired count", "worker").cells.dev).to.deep.equal({
+      base: "1",
+      weakened: false,
+    });
     expect(row(rows, "Desired count", "worker").changed).to.equal(true);
-    expect(row(rows, "Services").cells.dev).to.deep.equal({ head: "api", base: "api, worker", weakened: false });
+    expect(row(rows, "Services").cells.dev).to.deep.equal({
+      head: "api",
+      base: "api, worker",
+      weakened: false,
+    });
   });
 });

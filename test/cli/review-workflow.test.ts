@@ -52,7 +52,9 @@ describe("review workflow", () => {
     expect(steps.map((s) => s.run?.trim())).to.include("npm ci");
     const review = steps.find((s) => s.id === "review")!;
     expect(review.env).to.deep.equal({ BASE_REF: "${{ github.base_ref }}" });
-    expect(review.run).to.include('npx platform review --base "origin/${BASE_REF}" --out review.md');
+    expect(review.run).to.include(
+      'npx platform review --base "origin/${BASE_REF}" --out review.md',
+    );
     expect(review.run).to.include('echo "exit=${code}" >> "$GITHUB_OUTPUT"');
   });
 
@@ -62,13 +64,15 @@ describe("review workflow", () => {
     const script = String(post.with?.script);
     expect(script).to.include(`const marker = "${REVIEW_MARKER}";`);
     expect(script).to.include("github.rest.issues.updateComment");
-    expect(script).to.include("(c.body || \"\").startsWith(marker)");
+    expect(script).to.include('(c.body || "").startsWith(marker)');
   });
 
   it("fails the job after posting when the review exits non-zero", () => {
     const last = steps[steps.length - 1];
     expect(last.if).to.equal("${{ steps.review.outputs.exit != '0' }}");
     expect(last.run).to.include("exit 1");
-    expect(steps.indexOf(last)).to.be.greaterThan(steps.findIndex((s) => s.uses === "actions/github-script@v7"));
+    expect(steps.indexOf(last)).to.be.greaterThan(
+      steps.findIndex((s) => s.uses === "actions/github-script@v7"),
+    );
   });
 });

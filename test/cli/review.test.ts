@@ -1,5 +1,11 @@
 import { expect } from "chai";
-import { buildReview, renderStackSection, REVIEW_CHAR_LIMIT, REVIEW_MARKER, TRIM_LEVELS } from "../../cli/review/report";
+import {
+  buildReview,
+  renderStackSection,
+  REVIEW_CHAR_LIMIT,
+  REVIEW_MARKER,
+  TRIM_LEVELS,
+} from "../../cli/review/report";
 import type { ReviewInputs, ReviewViolation, StackReviewInput } from "../../cli/review/types";
 import { Pair, stackInput, urnOf } from "../fixtures/review/inputs";
 import { ALL_SHAPES, DEV, PROD, SHARED, STAGING, StackShape } from "../fixtures/review/stack";
@@ -13,11 +19,19 @@ import { ALL_SHAPES, DEV, PROD, SHARED, STAGING, StackShape } from "../fixtures/
  */
 
 const review = (pairs: readonly Pair[], extra: Partial<ReviewInputs> = {}) =>
-  buildReview({ stacks: pairs.map(stackInput), baseLabel: "origin/main", headLabel: "working tree", baseRef: "origin/main", ...extra });
+  buildReview({
+    stacks: pairs.map(stackInput),
+    baseLabel: "origin/main",
+    headLabel: "working tree",
+    baseRef: "origin/main",
+    ...extra,
+  });
 
 /** All four stacks unchanged, except the ones given. */
 function withChanges(...changed: Pair[]): Pair[] {
-  return ALL_SHAPES.map((s) => changed.find((c) => c.head.stack === s.stack) ?? { base: s, head: s });
+  return ALL_SHAPES.map(
+    (s) => changed.find((c) => c.head.stack === s.stack) ?? { base: s, head: s },
+  );
 }
 
 const summaryRows = (md: string) => {
@@ -33,8 +47,14 @@ const section = (md: string, stack: string) => {
   return all.slice(a, b + 1);
 };
 
-const INSTANCE_CLASS: Pair = { base: PROD, head: { ...PROD, db: { ...PROD.db!, instanceClass: "db.r6g.xlarge" } } };
-const SUBNET_CIDR: Pair = { base: PROD, head: { ...PROD, subnetCidrs: { "prod-private-1": "10.30.96.0/19" } } };
+const INSTANCE_CLASS: Pair = {
+  base: PROD,
+  head: { ...PROD, db: { ...PROD.db!, instanceClass: "db.r6g.xlarge" } },
+};
+const SUBNET_CIDR: Pair = {
+  base: PROD,
+  head: { ...PROD, subnetCidrs: { "prod-private-1": "10.30.96.0/19" } },
+};
 const DELETED_SERVICE: Pair = { base: DEV, head: { ...DEV, services: { api: DEV.services!.api } } };
 const DELETION_PROTECTION: ReviewViolation = {
   policy: "rds-cluster-enable-deletion-protection",
@@ -56,7 +76,10 @@ const NEW_VIOLATION: Pair = {
 };
 const COST_INCREASE: Pair = {
   base: STAGING,
-  head: { ...STAGING, services: { ...STAGING.services!, api: { ...STAGING.services!.api, desiredCount: 4 } } },
+  head: {
+    ...STAGING,
+    services: { ...STAGING.services!, api: { ...STAGING.services!.api, desiredCount: 4 } },
+  },
 };
 
 describe("platform review report", () => {
@@ -101,11 +124,15 @@ describe("platform review report", () => {
     });
 
     it("marks the instance class in the parity table as changed in prod only", () => {
-      expect(r.markdown).to.include("| Aurora: Instances | `db` | – | 1 × db.t4g.medium | 2 × db.r6g.large | 2 × db.r6g.large → **2 × db.r6g.xlarge** |");
+      expect(r.markdown).to.include(
+        "| Aurora: Instances | `db` | – | 1 × db.t4g.medium | 2 × db.r6g.large | 2 × db.r6g.large → **2 × db.r6g.xlarge** |",
+      );
     });
 
     it("says the cost sentence Infracost-style for all stacks together", () => {
-      expect(r.markdown).to.include("💰 **Monthly cost will increase by $438.00 (+28%) 📈**: $1,584.10 → $2,022.10 for 4 stacks.");
+      expect(r.markdown).to.include(
+        "💰 **Monthly cost will increase by $438.00 (+28%) 📈**: $1,584.10 → $2,022.10 for 4 stacks.",
+      );
     });
   });
 
@@ -113,15 +140,23 @@ describe("platform review report", () => {
     const r = review(withChanges(SUBNET_CIDR));
 
     it("counts the subnet and its route table association as replaced, the services that use it as updated, one dangerous change", () => {
-      expect(summaryRows(r.markdown)[3]).to.equal("| prod | 0 | 2 | 2 | 0 | ⚠️ 1 | 0 | 0 | $762.85 → $762.85 | $0.00 |");
-      expect(r.markdown).to.include("⚠️ **1 dangerous change** (replace or delete of stateful or protected resources) in `prod`.");
+      expect(summaryRows(r.markdown)[3]).to.equal(
+        "| prod | 0 | 2 | 2 | 0 | ⚠️ 1 | 0 | 0 | $762.85 → $762.85 | $0.00 |",
+      );
+      expect(r.markdown).to.include(
+        "⚠️ **1 dangerous change** (replace or delete of stateful or protected resources) in `prod`.",
+      );
     });
 
     it("opens the prod section and lists the dangerous replace before the change list", () => {
       const s = section(r.markdown, "prod");
-      expect(s[0]).to.equal("<details open><summary><b>prod</b> · 2 to update, 2 to replace · ⚠️ 1 dangerous change</summary>");
+      expect(s[0]).to.equal(
+        "<details open><summary><b>prod</b> · 2 to update, 2 to replace · ⚠️ 1 dangerous change</summary>",
+      );
       expect(s[2]).to.equal("**⚠️ Dangerous changes** (1)");
-      expect(s[4]).to.match(/^- \*\*replace\*\* `aws:ec2\/subnet:Subnet` `prod-private-1`: replace of subnet.*\(changed cidrBlock\)$/);
+      expect(s[4]).to.match(
+        /^- \*\*replace\*\* `aws:ec2\/subnet:Subnet` `prod-private-1`: replace of subnet.*\(changed cidrBlock\)$/,
+      );
       const diff = s.slice(s.indexOf("```diff") + 1, s.lastIndexOf("```"));
       expect(diff.filter((l) => !l.startsWith(" "))).to.deep.equal([
         "! aws:ec2/routeTableAssociation:RouteTableAssociation  prod-private-1  (replace: subnetId)",
@@ -129,7 +164,9 @@ describe("platform review report", () => {
         "~ aws:ecs/service:Service  prod-api",
         "~ aws:ecs/service:Service  prod-worker",
       ]);
-      expect(diff).to.include('      ~ cidrBlock: "10.30.0.0/19" => "10.30.96.0/19"  [forces replacement]');
+      expect(diff).to.include(
+        '      ~ cidrBlock: "10.30.0.0/19" => "10.30.96.0/19"  [forces replacement]',
+      );
     });
   });
 
@@ -137,7 +174,9 @@ describe("platform review report", () => {
     const r = review(withChanges(DELETED_SERVICE));
 
     it("counts five deletes, the log group's delete as dangerous, and 730 h × (0.25 × $0.05 + 0.5 × $0.005) = $10.95 less", () => {
-      expect(summaryRows(r.markdown)[1]).to.equal("| dev | 0 | 0 | 0 | 5 | ⚠️ 1 | 0 | 0 | $124.10 → $113.15 | -$10.95 (-9%) |");
+      expect(summaryRows(r.markdown)[1]).to.equal(
+        "| dev | 0 | 0 | 0 | 5 | ⚠️ 1 | 0 | 0 | $124.10 → $113.15 | -$10.95 (-9%) |",
+      );
       const s = section(r.markdown, "dev");
       const diff = s.slice(s.indexOf("```diff") + 1, s.lastIndexOf("```"));
       expect(diff).to.deep.equal([
@@ -147,11 +186,15 @@ describe("platform review report", () => {
         "- aws:ecs/taskDefinition:TaskDefinition  dev-worker",
         "- aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule  dev-db-from-worker",
       ]);
-      expect(s).to.include("| - | `dev-worker` | `aws:ecs/service:Service` | $10.95 | $0.00 | -$10.95 |");
+      expect(s).to.include(
+        "| - | `dev-worker` | `aws:ecs/service:Service` | $10.95 | $0.00 | -$10.95 |",
+      );
     });
 
     it("shows in the parity table which services dev keeps and the worker's settings going away", () => {
-      expect(r.markdown).to.include("| ECS: Services |   | – | api, worker → **api** | api, worker | api, worker |");
+      expect(r.markdown).to.include(
+        "| ECS: Services |   | – | api, worker → **api** | api, worker | api, worker |",
+      );
       expect(r.markdown).to.include("| ECS: Desired count | `worker` | – | 1 → **–** | 1 | 2 |");
     });
 
@@ -166,13 +209,19 @@ describe("platform review report", () => {
 
     it("fails with exit 1 and says so at the top", () => {
       expect(r.exitCode).to.equal(1);
-      expect(r.markdown).to.include("❌ **1 mandatory policy violation** in `staging`: this check fails until it is fixed.");
-      expect(summaryRows(r.markdown)[2]).to.equal("| staging | 0 | 1 | 0 | 0 | ⚠️ 1 | ❌ 1 | 1 | $653.35 → $653.35 | $0.00 |");
+      expect(r.markdown).to.include(
+        "❌ **1 mandatory policy violation** in `staging`: this check fails until it is fixed.",
+      );
+      expect(summaryRows(r.markdown)[2]).to.equal(
+        "| staging | 0 | 1 | 0 | 0 | ⚠️ 1 | ❌ 1 | 1 | $653.35 → $653.35 | $0.00 |",
+      );
     });
 
     it("lists the violation marked new, and the inherited advisory one unmarked", () => {
       const s = section(r.markdown, "staging");
-      const start = s.indexOf("**Policy violations** (`platform-policies@0.1.0`): 1 mandatory (1 new), 1 advisory");
+      const start = s.indexOf(
+        "**Policy violations** (`platform-policies@0.1.0`): 1 mandatory (1 new), 1 advisory",
+      );
       expect(s.slice(start, start + 6)).to.deep.equal([
         "**Policy violations** (`platform-policies@0.1.0`): 1 mandatory (1 new), 1 advisory",
         "",
@@ -184,7 +233,9 @@ describe("platform review report", () => {
     });
 
     it("shows in the parity table that staging lost the deletion protection prod has", () => {
-      expect(r.markdown).to.include("| Aurora: Deletion protection | `db` | – | off | ⚠️ on → **off** | on |");
+      expect(r.markdown).to.include(
+        "| Aurora: Deletion protection | `db` | – | off | ⚠️ on → **off** | on |",
+      );
     });
   });
 
@@ -192,9 +243,15 @@ describe("platform review report", () => {
     const r = review(withChanges(COST_INCREASE));
 
     it("adds 2 tasks × 730 h × (0.5 vCPU × $0.05 + 1 GB × $0.005) = $43.80 a month", () => {
-      expect(summaryRows(r.markdown)[2]).to.equal("| staging | 0 | 1 | 0 | 0 | 0 | 0 | 0 | $653.35 → $697.15 | +$43.80 (+7%) |");
-      expect(r.markdown).to.include("💰 **Monthly cost will increase by $43.80 (+3%) 📈**: $1,584.10 → $1,627.90 for 4 stacks.");
-      expect(section(r.markdown, "staging")).to.include("| ~ | `staging-api` | `aws:ecs/service:Service` | $43.80 | $87.60 | +$43.80 |");
+      expect(summaryRows(r.markdown)[2]).to.equal(
+        "| staging | 0 | 1 | 0 | 0 | 0 | 0 | 0 | $653.35 → $697.15 | +$43.80 (+7%) |",
+      );
+      expect(r.markdown).to.include(
+        "💰 **Monthly cost will increase by $43.80 (+3%) 📈**: $1,584.10 → $1,627.90 for 4 stacks.",
+      );
+      expect(section(r.markdown, "staging")).to.include(
+        "| ~ | `staging-api` | `aws:ecs/service:Service` | $43.80 | $87.60 | +$43.80 |",
+      );
     });
 
     it("shows the desired count change in the parity table", () => {
@@ -203,12 +260,21 @@ describe("platform review report", () => {
   });
 
   describe("all five changes in one pull request", () => {
-    const r = review(withChanges(DELETED_SERVICE, NEW_VIOLATION, { ...INSTANCE_CLASS, head: { ...INSTANCE_CLASS.head, subnetCidrs: SUBNET_CIDR.head.subnetCidrs } }));
+    const r = review(
+      withChanges(DELETED_SERVICE, NEW_VIOLATION, {
+        ...INSTANCE_CLASS,
+        head: { ...INSTANCE_CLASS.head, subnetCidrs: SUBNET_CIDR.head.subnetCidrs },
+      }),
+    );
 
     it("has the sections in order: title, verdict, cost, summary, stacks in stack order, parity, diagram", () => {
       const md = r.markdown;
       const at = (s: string) => md.indexOf(s);
-      expect(md.startsWith(`${REVIEW_MARKER}\n## Infrastructure review\n\n\`origin/main\` → \`working tree\` · 4 stacks: shared, dev, staging, prod\n`)).to.equal(true);
+      expect(
+        md.startsWith(
+          `${REVIEW_MARKER}\n## Infrastructure review\n\n\`origin/main\` → \`working tree\` · 4 stacks: shared, dev, staging, prod\n`,
+        ),
+      ).to.equal(true);
       const order = [
         "❌ **1 mandatory",
         "💰 **Monthly cost",
@@ -245,16 +311,25 @@ describe("platform review report", () => {
   });
 
   describe("first deploy (no base)", () => {
-    const r = review(ALL_SHAPES.map((s) => ({ head: s })), { baseLabel: "nothing (every resource is new)", baseRef: undefined });
+    const r = review(
+      ALL_SHAPES.map((s) => ({ head: s })),
+      { baseLabel: "nothing (every resource is new)", baseRef: undefined },
+    );
 
     it("counts every resource as a create and the whole cost as the increase", () => {
       const rows = summaryRows(r.markdown);
-      expect(rows[4]).to.match(/^\| \*\*Total\*\* \| \d+ \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| \$0\.00 → \$1,584\.10 \| \+\$1,584\.10 \|$/);
-      expect(rows[3]).to.match(/^\| prod \| \d+ \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| \$0\.00 → \$762\.85 \| \+\$762\.85 \|$/);
+      expect(rows[4]).to.match(
+        /^\| \*\*Total\*\* \| \d+ \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| \$0\.00 → \$1,584\.10 \| \+\$1,584\.10 \|$/,
+      );
+      expect(rows[3]).to.match(
+        /^\| prod \| \d+ \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| \$0\.00 → \$762\.85 \| \+\$762\.85 \|$/,
+      );
     });
 
     it("marks no parity cell as changed, and calls no create dangerous (not even of the protected Aurora cluster)", () => {
-      expect(r.markdown.split("\n").filter((l) => l.startsWith("| ") && l.includes(" → **"))).to.deep.equal([]);
+      expect(
+        r.markdown.split("\n").filter((l) => l.startsWith("| ") && l.includes(" → **")),
+      ).to.deep.equal([]);
       expect(r.markdown).not.to.include("dangerous change");
     });
   });
@@ -264,14 +339,21 @@ describe("platform review report", () => {
       const r = review(withChanges());
       expect(r.exitCode).to.equal(0);
       expect(r.markdown).to.include("✅ No mandatory policy violations.");
-      expect(r.markdown).to.include("💰 **Monthly cost will not change**: $1,584.10 → $1,584.10 for 4 stacks.");
+      expect(r.markdown).to.include(
+        "💰 **Monthly cost will not change**: $1,584.10 → $1,584.10 for 4 stacks.",
+      );
     });
 
     it("fails with exit 2 when a stack's head plan failed, and shows the message in its section", () => {
-      const stacks: StackReviewInput[] = [stackInput({ base: SHARED, head: SHARED }), { stack: "dev", failure: "Invalid config:\n - platform:network.cidr: must be a /16" }];
+      const stacks: StackReviewInput[] = [
+        stackInput({ base: SHARED, head: SHARED }),
+        { stack: "dev", failure: "Invalid config:\n - platform:network.cidr: must be a /16" },
+      ];
       const r = buildReview({ stacks, baseLabel: "origin/main", headLabel: "working tree" });
       expect(r.exitCode).to.equal(2);
-      expect(summaryRows(r.markdown)[1]).to.equal("| dev ❌ plan failed | – | – | – | – | – | – | – | n/a | n/a |");
+      expect(summaryRows(r.markdown)[1]).to.equal(
+        "| dev ❌ plan failed | – | – | – | – | – | – | – | n/a | n/a |",
+      );
       expect(section(r.markdown, "dev")).to.deep.equal([
         "<details open><summary><b>dev</b> · ❌ failed to plan</summary>",
         "",
@@ -288,11 +370,18 @@ describe("platform review report", () => {
     });
 
     it("fails with exit 2 when the policy pack did not run, even with no violation to show", () => {
-      const s = { ...stackInput({ base: DEV, head: DEV }), policy: { error: "the policy pack did not start: boom" } };
+      const s = {
+        ...stackInput({ base: DEV, head: DEV }),
+        policy: { error: "the policy pack did not start: boom" },
+      };
       const r = buildReview({ stacks: [s], baseLabel: "a", headLabel: "b" });
       expect(r.exitCode).to.equal(2);
-      expect(section(r.markdown, "dev")).to.include("❌ **Policy check failed to run**: the policy pack did not start: boom");
-      expect(summaryRows(r.markdown)[0]).to.equal("| dev | 0 | 0 | 0 | 0 | 0 | error | error | $124.10 → $124.10 | $0.00 |");
+      expect(section(r.markdown, "dev")).to.include(
+        "❌ **Policy check failed to run**: the policy pack did not start: boom",
+      );
+      expect(summaryRows(r.markdown)[0]).to.equal(
+        "| dev | 0 | 0 | 0 | 0 | 0 | error | error | $124.10 → $124.10 | $0.00 |",
+      );
     });
   });
 
@@ -301,12 +390,16 @@ describe("platform review report", () => {
     const changeBlock = (level: number) => {
       const s = renderStackSection(input, level).split("\n");
       const a = s.indexOf("```diff");
-      return a < 0 ? s.filter((l) => l.startsWith("The change list")) : s.slice(a + 1, s.indexOf("```", a + 1));
+      return a < 0
+        ? s.filter((l) => l.startsWith("The change list"))
+        : s.slice(a + 1, s.indexOf("```", a + 1));
     };
 
     it("level 0 shows every property with old => new values", () => {
       expect(changeBlock(0).filter((l) => l.startsWith("      "))).to.have.length(4);
-      expect(changeBlock(0)[5]).to.match(/^ {6}~ networkConfiguration: \{"assignPublicIp":false,.*=> \(known after replace of prod-private-1\)$/);
+      expect(changeBlock(0)[5]).to.match(
+        /^ {6}~ networkConfiguration: \{"assignPublicIp":false,.*=> \(known after replace of prod-private-1\)$/,
+      );
     });
 
     it("level 1 keeps values for replaces and only the property names of updates", () => {
@@ -328,9 +421,13 @@ describe("platform review report", () => {
         "! 1 × aws:ec2/subnet:Subnet  (replace)",
         "~ 2 × aws:ecs/service:Service  (update)",
       ]);
-      expect(changeBlock(4)).to.deep.equal(["The change list (4 changes) was left out to fit the comment."]);
+      expect(changeBlock(4)).to.deep.equal([
+        "The change list (4 changes) was left out to fit the comment.",
+      ]);
       for (let level = 0; level < TRIM_LEVELS.length; level++) {
-        expect(renderStackSection(input, level)).to.include("- **replace** `aws:ec2/subnet:Subnet` `prod-private-1`");
+        expect(renderStackSection(input, level)).to.include(
+          "- **replace** `aws:ec2/subnet:Subnet` `prod-private-1`",
+        );
       }
     });
 
@@ -348,9 +445,17 @@ describe("platform review report", () => {
     /** A first deploy of prod with 40 services: its section dwarfs the others. */
     const big: StackShape = {
       ...PROD,
-      services: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`svc${i}`, { desiredCount: 2, cpu: 256, memory: 512, port: 8000 + i }])),
+      services: Object.fromEntries(
+        Array.from({ length: 40 }, (_, i) => [
+          `svc${i}`,
+          { desiredCount: 2, cpu: 256, memory: 512, port: 8000 + i },
+        ]),
+      ),
     };
-    const pairs: Pair[] = [...ALL_SHAPES.slice(0, 3).map((s) => ({ base: s, head: s })), { head: big }];
+    const pairs: Pair[] = [
+      ...ALL_SHAPES.slice(0, 3).map((s) => ({ base: s, head: s })),
+      { head: big },
+    ];
     const full = review(pairs, { limit: 1_000_000 });
 
     it("stays whole when it fits", () => {
@@ -363,15 +468,21 @@ describe("platform review report", () => {
       // prod is all creates: level 1 (update values) saves nothing, so level 2 is the first that helps.
       expect(r.trimmed).to.deep.equal([{ stack: "prod", what: `left out ${TRIM_LEVELS[2]}` }]);
       expect(r.markdown.length).to.be.at.most(full.markdown.length - 1);
-      expect(r.markdown).to.include(`✂️ Trimmed to stay under ${full.markdown.length - 1} characters (GitHub's comment limit is 65,536): \`prod\`: left out ${TRIM_LEVELS[2]}.`);
-      expect(section(r.markdown, "prod")[2]).to.equal(`> ✂️ Shortened to fit the comment: left out ${TRIM_LEVELS[2]}. Full detail: \`platform diff prod --base origin/main\`, \`platform check prod\`, \`platform cost prod\`.`);
+      expect(r.markdown).to.include(
+        `✂️ Trimmed to stay under ${full.markdown.length - 1} characters (GitHub's comment limit is 65,536): \`prod\`: left out ${TRIM_LEVELS[2]}.`,
+      );
+      expect(section(r.markdown, "prod")[2]).to.equal(
+        `> ✂️ Shortened to fit the comment: left out ${TRIM_LEVELS[2]}. Full detail: \`platform diff prod --base origin/main\`, \`platform check prod\`, \`platform cost prod\`.`,
+      );
     });
 
     it("with a small budget, trims further and stays under it, keeping the summary table", () => {
       const limit = 9_000;
       const r = review(pairs, { limit });
       expect(r.markdown.length).to.be.at.most(limit);
-      expect(r.trimmed.find((t) => t.stack === "prod")?.what).to.equal(`left out ${TRIM_LEVELS[4]}`);
+      expect(r.trimmed.find((t) => t.stack === "prod")?.what).to.equal(
+        `left out ${TRIM_LEVELS[4]}`,
+      );
       expect(summaryRows(r.markdown)).to.have.length(5);
       expect(r.markdown).to.include("</details>\n\n### Environment parity");
     });
@@ -379,7 +490,11 @@ describe("platform review report", () => {
     it("with an impossible budget, cuts the end off and says so", () => {
       const r = review(pairs, { limit: 1_500 });
       expect(r.markdown.length).to.be.at.most(1_500);
-      expect(r.markdown.endsWith("… (cut: the report exceeded the comment limit even with every section shortened)\n")).to.equal(true);
+      expect(
+        r.markdown.endsWith(
+          "… (cut: the report exceeded the comment limit even with every section shortened)\n",
+        ),
+      ).to.equal(true);
       expect(r.trimmed.map((t) => t.what)).to.include("the end of the document (hard cut)");
     });
   });
