@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { sanitizeName } from "./names";
 import { accessLogBucketPolicy, validationRecordDomains } from "./plan";
 
 /**
@@ -51,8 +52,8 @@ export const DEFAULT_RESPONSE = { contentType: "text/plain", messageBody: "Not F
  * locked-down bucket this component owns.
  *
  * Children: `<name>-sg`, `<name>-https-in`, `<name>-http-in`, `<name>-logs` (bucket + its controls),
- * `<name>-lb`, `<name>-cert`, `<name>-cert-validation-<n>`, `<name>-alias[-<n>]`, `<name>-https`,
- * `<name>-http`, `<name>-waf`.
+ * `<name>-lb`, `<name>-cert`, `<name>-cert-validation[-<dns name>]`, `<name>-alias[-<dns name>]`,
+ * `<name>-https`, `<name>-http`, `<name>-waf`.
  */
 export class LoadBalancer extends pulumi.ComponentResource {
   public readonly arn: pulumi.Output<string>;
@@ -250,15 +251,16 @@ export class LoadBalancer extends pulumi.ComponentResource {
       parent,
     );
     // One CNAME per distinct base name (x and *.x share one), found by name rather than by
-    // position because ACM does not promise an order for domainValidationOptions.
-    const records = validationRecordDomains(c.domain, c.alternativeNames).map((base, i) => {
+    // position because ACM does not promise an order for domainValidationOptions. Logical names
+    // derive from the DNS name, not a position, so reordering alternativeNames changes nothing.
+    const records = validationRecordDomains(c.domain, c.alternativeNames).map((base) => {
       const option = cert.domainValidationOptions.apply((opts) => {
         const found = opts.find((o) => o.domainName.toLowerCase().replace(/^\*\./, "") === base);
         if (!found) throw new Error(`ACM returned no validation option for ${base}`);
         return found;
       });
       return new aws.route53.Record(
-        `${name}-cert-validation-${i + 1}`,
+        base === c.domain.toLowerCase() ? `${name}-cert-validation` : `${name}-cert-validation-${sanitizeName(base)}`,
         {
           zoneId: zone.zoneId,
           name: option.resourceRecordName,
@@ -282,7 +284,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
     const aliasNames = [c.domain, ...c.alternativeNames.filter((n) => !n.startsWith("*."))];
     aliasNames.forEach((dns, i) =>
       new aws.route53.Record(
-        i === 0 ? `${name}-alias` : `${name}-alias-${i + 1}`,
+        i === 0 ? `${name}-alias` : `${name}-alias-${sanitizeName(dns)}`,
         {
           zoneId: zone.zoneId,
           name: dns,

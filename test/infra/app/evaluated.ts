@@ -1,5 +1,5 @@
-import { Evaluation, RecordedResource } from "../../../cli/evaluate/harness";
-import { engineConfigFor } from "../../../cli/evaluate/stack-config";
+import { Evaluation, RecordedResource, evaluate } from "../../../cli/evaluate/harness";
+import { engineConfigFor, readStackFile, toEngineConfig } from "../../../cli/evaluate/stack-config";
 import { parseConfig } from "../../../infra/config";
 import { managementPeer } from "../../../infra/peering";
 import { MANAGEMENT_STACK, STACK_ORDER } from "../../../infra/stacks";
@@ -81,3 +81,28 @@ export const T = {
   paramGroup: "aws:rds/clusterParameterGroup:ClusterParameterGroup",
   subnet: "aws:ec2/subnet:Subnet",
 } as const;
+
+/**
+ * A shipped stack's file, edited, evaluated like the shipped stacks (its StackReference answered
+ * from shared's evaluation). `ssmParameters` seeds live SSM values (see MockOptions).
+ */
+export async function evaluateVariant(
+  stack: string,
+  edit: (config: Record<string, unknown>) => void,
+  ssmParameters?: Record<string, string>,
+): Promise<Evaluation> {
+  const shared = (await evaluatedStacks()).get(MANAGEMENT_STACK)!;
+  const raw = structuredClone(readStackFile(stack).config);
+  edit(raw);
+  const config = toEngineConfig(raw);
+  const parsed = parseConfig(stack, "platform", config);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const program = require("../../../infra/index") as () => Promise<Record<string, unknown>>;
+  return evaluate(program, {
+    stack,
+    region: config["aws:region"] ?? "ap-northeast-2",
+    config,
+    stackOutputs: parsed.peering ? { [managementPeer(parsed.peering).stack]: shared.outputs } : {},
+    ssmParameters,
+  });
+}

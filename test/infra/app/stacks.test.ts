@@ -154,7 +154,7 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
         const cert = r(T.cert, `${stack}-alb-cert`);
         expect(cert.inputs).to.deep.include({ domainName: x.domain, validationMethod: "DNS", keyAlgorithm: "RSA_2048" });
         const [option] = cert.outputs.domainValidationOptions as Array<Record<string, string>>;
-        const validation = r(T.record, `${stack}-alb-cert-validation-1`);
+        const validation = r(T.record, `${stack}-alb-cert-validation`);
         expect(validation.inputs).to.deep.include({ name: option.resourceRecordName, type: "CNAME", records: [option.resourceRecordValue], ttl: 300 });
         const zoneId = input<string>(validation, "zoneId");
         expect(zoneId).to.match(/^Z[0-9A-Z]{13}$/);
