@@ -26,10 +26,10 @@ import {
  *   4. the architecture diagram (Mermaid) of the head revision
  *
  * Size: GitHub rejects comments over 65,536 characters. The document is kept under `limit`
- * (60,000 by default, room for the workflow's own wrapper) by shortening the largest stack
- * section one level at a time (see TRIM_LEVELS) until it fits, then the parity appendix and the
- * diagram; each cut is listed at the top and inside the section it shortened. Dangerous changes,
- * mandatory violations and the summary table are never cut.
+ * (60,000 by default, room for the workflow's own wrapper) by moving the largest stack section to
+ * the next level that makes it shorter (see TRIM_LEVELS), repeatedly, then dropping the parity
+ * appendix and the diagram; each cut is listed at the top and inside the section it shortened.
+ * Dangerous changes, mandatory violations and the summary table are never cut.
  */
 
 /** GitHub's comment limit is 65,536; keep a margin for the sticky-comment action's header. */

@@ -431,13 +431,25 @@ describe("platform review report", () => {
       }
     });
 
-    it("level 2 counts creates by type and keeps one line for each other change", () => {
-      const first = stackInput({ head: DEV });
-      const block = changeBlock.call(null, 0) && renderStackSection(first, 2).split("\n");
+    it("level 2 keeps one line for each update and counts the creates by type", () => {
+      const head: StackShape = {
+        ...DEV,
+        services: {
+          ...DEV.services!,
+          api: { ...DEV.services!.api, desiredCount: 2 },
+          jobs: { desiredCount: 1, cpu: 256, memory: 512 },
+        },
+      };
+      const block = renderStackSection(stackInput({ base: DEV, head }), 2).split("\n");
       const a = block.indexOf("```diff");
-      const body = block.slice(a + 1, block.indexOf("```", a + 1));
-      expect(body).to.include("+ 2 × aws:ecs/service:Service  (create)");
-      expect(body.every((l) => /^\+ \d+ × \S+ {2}\(create\)$/.test(l))).to.equal(true);
+      expect(block.slice(a + 1, block.indexOf("```", a + 1))).to.deep.equal([
+        "~ aws:ecs/service:Service  dev-api",
+        "+ 1 × aws:cloudwatch/logGroup:LogGroup  (create)",
+        "+ 1 × aws:ec2/securityGroup:SecurityGroup  (create)",
+        "+ 1 × aws:ecs/service:Service  (create)",
+        "+ 1 × aws:ecs/taskDefinition:TaskDefinition  (create)",
+        "+ 1 × aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule  (create)",
+      ]);
     });
   });
 
