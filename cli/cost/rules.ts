@@ -408,8 +408,10 @@ const ecsService: Rule = (r, ctx) => {
   }
   const size = `${fmt(vcpu)} vCPU, ${fmt(gb)} GB, ${arch === "arm64" ? "ARM64" : "x86_64"}`;
 
-  // Tasks per billing class: on-demand or Spot (ARM64 tasks a strategy sends to Spot run, if at
-  // all, nowhere; they are priced on-demand so the estimate is not optimistic).
+  // Tasks per billing class: on-demand or Spot. ARM64 tasks run on Spot since platform version
+  // 1.4.0 (API reference, CapacityProviderStrategyItem: "FARGATE_SPOT supports Linux tasks with
+  // the ARM64 architecture on platform version 1.4.0 or later"; older guides still say it does
+  // not), so Spot is priced at the ARM64 rate with the same assumed discount.
   const byClass = new Map<"ondemand" | "spot", number>();
   for (const [provider, n] of split) {
     if (n <= 0) continue;
@@ -419,14 +421,9 @@ const ecsService: Rule = (r, ctx) => {
       );
       continue;
     }
-    let spot = provider === "FARGATE_SPOT";
+    const spot = provider === "FARGATE_SPOT";
     if (spot && arch === "arm64") {
-      // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html:
-      // "Linux tasks with the ARM64 architecture don't support the Fargate Spot capacity provider."
-      notes.push(
-        `FARGATE_SPOT does not run ARM64 tasks: ${fmt(n)} task(s) the strategy sends to Spot are priced at the on-demand ARM64 rate`,
-      );
-      spot = false;
+      notes.push("ARM64 on FARGATE_SPOT needs platform version 1.4.0 or later (LATEST is)");
     }
     const key = spot ? "spot" : "ondemand";
     byClass.set(key, (byClass.get(key) ?? 0) + n);

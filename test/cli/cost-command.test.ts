@@ -175,6 +175,18 @@ describe("platform cost (command)", () => {
       "cli/cost/usage.default.yml",
       "environments/usage.dev.yml",
     ]);
+    // The README's dev target: the full architecture (VPC, NAT instance, ALB, one service,
+    // Aurora Serverless v2 that pauses) for at most 40 USD a month in ap-northeast-2.
+    expect(json.monthlyTotal).to.be.at.most(40);
+    const types = new Set(json.resources.map((r: { type: string }) => r.type));
+    for (const t of [
+      "aws:ec2/instance:Instance",
+      "aws:lb/loadBalancer:LoadBalancer",
+      "aws:ecs/service:Service",
+      "aws:rds/clusterInstance:ClusterInstance",
+    ]) {
+      expect(types.has(t), t).to.equal(true);
+    }
   });
 
   it("fails with exit 2 on an unknown format", async () => {

@@ -192,16 +192,19 @@ describe("cost estimate: single resources match the price table exactly", () => 
     expect(svc.lines[0].note).to.equal("Spot discount 70% assumed (fargate-spot-discount)");
   });
 
-  it("with FARGATE_SPOT and an ARM64 task, prices on-demand ARM64 and warns that Spot cannot run it", () => {
+  it("with FARGATE_SPOT and an ARM64 task, applies the Spot discount to the ARM64 rates and notes platform 1.4.0", () => {
     const r = run("us-east-1", fargate("ARM64", [{ capacityProvider: "FARGATE_SPOT", weight: 1 }]));
     const svc = only(r, "aws:ecs/service:Service");
-    expect(svc.lines.map((l) => l.unitPrice)).to.deep.equal([0.03238, 0.00356]);
-    expect(svc.notes).to.include(
-      "FARGATE_SPOT does not run ARM64 tasks: 1 task(s) the strategy sends to Spot are priced at the on-demand ARM64 rate",
-    );
+    expect(svc.lines.map((l) => [l.description, l.quantity])).to.deep.equal([
+      ["Fargate Spot vCPU (1 task × 1 vCPU, 2 GB, ARM64)", 730],
+      ["Fargate Spot memory (1 task × 1 vCPU, 2 GB, ARM64)", 1460],
+    ]);
+    expect(svc.lines[0].unitPrice).to.be.closeTo(0.03238 * 0.3, 1e-12);
+    expect(svc.lines[1].unitPrice).to.be.closeTo(0.00356 * 0.3, 1e-12);
+    expect(svc.notes).to.include("ARM64 on FARGATE_SPOT needs platform version 1.4.0 or later (LATEST is)");
   });
 
-  it("with a FARGATE base of 1 and 1:1 weights over 2 ARM64 tasks, prices both in one on-demand line pair", () => {
+  it("with a FARGATE base of 1 and 1:1 weights over 2 ARM64 tasks, splits 1.5 on-demand + 0.5 Spot", () => {
     const r = run(
       "us-east-1",
       fargate(
@@ -214,13 +217,12 @@ describe("cost estimate: single resources match the price table exactly", () => 
       ),
     );
     const svc = only(r, "aws:ecs/service:Service");
-    expect(svc.lines.map((l) => [l.description, l.quantity, l.unitPrice])).to.deep.equal([
-      ["Fargate vCPU (2 tasks × 1 vCPU, 2 GB, ARM64)", 1460, 0.03238],
-      ["Fargate memory (2 tasks × 1 vCPU, 2 GB, ARM64)", 2920, 0.00356],
+    expect(svc.lines.map((l) => [l.description, l.quantity])).to.deep.equal([
+      ["Fargate vCPU (1.5 tasks × 1 vCPU, 2 GB, ARM64)", 1095],
+      ["Fargate memory (1.5 tasks × 1 vCPU, 2 GB, ARM64)", 2190],
+      ["Fargate Spot vCPU (0.5 tasks × 1 vCPU, 2 GB, ARM64)", 365],
+      ["Fargate Spot memory (0.5 tasks × 1 vCPU, 2 GB, ARM64)", 730],
     ]);
-    expect(svc.notes).to.include(
-      "FARGATE_SPOT does not run ARM64 tasks: 0.5 task(s) the strategy sends to Spot are priced at the on-demand ARM64 rate",
-    );
   });
 
   it("with a FARGATE base of 1 and FARGATE_SPOT weight 3 over 5 tasks, splits 1 + (1 + 3 spot)", () => {

@@ -29,13 +29,14 @@ interface Expect {
   azs: number;
   nat: "single" | "perAz" | "instance";
   flowLogRetention: number;
+  flowLogTraffic?: "REJECT";
   endpoints: string[];
   tags: Record<string, string>;
 }
 
 const STACKS: Record<string, Expect> = {
   shared: { cidr: "10.0.0.0/16", azs: 2, nat: "single", flowLogRetention: 365, endpoints: [], tags: { CostCenter: "platform", Owner: "platform-team" } },
-  dev: { cidr: "10.10.0.0/16", azs: 2, nat: "instance", flowLogRetention: 14, endpoints: [], tags: { CostCenter: "engineering", Owner: "platform-team" } },
+  dev: { cidr: "10.10.0.0/16", azs: 2, nat: "instance", flowLogRetention: 14, flowLogTraffic: "REJECT", endpoints: [], tags: { CostCenter: "engineering", Owner: "platform-team" } },
   staging: { cidr: "10.20.0.0/16", azs: 3, nat: "perAz", flowLogRetention: 30, endpoints: [], tags: { CostCenter: "engineering", Owner: "platform-team" } },
   prod: {
     cidr: "10.30.0.0/16",
@@ -197,13 +198,13 @@ for (const [stack, want] of Object.entries(STACKS)) {
       expect(sgs[0].inputs).to.deep.include({ ingress: [], egress: [] });
     });
 
-    it("flow-logs ALL traffic to a pre-created log group with the configured retention, through a least-privilege role", () => {
+    it(`flow-logs ${want.flowLogTraffic ?? "ALL"} traffic to a pre-created log group with the configured retention, through a least-privilege role`, () => {
       const logs = ofType(ev, T.flowLog);
       expect(logs).to.have.length(1);
       const group = byName(ev, T.logGroup, `${stack}-flow-logs`);
       expect(group.inputs).to.include({ name: `/platform/${stack}/vpc-flow-logs`, retentionInDays: want.flowLogRetention });
       const role = byName(ev, T.role, `${stack}-flow-logs`);
-      expect(logs[0].inputs).to.include({ trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: group.outputs.arn, iamRoleArn: role.outputs.arn });
+      expect(logs[0].inputs).to.include({ trafficType: want.flowLogTraffic ?? "ALL", logDestinationType: "cloud-watch-logs", logDestination: group.outputs.arn, iamRoleArn: role.outputs.arn });
       const trust = JSON.parse(role.inputs.assumeRolePolicy as string);
       expect(trust.Statement[0].Principal).to.deep.equal({ Service: "vpc-flow-logs.amazonaws.com" });
       expect(trust.Statement[0].Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": "123456789012" } });
