@@ -43,7 +43,7 @@ export interface PropertyChange {
   readonly old?: PropertyValue;
   /** `04da6b54-…` (Pulumi's unknown) when the value is only known after another resource's replace. */
   readonly new?: PropertyValue;
-  /** For unknown values: the replaced resource whose new id/ARN feeds this property. */
+  /** For unknown values: the created or replaced resource whose new id/ARN feeds this property. */
   readonly computedFrom?: string;
   /** Why this property replaces the resource (the table rule), when it does. */
   readonly replaceRule?: string;
@@ -212,6 +212,7 @@ export function diffDeployments(opts: DiffOptions): DiffResult {
   }
 
   const replaced = new Set<string>();
+  const created = new Set<string>();
   const changes: ResourceChange[] = [];
   let same = 0;
   // The deployment is topologically ordered, so a resource's dependencies are classified first.
@@ -220,6 +221,7 @@ export function diffDeployments(opts: DiffOptions): DiffResult {
     const old = matchOf.get(r.urn);
     const options = opts.headOptions?.[r.urn];
     if (!old) {
+      created.add(r.urn);
       changes.push({ op: "create", urn: r.urn, type: r.type, name, custom: r.custom, properties: [], replaceReasons: [], mayReplace: false, protect: !!r.protect });
       continue;
     }
@@ -230,22 +232,29 @@ export function diffDeployments(opts: DiffOptions): DiffResult {
     const leafChanges = diffValues(old.inputs ?? {}, r.inputs ?? {}).filter(
       (c) => !(options?.ignoreChanges ?? []).some((ig) => ruleMatches(ig, c.path)),
     );
-    const changedTop = new Set(leafChanges.map((c) => topKey(c.path)));
-    // Inputs fed by a replaced resource: unknown until that replace happens.
-    const computed: LeafChange[] = [];
-    const computedFrom = new Map<string, string>();
+    // Inputs fed by a resource that is created or replaced: a preview knows them only after that
+    // resource exists (the offline ids are made up, so showing them would be misleading).
+    const causeOf = new Map<string, string>();
     for (const [key, urns] of Object.entries(r.propertyDependencies ?? {})) {
-      const cause = urns.find((u) => replaced.has(u));
-      if (!cause || changedTop.has(key) || !(key in (r.inputs ?? {}))) continue;
+      const cause = urns.find((u) => replaced.has(u) || created.has(u));
+      if (cause && key in (r.inputs ?? {})) causeOf.set(key, cause);
+    }
+    const leafWithUnknowns: LeafChange[] = leafChanges.map((c) =>
+      causeOf.has(topKey(c.path)) && c.kind !== "delete" ? { ...c, new: UNKNOWN_VALUE } : c,
+    );
+    const changedTop = new Set(leafChanges.map((c) => topKey(c.path)));
+    const computed: LeafChange[] = [];
+    for (const [key, cause] of causeOf) {
+      // A replaced resource keeps its URN, so the offline id did not change: add the unknown.
+      if (changedTop.has(key) || !replaced.has(cause)) continue;
       if ((options?.ignoreChanges ?? []).some((ig) => ruleMatches(ig, key))) continue;
       computed.push({ path: key, kind: "update", old: old.inputs?.[key], new: UNKNOWN_VALUE });
-      computedFrom.set(key, cause);
     }
     const providerWasReplaced = replaced.has(providerUrn(r.provider) ?? "");
     const properties: PropertyChange[] = [];
     const replaceReasons = new Set<string>();
     let unknownType = false;
-    for (const c of [...leafChanges, ...computed].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    for (const c of [...leafWithUnknowns, ...computed].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
       const verdict = r.custom || r.provider
         ? replacesOnChange(table, r.type, c.path, {
             oldInputs: old.inputs,
@@ -263,7 +272,7 @@ export function diffDeployments(opts: DiffOptions): DiffResult {
         kind: (replaces ? `${c.kind}-replace` : c.kind) as DiffKind,
         ...(c.old !== undefined ? { old: c.old } : {}),
         ...(c.new !== undefined ? { new: c.new } : {}),
-        ...(computedFrom.has(c.path) ? { computedFrom: computedFrom.get(c.path) } : {}),
+        ...(c.new === UNKNOWN_VALUE && causeOf.has(topKey(c.path)) ? { computedFrom: causeOf.get(topKey(c.path)) } : {}),
         ...(replaces && verdict.because ? { replaceRule: verdict.because } : {}),
       });
     }

@@ -155,6 +155,21 @@ describe("platform diff: fixtures", () => {
     expect(ignored.notes).to.deep.equal([]);
   });
 
+  it("with an input fed by a resource being created, shows the value as known only after the create", () => {
+    const head = load("base.json");
+    const key = { urn: `${S}aws:kms/key:Key::logs-key`, custom: true, id: "k-1", type: "aws:kms/key:Key", parent: head.deployment.resources![0].urn };
+    const bucket = head.deployment.resources!.find((r) => r.urn.endsWith("::logs"))!;
+    const changed = {
+      ...bucket,
+      inputs: { ...bucket.inputs, kmsKeyId: "arn:aws:kms:ap-northeast-2:123456789012:key/k-1" },
+      propertyDependencies: { kmsKeyId: [key.urn] },
+    };
+    head.deployment.resources = [...head.deployment.resources!.filter((r) => r !== bucket), key, changed];
+    const d = diffDeployments({ base: load("base.json"), head, table, baseLabel: "a", headLabel: "b" });
+    expect(change(d, "::logs").properties).to.deep.equal([{ path: "kmsKeyId", kind: "add", new: UNKNOWN_VALUE, computedFrom: key.urn }]);
+    expect(renderText(d)).to.contain("+ kmsKeyId: (known after logs-key is created or replaced)");
+  });
+
   it("reports stack output changes", () => {
     const head = load("base.json");
     head.deployment.resources![0] = { ...head.deployment.resources![0], outputs: { vpcId: "vpc-new", extra: 1 } };
@@ -190,7 +205,7 @@ describe("platform diff: renderings", () => {
     const text = renderText(diff("head-subnet-cidr.json"));
     expect(text.indexOf("DANGEROUS CHANGES (1):")).to.be.lessThan(text.indexOf("Changes:"));
     expect(text).to.contain('~ cidrBlock: "10.0.0.0/19" => "10.0.32.0/19"  [forces replacement]');
-    expect(text).to.contain('~ subnetId: "subnet-0b1c2d3e4f5061728" => (known after replace of net-private-1)  [forces replacement]');
+    expect(text).to.contain('~ subnetId: "subnet-0b1c2d3e4f5061728" => (known after net-private-1 is created or replaced)  [forces replacement]');
     expect(text).to.contain("  0 to create, 0 to update, 2 to replace, 0 to delete, 11 unchanged");
   });
 
