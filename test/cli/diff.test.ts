@@ -164,8 +164,11 @@ describe("platform diff: fixtures", () => {
       inputs: { ...bucket.inputs, kmsKeyId: "arn:aws:kms:ap-northeast-2:123456789012:key/k-1" },
       propertyDependencies: { kmsKeyId: [key.urn] },
     };
-    head.deployment.resources = [...head.deployment.resources!.filter((r) => r !== bucket), key, changed];
-    const d = diffDeployments({ base: load("base.json"), head, table, baseLabel: "a", headLabel: "b" });
+    const withKey: UntypedDeployment = {
+      ...head,
+      deployment: { ...head.deployment, resources: [...head.deployment.resources!.filter((r) => r !== bucket), key, changed] },
+    };
+    const d = diffDeployments({ base: load("base.json"), head: withKey, table, baseLabel: "a", headLabel: "b" });
     expect(change(d, "::logs").properties).to.deep.equal([{ path: "kmsKeyId", kind: "add", new: UNKNOWN_VALUE, computedFrom: key.urn }]);
     expect(renderText(d)).to.contain("+ kmsKeyId: (known after logs-key is created or replaced)");
   });
