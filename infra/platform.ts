@@ -5,6 +5,7 @@ import { Bastion } from "./bastion";
 import { PlatformConfig } from "./config";
 import { Vpc } from "./network";
 import { ManagementPeering, peerName, resolveManagementPeer } from "./peering";
+import { LogsKey } from "./shared/logs-key";
 import { baseTags } from "./tags";
 
 /**
@@ -26,6 +27,9 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
   const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
 
   const name = config.stack;
+  // Every log group of the environment lives under one prefix and is encrypted with one key.
+  const logGroupPrefix = `/${config.project}/${config.stack}`;
+  const logsKey = new LogsKey(`${name}-logs`, { region: config.region, logGroupPrefix }, opts);
   // The application tier's ports, so the NACLs (both sides of the peering too) admit exactly them.
   const appPorts = appNetworkIntents(config);
   const network = new Vpc(
@@ -38,6 +42,8 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
       natInstanceType: config.network.natInstanceType,
       region: config.region,
       flowLogRetentionDays: config.network.flowLogs.retentionDays,
+      flowLogKmsKeyArn: logsKey.keyArn,
+      logGroupPrefix,
       flowLogTrafficType: config.network.flowLogs.trafficType,
       interfaceEndpoints: config.network.interfaceEndpoints,
       sshSourceCidrs: config.bastion.enabled ? config.bastion.sshCidrs : [],
@@ -104,7 +110,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
   const databaseAccess: Record<string, pulumi.Input<string>> = {};
   if (bastion) databaseAccess.bastion = bastion.securityGroupId;
   if (managementPeering?.bastionSecurityGroupReference) databaseAccess["management-bastion"] = managementPeering.bastionSecurityGroupReference;
-  const app = buildAppTier({ config, network, databaseAccess, opts });
+  const app = buildAppTier({ config, network, databaseAccess, logsKmsKeyArn: logsKey.keyArn, opts });
 
   return {
     ...app.outputs,

@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CapacityProviderStrategyItem } from "./config";
-import { logsKeyPolicy } from "./plan";
 
 export interface EcsClusterArgs {
   /** Physical cluster name. */
@@ -16,6 +15,8 @@ export interface EcsClusterArgs {
   /** The cluster's default strategy (services set theirs explicitly, from this or an override). */
   readonly capacityProviderStrategy: readonly CapacityProviderStrategyItem[];
   readonly logRetentionDays: number;
+  /** The environment's logs key (infra/shared/logs-key.ts), for the exec log group and sessions. */
+  readonly logsKmsKeyArn: pulumi.Input<string>;
 }
 
 /**
@@ -23,10 +24,10 @@ export interface EcsClusterArgs {
  * configured, and ECS Exec sessions logged to an encrypted log group (configured even when no
  * service enables Exec: it costs nothing idle, and turning Exec on later is then always audited).
  *
- * It also owns the environment's logs key: a customer-managed KMS key that CloudWatch Logs may use
- * only for log groups under `logGroupPrefix` (the services' groups and the exec group).
+ * Its log groups are encrypted with the environment's logs key, which CloudWatch Logs may use only
+ * for log groups under `logGroupPrefix`.
  *
- * Children: `<name>-logs-key`, `<name>-exec-logs`, `<name>-cluster`, `<name>-capacity-providers`.
+ * Children: `<name>-exec-logs`, `<name>-cluster`, `<name>-capacity-providers`.
  */
 export class EcsCluster extends pulumi.ComponentResource {
   public readonly clusterArn: pulumi.Output<string>;
@@ -40,22 +41,7 @@ export class EcsCluster extends pulumi.ComponentResource {
   constructor(name: string, args: EcsClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("platform:app:EcsCluster", name, {}, opts);
     const parent = { parent: this };
-    const account = aws.getCallerIdentityOutput({}, parent).accountId;
-
-    const key = new aws.kms.Key(
-      `${name}-logs-key`,
-      {
-        description: `CloudWatch Logs of ${args.logGroupPrefix}/* (services, ECS Exec sessions)`,
-        enableKeyRotation: true,
-        rotationPeriodInDays: 365,
-        deletionWindowInDays: 30,
-        keyUsage: "ENCRYPT_DECRYPT",
-        customerMasterKeySpec: "SYMMETRIC_DEFAULT",
-        policy: account.apply((acct) => JSON.stringify(logsKeyPolicy(acct, args.region, [`${args.logGroupPrefix}/*`]))),
-        tags: { Name: `${name}-logs-key` },
-      },
-      parent,
-    );
+    const key = { arn: pulumi.output(args.logsKmsKeyArn) };
 
     const execLogs = new aws.cloudwatch.LogGroup(
       `${name}-exec-logs`,

@@ -3,6 +3,10 @@
  * turn their results into resources; the tests exercise them directly.
  */
 
+import { PolicyDocument, PolicyPrincipal, PolicyStatement } from "../shared/policy-documents";
+
+export { PolicyDocument, PolicyPrincipal, PolicyStatement, logsKeyPolicy } from "../shared/policy-documents";
+
 // ---------------------------------------------------------------------------------------------
 // Fargate task sizes
 
@@ -198,7 +202,6 @@ export const ELB_LOG_DELIVERY_ACCOUNTS: Readonly<Record<string, string>> = {
   "sa-east-1": "507241528517",
 };
 
-export type PolicyPrincipal = { readonly AWS: string } | { readonly Service: string };
 
 export function elbLogDeliveryPrincipal(region: string): PolicyPrincipal {
   const account = ELB_LOG_DELIVERY_ACCOUNTS[region];
@@ -206,22 +209,7 @@ export function elbLogDeliveryPrincipal(region: string): PolicyPrincipal {
 }
 
 // ---------------------------------------------------------------------------------------------
-// IAM policy documents
-
-export interface PolicyStatement {
-  readonly Sid?: string;
-  readonly Effect: "Allow" | "Deny";
-  readonly Principal?: PolicyPrincipal | "*";
-  readonly Action: string | readonly string[];
-  /** Absent only in trust policies. */
-  readonly Resource?: string | readonly string[];
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
-}
-
-export interface PolicyDocument {
-  readonly Version: "2012-10-17";
-  readonly Statement: readonly PolicyStatement[];
-}
+// IAM policy documents (the shapes live in infra/shared/policy-documents.ts)
 
 /** The ALB log bucket's policy: log delivery may write under its prefix, nobody may use plain HTTP. */
 export function accessLogBucketPolicy(bucketArn: string, prefix: string, accountId: string, region: string): PolicyDocument {
@@ -354,38 +342,6 @@ export function ecsTasksTrustPolicy(accountId: string, region: string): PolicyDo
         Condition: {
           StringEquals: { "aws:SourceAccount": accountId },
           ArnLike: { "aws:SourceArn": `arn:aws:ecs:${region}:${accountId}:*` },
-        },
-      },
-    ],
-  };
-}
-
-/**
- * A customer-managed key policy for CloudWatch Logs: the account administers the key through IAM
- * (AWS's default key policy statement), and the Logs service of this region may use it only for
- * log groups under `logGroupPattern` (the encryption context CloudWatch Logs sends).
- */
-export function logsKeyPolicy(accountId: string, region: string, logGroupPatterns: readonly string[]): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "AccountAdministersKeyThroughIam",
-        Effect: "Allow",
-        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
-        Action: "kms:*",
-        Resource: "*",
-      },
-      {
-        Sid: "CloudWatchLogsUse",
-        Effect: "Allow",
-        Principal: { Service: `logs.${region}.amazonaws.com` },
-        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-        Resource: "*",
-        Condition: {
-          ArnLike: {
-            "kms:EncryptionContext:aws:logs:arn": logGroupPatterns.map((p) => `arn:aws:logs:${region}:${accountId}:log-group:${p}`),
-          },
         },
       },
     ],

@@ -32,6 +32,8 @@ export interface AppTierInputs {
    * @default {}
    */
   readonly databaseAccess?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** The environment's logs key (infra/shared/logs-key.ts): service and ECS Exec log groups. */
+  readonly logsKmsKeyArn: pulumi.Input<string>;
   readonly opts: pulumi.ComponentResourceOptions;
 }
 
@@ -54,7 +56,7 @@ export function servicePhysicalNames(project: string, stack: string, s: Pick<Ser
   };
 }
 
-export function buildAppTier({ config, network, databaseAccess, opts }: AppTierInputs): AppTier {
+export function buildAppTier({ config, network, databaseAccess, logsKmsKeyArn, opts }: AppTierInputs): AppTier {
   const { project, stack, region } = config;
   const outputs: Record<string, pulumi.Output<unknown> | unknown> = {};
 
@@ -159,6 +161,7 @@ export function buildAppTier({ config, network, databaseAccess, opts }: AppTierI
         containerInsights: ecs.containerInsights,
         capacityProviderStrategy: ecs.capacityProviderStrategy,
         logRetentionDays: ecs.logRetentionDays,
+        logsKmsKeyArn,
       },
       opts,
     );

@@ -20,6 +20,10 @@ export interface VpcArgs {
   readonly region: string;
   readonly flowLogRetentionDays: number;
   readonly flowLogTrafficType: "ALL" | "ACCEPT" | "REJECT";
+  /** Customer-managed key for the flow-log group (the environment's logs key). @default - AWS-owned key */
+  readonly flowLogKmsKeyArn?: pulumi.Input<string>;
+  /** The environment's log-group namespace; the flow-log group is `<prefix>/vpc-flow-logs`. @default `/platform/<name>` */
+  readonly logGroupPrefix?: string;
   /** @default [] */
   readonly interfaceEndpoints?: readonly InterfaceEndpoint[];
   /** Container ports the ALB forwards to (private-tier NACL). @default [] */
@@ -325,7 +329,12 @@ export class Vpc extends pulumi.ComponentResource {
     const parent = { parent: this };
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-flow-logs`,
-      { name: `/platform/${name}/vpc-flow-logs`, retentionInDays: args.flowLogRetentionDays, tags: { Name: `${name}-flow-logs` } },
+      {
+        name: `${args.logGroupPrefix ?? `/platform/${name}`}/vpc-flow-logs`,
+        retentionInDays: args.flowLogRetentionDays,
+        kmsKeyId: args.flowLogKmsKeyArn,
+        tags: { Name: `${name}-flow-logs` },
+      },
       parent,
     );
     const account = aws.getCallerIdentityOutput({}, parent).accountId;

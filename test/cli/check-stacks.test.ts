@@ -10,22 +10,7 @@ import { checkDocument } from "../support/policy-harness";
  * pack with each stack's own policy config; then the prod plan broken one thing at a time.
  */
 
-/**
- * Mandatory violations the shipped stacks still have, each waiting on an infra change outside the
- * policy pack. The test fails if one is fixed (remove it here) or a new one appears.
- */
-export const PENDING_MANDATORY: Record<string, Array<[policy: string, resource: string, why: string]>> = Object.fromEntries(
-  STACK_ORDER.map((s) => [
-    s,
-    [
-      [
-        "cloudwatch-loggroup-require-kms-encryption",
-        `${s}-flow-logs`,
-        "infra/network/component.ts creates the flow-log group without kmsKeyId (catalog #83 is mandatory in prod)",
-      ],
-    ],
-  ]),
-);
+/** Every shipped stack passes with zero mandatory violations. */
 
 /** Advisory findings accepted per stack, with the reason (mirrored in docs/readme/policies.md). */
 export const ACCEPTED_ADVISORY: Record<string, Array<[policy: string, resource: string, why: string]>> = {
@@ -68,9 +53,9 @@ describe("platform check over the shipped stacks", function () {
   });
 
   for (const stack of STACK_ORDER) {
-    it(`${stack}: has no mandatory violation other than the pending infra gaps`, () => {
+    it(`${stack}: has no mandatory violation`, () => {
       const got = results.get(stack)!.violations.filter((v) => v.level === "mandatory");
-      expect(pairs(got)).to.deep.equal(expected(PENDING_MANDATORY[stack]));
+      expect(pairs(got)).to.deep.equal([]);
     });
 
     it(`${stack}: has exactly the accepted advisory findings`, () => {

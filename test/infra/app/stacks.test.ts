@@ -247,7 +247,7 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
         });
         const logGroup = r(T.logGroup, `${stack}-svc-hello-logs`);
         expect(c.logConfiguration.options["awslogs-group"]).to.equal(`/platform/${stack}/services/hello`).and.equal(logGroup.inputs.name);
-        expect(logGroup.inputs).to.deep.include({ retentionInDays: x.logRetention, kmsKeyId: r(T.kms, `${stack}-ecs-logs-key`).outputs.arn });
+        expect(logGroup.inputs).to.deep.include({ retentionInDays: x.logRetention, kmsKeyId: r(T.kms, `${stack}-logs-key`).outputs.arn });
         expect(c.image).to.match(new RegExp(`^${MOCK_ACCOUNT_ID}\\.dkr\\.ecr\\.${REGION}\\.amazonaws\\.com/platform/${stack}/hello@sha256:[0-9a-f]{64}$`));
         for (const e of c.environment) expect(e.name, e.name).to.not.match(SECRET_LIKE_ENV);
       });
@@ -394,7 +394,7 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
 
       it("runs one cluster with both Fargate capacity providers, Container Insights as configured and audited ECS Exec", () => {
         const cluster = r(T.cluster, `${stack}-ecs-cluster`);
-        const key = r(T.kms, `${stack}-ecs-logs-key`);
+        const key = r(T.kms, `${stack}-logs-key`);
         const execLogs = r(T.logGroup, `${stack}-ecs-exec-logs`);
         expect(cluster.inputs).to.deep.include({
           name: `platform-${stack}`,

@@ -203,6 +203,16 @@ for (const [stack, want] of Object.entries(STACKS)) {
       expect(logs).to.have.length(1);
       const group = byName(ev, T.logGroup, `${stack}-flow-logs`);
       expect(group.inputs).to.include({ name: `/platform/${stack}/vpc-flow-logs`, retentionInDays: want.flowLogRetention });
+      // Encrypted with the environment's logs key, whose policy lets CloudWatch Logs use it only
+      // for this environment's log groups.
+      const key = byName(ev, "aws:kms/key:Key", `${stack}-logs-key`);
+      expect(group.inputs.kmsKeyId).to.equal(key.outputs.arn);
+      expect(key.inputs).to.include({ enableKeyRotation: true, deletionWindowInDays: 30 });
+      const keyPolicy = JSON.parse(key.inputs.policy as string);
+      expect(keyPolicy.Statement[1].Principal).to.deep.equal({ Service: "logs.ap-northeast-2.amazonaws.com" });
+      expect(keyPolicy.Statement[1].Condition).to.deep.equal({
+        ArnLike: { "kms:EncryptionContext:aws:logs:arn": [`arn:aws:logs:ap-northeast-2:123456789012:log-group:/platform/${stack}/*`] },
+      });
       const role = byName(ev, T.role, `${stack}-flow-logs`);
       expect(logs[0].inputs).to.include({ trafficType: want.flowLogTraffic ?? "ALL", logDestinationType: "cloud-watch-logs", logDestination: group.outputs.arn, iamRoleArn: role.outputs.arn });
       const trust = JSON.parse(role.inputs.assumeRolePolicy as string);
