@@ -75,6 +75,17 @@ describe("platform plan (shipped stacks)", () => {
     });
   }
 
+  for (const stack of ["dev", "staging", "prod"]) {
+    it(`answers ${stack}'s StackReference to shared from shared's own plan`, () => {
+      const plan = plans.get(stack)!;
+      expect(plan.upstream).to.deep.equal(["shared"]);
+      const refs = (plan.deployment.deployment.resources ?? []).filter((r) => r.type === "pulumi:pulumi:StackReference");
+      expect(refs.map((r) => r.id)).to.deep.equal(["organization/platform/shared"]);
+      const sharedRoot = plans.get("shared")!.deployment.deployment.resources![0];
+      expect((refs[0].outputs as Record<string, unknown>).outputs).to.deep.equal(sharedRoot.outputs);
+    });
+  }
+
   it("derives ids from the URN: the same logical VPC gets different ids in different stacks", () => {
     const vpcIds = STACK_ORDER.map((s) =>
       (plans.get(s)!.deployment.deployment.resources ?? []).find((r) => r.type === "aws:ec2/vpc:Vpc")!.id!,
