@@ -4,8 +4,8 @@
 // - V8 code cache (v8-compile-cache-lib, the same package ts-node uses to load TypeScript): bytecode
 //   of every CommonJS module, keyed by file and content. Node 22's module.enableCompileCache() does
 //   the same; this machine runs Node 20.
-// - Transpile cache: ts-node's output per TypeScript file, keyed by the file name, its content, the
-//   compiler options and the TypeScript/ts-node versions. ts-node (as registered by the Pulumi CLI's
+// - Transpile cache (transpile-only runs only): ts-node's output per TypeScript file, keyed by the
+//   file name, its content, the compiler options and the TypeScript/ts-node versions. ts-node (as registered by the Pulumi CLI's
 //   run()) still compiles every file it has not seen; a cache hit returns the identical text, and
 //   its inline source map is served to source-map-support the way ts-node serves its own output.
 //
@@ -35,6 +35,10 @@ function installTranspileCache() {
   if (!enabled()) return;
   const service = process[Symbol.for("ts-node.register.instance")];
   if (!service || typeof service.compile !== "function") return;
+  // With type checking on, compile() must run for every file: a file's diagnostics depend on the
+  // types of the files it imports, which its own content does not capture.
+  const transpileOnly = service.transpileOnly ?? (service.options && service.options.transpileOnly);
+  if (transpileOnly !== true) return;
   const dir = path.join(CACHE_ROOT, "transpile");
   try {
     fs.mkdirSync(dir, { recursive: true });
