@@ -398,14 +398,14 @@ describe("platform review report", () => {
     it("level 0 shows every property with old => new values", () => {
       expect(changeBlock(0).filter((l) => l.startsWith("      "))).to.have.length(4);
       expect(changeBlock(0)[5]).to.match(
-        /^ {6}~ networkConfiguration: \{"assignPublicIp":false,.*=> \(known after replace of prod-private-1\)$/,
+        /^ {6}~ networkConfiguration: \{"assignPublicIp":false,.*=> \(known after prod-private-1 is created or replaced\)$/,
       );
     });
 
     it("level 1 keeps values for replaces and only the property names of updates", () => {
       expect(changeBlock(1)).to.deep.equal([
         "! aws:ec2/routeTableAssociation:RouteTableAssociation  prod-private-1  (replace: subnetId)",
-        '      ~ subnetId: "subnet-80d811746814f8265" => (known after replace of prod-private-1)  [forces replacement]',
+        '      ~ subnetId: "subnet-80d811746814f8265" => (known after prod-private-1 is created or replaced)  [forces replacement]',
         "! aws:ec2/subnet:Subnet  prod-private-1  (replace: cidrBlock)",
         '      ~ cidrBlock: "10.30.0.0/19" => "10.30.96.0/19"  [forces replacement]',
         "~ aws:ecs/service:Service  prod-api",
