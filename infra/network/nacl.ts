@@ -14,7 +14,8 @@ import { Tier } from "./plan";
  * | 100–199 | this VPC's own intents (web, service ports, database, SSH)     |
  * | 200–299 | ephemeral return traffic                                       |
  * | 300–399 | the management VPC (bastion, shared tooling) over peering      |
- * | 400–499 | reserved for peer-side rules written by environment stacks     |
+ * | 400–499 | peering (infra/peering/plan.ts): environments' slots in the    |
+ * |         | management VPC's NACLs; an environment's flows to management   |
  *
  * Invariants (enforced by tests and by the policy pack): no rule opens 22 or 3389 to 0.0.0.0/0;
  * the isolated tier admits only the database port, from the private tier and the management VPC.
