@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { amazonLinux2023Arm64 } from "../shared/ami";
 import { serviceTrustPolicy, ssmInstanceProfile } from "../shared/iam";
 import { InterfaceEndpoint, NatStrategy } from "./config";
-import { NaclRule, naclRuleKey, planNaclRules } from "./nacl";
+import { NaclRule, naclRuleArgs, naclRuleKey, planNaclRules } from "./nacl";
 import { NetworkPlan, TIERS, Tier, planNetwork, subnetsOf } from "./plan";
 
 export interface VpcArgs {
@@ -189,16 +189,7 @@ export class Vpc extends pulumi.ComponentResource {
     rules.forEach((r: NaclRule) =>
       new aws.ec2.NetworkAclRule(
         `${name}-${naclRuleKey(r)}`,
-        {
-          networkAclId: acls[r.tier].id,
-          ruleNumber: r.ruleNumber,
-          egress: r.egress,
-          protocol: r.protocol,
-          ruleAction: r.action,
-          cidrBlock: r.cidrBlock,
-          fromPort: r.fromPort,
-          toPort: r.toPort,
-        },
+        naclRuleArgs(r, acls[r.tier].id),
         parent,
       ),
     );

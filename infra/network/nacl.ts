@@ -52,7 +52,8 @@ export interface NaclIntent {
   readonly sshSourceCidrs: readonly string[];
 }
 
-const tcp = (
+/** An allow rule for TCP ports fromPort..toPort: the only kind of rule the planners emit. */
+export const allowTcp = (
   tier: Tier,
   egress: boolean,
   ruleNumber: number,
@@ -61,6 +62,7 @@ const tcp = (
   toPort: number,
   purpose: string,
 ): NaclRule => ({ tier, egress, ruleNumber, protocol: "tcp", action: "allow", cidrBlock, fromPort, toPort, purpose });
+const tcp = allowTcp;
 
 /**
  * Return traffic from the internet, as two rules that step around RDP (3389): a single
@@ -136,4 +138,18 @@ export function ruleCovers(rule: NaclRule, port: number): boolean {
 /** Logical-name suffix for a rule: stable as long as tier, direction and number are. */
 export function naclRuleKey(rule: NaclRule): string {
   return `${rule.tier}-${rule.egress ? "out" : "in"}-${rule.ruleNumber}`;
+}
+
+/** The `aws.ec2.NetworkAclRule` arguments for a planned rule (T is the ACL id's type, e.g. an Output). */
+export function naclRuleArgs<T>(rule: NaclRule, networkAclId: T) {
+  return {
+    networkAclId,
+    ruleNumber: rule.ruleNumber,
+    egress: rule.egress,
+    protocol: rule.protocol,
+    ruleAction: rule.action,
+    cidrBlock: rule.cidrBlock,
+    fromPort: rule.fromPort,
+    toPort: rule.toPort,
+  };
 }

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_DATABASE_PORT } from "../network/component";
-import { NaclRule, naclRuleKey } from "../network/nacl";
+import { NaclRule, naclRuleArgs, naclRuleKey } from "../network/nacl";
 import { Tier } from "../network/plan";
 import {
   DEFAULT_MANAGEMENT_TIERS,
@@ -169,16 +169,7 @@ export class ManagementPeering extends pulumi.ComponentResource {
     const aclRule = (logical: string, networkAclId: pulumi.Input<string>, r: NaclRule, ruleOpts: pulumi.CustomResourceOptions) =>
       new aws.ec2.NetworkAclRule(
         logical,
-        {
-          networkAclId,
-          ruleNumber: r.ruleNumber,
-          egress: r.egress,
-          protocol: r.protocol,
-          ruleAction: r.action,
-          cidrBlock: r.cidrBlock,
-          fromPort: r.fromPort,
-          toPort: r.toPort,
-        },
+        naclRuleArgs(r, networkAclId),
         ruleOpts,
       );
     // NACL entries do not need the connection, only the NACLs: no dependsOn.

@@ -1,4 +1,4 @@
-import { EPHEMERAL_FROM, EPHEMERAL_TO, NaclRule } from "../network/nacl";
+import { EPHEMERAL_FROM, EPHEMERAL_TO, NaclRule, allowTcp } from "../network/nacl";
 import { TIERS, Tier } from "../network/plan";
 import { PeerAccepterConfig, RULE_SLOTS } from "./config";
 
@@ -82,15 +82,7 @@ export function slotRange(slot: number): { readonly first: number; readonly last
   return { first, last: first + RULES_PER_SLOT - 1 };
 }
 
-const rule = (
-  tier: Tier,
-  egress: boolean,
-  ruleNumber: number,
-  cidrBlock: string,
-  fromPort: number,
-  toPort: number,
-  purpose: string,
-): NaclRule => ({ tier, egress, ruleNumber, protocol: "tcp", action: "allow", cidrBlock, fromPort, toPort, purpose });
+const rule = allowTcp;
 
 function inOrder(tiers: readonly Tier[]): Tier[] {
   return TIERS.filter((t) => tiers.includes(t));
