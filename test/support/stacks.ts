@@ -1,5 +1,8 @@
 import { Evaluation, evaluate } from "../../cli/evaluate/harness";
 import { engineConfigFor } from "../../cli/evaluate/stack-config";
+import { parseConfig } from "../../infra/config";
+import { managementPeer } from "../../infra/peering";
+import { MANAGEMENT_STACK } from "../../infra/stacks";
 
 /**
  * Evaluates a shipped stack in-process under the realistic mocks, with its real config file.
@@ -32,36 +35,26 @@ export async function evaluateConfig(
   return evaluate(program, { stack, region: engine["aws:region"] ?? "ap-northeast-2", config: engine, stackOutputs });
 }
 
-let sharedOutputs: Promise<Record<string, unknown>> | undefined;
-
-/** Stack-reference names a stack's config mentions (values shaped `org/project/stack`). */
-export function stackReferenceNames(config: Record<string, string>): string[] {
-  const names = new Set<string>();
-  const walk = (v: unknown): void => {
-    if (typeof v === "string" && /^[\w.-]+\/[\w.-]+\/[\w.-]+$/.test(v)) names.add(v);
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === "object") Object.values(v).forEach(walk);
-  };
-  for (const [key, raw] of Object.entries(config)) {
-    if (!key.startsWith("platform:")) continue;
-    try {
-      walk(JSON.parse(raw));
-    } catch {
-      walk(raw);
-    }
-  }
-  return [...names];
-}
+const shipped = new Map<string, Promise<Evaluation>>();
 
 /**
  * Evaluates a shipped stack the way it deploys: `shared` first (its own mocked run), then the
  * stack with its StackReferences answered from shared's real outputs.
  */
-export async function evaluateShipped(stack: string): Promise<Evaluation> {
-  if (stack === "shared") return evaluateStack("shared");
-  sharedOutputs ??= evaluateStack("shared").then((ev) => ev.outputs);
-  const outputs = await sharedOutputs;
-  const refs: Record<string, Record<string, unknown>> = {};
-  for (const name of stackReferenceNames(engineConfigFor(stack))) refs[name] = outputs;
-  return evaluateStack(stack, refs);
+export function evaluateShipped(stack: string): Promise<Evaluation> {
+  // Evaluated once per test process: the shipped files do not change during a run, and the many
+  // suites that read them (network, bastion, app, database, peering) share one evaluation each.
+  // Callers must treat the result as read-only.
+  let ev = shipped.get(stack);
+  if (!ev) {
+    ev = (async () => {
+      if (stack === MANAGEMENT_STACK) return evaluateStack(MANAGEMENT_STACK);
+      const outputs = (await evaluateShipped(MANAGEMENT_STACK)).outputs;
+      const config = parseConfig(stack, "platform", engineConfigFor(stack));
+      const refs = config.peering ? { [managementPeer(config.peering).stack]: outputs } : {};
+      return evaluateStack(stack, refs);
+    })();
+    shipped.set(stack, ev);
+  }
+  return ev;
 }

@@ -1,27 +1,21 @@
 import { Evaluation, RecordedResource, evaluate } from "../../../cli/evaluate/harness";
-import { engineConfigFor, readStackFile, toEngineConfig } from "../../../cli/evaluate/stack-config";
+import { readStackFile, toEngineConfig } from "../../../cli/evaluate/stack-config";
 import { parseConfig } from "../../../infra/config";
 import { managementPeer } from "../../../infra/peering";
 import { MANAGEMENT_STACK, STACK_ORDER } from "../../../infra/stacks";
-import { evaluateStack } from "../../support/stacks";
+import { evaluateShipped } from "../../support/stacks";
 
 /**
- * The shipped stacks evaluated once per test run, the way they deploy: `shared` first, then every
- * environment with its StackReference answered from shared's own outputs. Shared by the app and
- * database stack tests (mocha runs all files in one process), so each stack is evaluated once.
+ * The shipped stacks evaluated the way they deploy: `shared` first, then every environment with its
+ * StackReference answered from shared's own outputs (test/support/stacks.ts evaluates each once
+ * per test process and shares it with the network, bastion and peering suites).
  */
 let cache: Promise<ReadonlyMap<string, Evaluation>> | undefined;
 
 export function evaluatedStacks(): Promise<ReadonlyMap<string, Evaluation>> {
   cache ??= (async () => {
     const out = new Map<string, Evaluation>();
-    const shared = await evaluateStack(MANAGEMENT_STACK);
-    out.set(MANAGEMENT_STACK, shared);
-    for (const stack of STACK_ORDER.filter((s) => s !== MANAGEMENT_STACK)) {
-      const config = parseConfig(stack, "platform", engineConfigFor(stack));
-      const refs = config.peering ? { [managementPeer(config.peering).stack]: shared.outputs } : {};
-      out.set(stack, await evaluateStack(stack, refs));
-    }
+    for (const stack of STACK_ORDER) out.set(stack, await evaluateShipped(stack));
     return out;
   })();
   return cache;

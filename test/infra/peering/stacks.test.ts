@@ -7,7 +7,7 @@ import { cidrsOverlap } from "../../../infra/network/cidr";
 import { planNetwork } from "../../../infra/network/plan";
 import { managementPeer, slotRange } from "../../../infra/peering";
 import { MANAGEMENT_STACK, STACK_ORDER } from "../../../infra/stacks";
-import { evaluateStack } from "../../support/stacks";
+import { evaluateShipped, evaluateStack } from "../../support/stacks";
 
 /**
  * The environment stacks' peering, evaluated the way they deploy: `shared` first under the mocks,
@@ -66,9 +66,9 @@ describe("peering in the shipped stacks (shared evaluated first, its outputs fee
 
   before(async function () {
     this.timeout(240_000);
-    shared = await evaluateStack(MANAGEMENT_STACK);
+    shared = await evaluateShipped(MANAGEMENT_STACK);
     so = shared.outputs;
-    for (const stack of ENVIRONMENTS) evs.set(stack, await evaluateStack(stack, { [referenceOf(stack)]: so }));
+    for (const stack of ENVIRONMENTS) evs.set(stack, await evaluateShipped(stack));
   });
 
   it("the shared stack peers with nobody and exports everything an environment reads", () => {
