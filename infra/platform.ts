@@ -106,11 +106,15 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
   }
 
   // Application tier (ALB, ECS services, Aurora): built only from the sections a stack sets. The
-  // database admits bastions by security-group reference (never by CIDR).
+  // database admits bastions by security-group reference. Only where AWS cannot reference a group
+  // across the peering (another region) does it fall back to the management VPC's CIDR, on the
+  // database port alone.
   const databaseAccess: Record<string, pulumi.Input<string>> = {};
+  const databaseCidrAccess: Record<string, string> = {};
   if (bastion) databaseAccess.bastion = bastion.securityGroupId;
   if (managementPeering?.bastionSecurityGroupReference) databaseAccess["management-bastion"] = managementPeering.bastionSecurityGroupReference;
-  const app = buildAppTier({ config, network, databaseAccess, logsKmsKeyArn: logsKey.keyArn, opts });
+  else if (managementPeering && peering) databaseCidrAccess.management = peering.management.vpcCidr;
+  const app = buildAppTier({ config, network, databaseAccess, databaseCidrAccess, logsKmsKeyArn: logsKey.keyArn, opts });
 
   return {
     ...app.outputs,

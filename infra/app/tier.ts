@@ -32,6 +32,11 @@ export interface AppTierInputs {
    * @default {}
    */
   readonly databaseAccess?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * CIDRs allowed into the database port, by label: only the management VPC, and only when its
+   * bastion's security group cannot be referenced (a peering across regions). @default {}
+   */
+  readonly databaseCidrAccess?: Readonly<Record<string, string>>;
   /** The environment's logs key (infra/shared/logs-key.ts): service and ECS Exec log groups. */
   readonly logsKmsKeyArn: pulumi.Input<string>;
   readonly opts: pulumi.ComponentResourceOptions;
@@ -56,7 +61,7 @@ export function servicePhysicalNames(project: string, stack: string, s: Pick<Ser
   };
 }
 
-export function buildAppTier({ config, network, databaseAccess, logsKmsKeyArn, opts }: AppTierInputs): AppTier {
+export function buildAppTier({ config, network, databaseAccess, databaseCidrAccess, logsKmsKeyArn, opts }: AppTierInputs): AppTier {
   const { project, stack, region } = config;
   const outputs: Record<string, pulumi.Output<unknown> | unknown> = {};
 
@@ -96,6 +101,7 @@ export function buildAppTier({ config, network, databaseAccess, logsKmsKeyArn, o
         performanceInsights: db.performanceInsights,
         performanceInsightsRetentionDays: db.performanceInsightsRetentionDays,
         allowedSecurityGroups: databaseAccess,
+        allowedCidrs: databaseCidrAccess,
       },
       opts,
     );

@@ -69,6 +69,12 @@ export interface AuroraArgs {
    * @default {}
    */
   readonly allowedSecurityGroups?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * CIDRs allowed to the database port, by label. Only for a peer whose security groups cannot be
+   * referenced (cross-region peering): the management VPC's CIDR, never a wider range.
+   * @default {}
+   */
+  readonly allowedCidrs?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -153,6 +159,22 @@ export class Aurora extends pulumi.ComponentResource {
           toPort: args.port,
           description: `Database port from the ${label} security group`,
           tags: { Name: `${name}-from-${label}` },
+        },
+        parent,
+      );
+    }
+
+    for (const [label, cidr] of Object.entries(args.allowedCidrs ?? {})) {
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-from-${label}-cidr`,
+        {
+          securityGroupId: this.securityGroup.id,
+          cidrIpv4: cidr,
+          ipProtocol: "tcp",
+          fromPort: args.port,
+          toPort: args.port,
+          description: `Database port from the ${label} VPC ${cidr} (its security groups cannot be referenced across regions)`,
+          tags: { Name: `${name}-from-${label}-cidr` },
         },
         parent,
       );

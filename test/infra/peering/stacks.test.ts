@@ -331,6 +331,21 @@ describe("peering in the shipped stacks (shared evaluated first, its outputs fee
       expect(ofType(ev, T.accepter)).to.have.length(1);
       expect(ev.outputs.managementBastionSecurityGroupId).to.equal(undefined);
       expect(ev.outputs.managementCidr).to.equal(CIDR.shared);
+      // The database falls back to the management VPC's CIDR, on its port only; no reference rule.
+      const dbSg = ofType(ev, "aws:ec2/securityGroup:SecurityGroup").find((g) => g.name === "dev-db-sg")!;
+      const dbIngress = ofType(ev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === dbSg.id);
+      const fromManagement = dbIngress.filter((r) => r.name.startsWith("dev-db-from-management"));
+      expect(fromManagement.map((r) => [r.name, r.inputs.cidrIpv4, r.inputs.fromPort, r.inputs.toPort, r.inputs.referencedSecurityGroupId])).to.deep.equal([
+        ["dev-db-from-management-cidr", CIDR.shared, 5432, 5432, undefined],
+      ]);
+    });
+
+    it("same region: the database admits the management bastion by security-group reference and no CIDR", () => {
+      const ev = evs.get("dev")!;
+      const dbSg = ofType(ev, "aws:ec2/securityGroup:SecurityGroup").find((g) => g.name === "dev-db-sg")!;
+      const dbIngress = ofType(ev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === dbSg.id);
+      expect(dbIngress.filter((r) => r.inputs.cidrIpv4 !== undefined)).to.deep.equal([]);
+      expect(dbIngress.find((r) => r.name === "dev-db-from-management-bastion")!.inputs.referencedSecurityGroupId).to.equal(so.bastionSecurityGroupId);
     });
 
     it("with remote DNS resolution, sets both sides' option on the active connection (one resource in one account and region)", async () => {
