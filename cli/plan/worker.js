@@ -69,6 +69,12 @@ process.once("message", (request) => {
   };
   const programStarted = () => {
     programAt = Date.now();
+    // The SDK reads a full stack trace for every resource and most promises (source positions,
+    // leak diagnostics); ts-node's source-map-support maps each frame back to TypeScript, which
+    // was over half of a plan's CPU. Nothing in a plan depends on those positions, so the worker
+    // keeps V8's own formatting (PLATFORM_PLAN_SOURCE_MAPS=1 restores TypeScript positions for
+    // debugging a program's error traces). Config errors are messages and are unaffected.
+    if (process.env.PLATFORM_PLAN_SOURCE_MAPS !== "1") Error.prepareStackTrace = undefined;
     caches.installTranspileCache();
     session = require(path.join(__dirname, "worker-session")).startSession(request, (name) => {
       // Stop at once: the planner plans the referenced stack and runs this one again.
