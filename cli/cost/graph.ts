@@ -1,3 +1,4 @@
+import { UNKNOWN, isSecretValue } from "../evaluate/property-values";
 import { DeploymentDocument, DeploymentResource } from "./types";
 
 /**
@@ -12,7 +13,7 @@ import { DeploymentDocument, DeploymentResource } from "./types";
  */
 
 /** Pulumi's marker for a value not known until apply. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { UNKNOWN };
 
 const ID_FIELDS = [
   "arn",
@@ -115,16 +116,13 @@ function identifiersOf(r: DeploymentResource): string[] {
   return out;
 }
 
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
 /**
  * A secret property value (`{<sig>: <secret sig>, plaintext}`) as its plain value; a secret
  * that only has ciphertext is unknown here. Other values pass through.
  */
 export function unwrapSecret(value: unknown): unknown {
-  const o = obj(value);
-  if (!o || o[SIG_KEY] !== SECRET_SIG) return value;
+  if (!isSecretValue(value)) return value;
+  const o = value;
   if (typeof o.plaintext !== "string") return undefined;
   try {
     return JSON.parse(o.plaintext);

@@ -264,6 +264,22 @@ export class Recorder {
     return urns;
   }
 
+  /** The mocks' answer for a registration or read, stored where the mock monitor's invokes find it. */
+  private async answer(
+    monitor: MockMonitorLike,
+    args: Parameters<AwsMocks["newResource"]>[0] & { readonly urn: string },
+  ): Promise<{ result: ReturnType<AwsMocks["newResource"]>; serializedState: Record<string, unknown> }> {
+    const result = this.mocks.newResource(args);
+    const serializedState = (await rpc.serializeProperties("", result.state)) as Record<string, unknown>;
+    monitor.resources.set(args.urn, { urn: args.urn, id: result.id ?? null, state: serializedState });
+    return { result, serializedState };
+  }
+
+  private keep(rec: MutableRecord): void {
+    this.records.push(rec);
+    this.byUrn.set(rec.urn, rec);
+  }
+
   private async register(monitor: MockMonitorLike, req: RegisterRequest, cb: Callback): Promise<void> {
     const mySeq = this.seq++;
     try {
@@ -273,7 +289,7 @@ export class Recorder {
       const urn = this.urnFor(parent, type, name);
       const object = req.getObject();
       const inputs = rpc.deserializeProperties(object);
-      const result = this.mocks.newResource({
+      const { result, serializedState } = await this.answer(monitor, {
         type,
         name,
         inputs,
@@ -282,8 +298,6 @@ export class Recorder {
         id: req.getImportid(),
         urn,
       });
-      const serializedState = await rpc.serializeProperties("", result.state);
-      monitor.resources.set(urn, { urn, id: result.id ?? null, state: serializedState });
       const propertyDependencies: Record<string, string[]> = {};
       req.getPropertydependenciesMap().forEach((v, k) => {
         propertyDependencies[k] = v.getUrnsList();
@@ -315,8 +329,7 @@ export class Recorder {
         wireInputs: object ? object.toJavaScript() : {},
         wireOutputs: serializedState,
       };
-      this.records.push(rec);
-      this.byUrn.set(urn, rec);
+      this.keep(rec);
       const response = new resproto.RegisterResourceResponse();
       response.setUrn(urn);
       response.setId(result.id || "");
@@ -343,7 +356,7 @@ export class Recorder {
           this.onMissingStackReference?.(refName);
         }
       }
-      const result = this.mocks.newResource({
+      const { result, serializedState } = await this.answer(monitor, {
         type,
         name,
         inputs,
@@ -352,8 +365,6 @@ export class Recorder {
         id: req.getId(),
         urn,
       });
-      const serializedState = await rpc.serializeProperties("", result.state);
-      monitor.resources.set(urn, { urn, id: result.id ?? null, state: serializedState });
       const rec: MutableRecord = {
         type,
         name,
@@ -378,8 +389,7 @@ export class Recorder {
         wireInputs: properties ? properties.toJavaScript() : {},
         wireOutputs: serializedState,
       };
-      this.records.push(rec);
-      this.byUrn.set(urn, rec);
+      this.keep(rec);
       const response = new resproto.ReadResourceResponse();
       response.setUrn(urn);
       response.setProperties(structproto.Struct.fromJavaScript(serializedState));

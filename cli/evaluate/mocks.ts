@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { hex, uuidFrom } from "./ids";
+import { ID_PREFIX, hex, uuidFrom } from "./ids";
+import { isSecretValue } from "./property-values";
 
 /**
  * Pulumi mocks that answer the way AWS would.
@@ -30,37 +31,10 @@ export interface MockOptions {
   readonly ssmParameters?: Readonly<Record<string, string>>;
 }
 
-/** Physical-id prefixes AWS uses, by Pulumi type token. */
-const ID_PREFIX: Record<string, string> = {
-  "aws:ec2/vpc:Vpc": "vpc-",
-  "aws:ec2/subnet:Subnet": "subnet-",
-  "aws:ec2/internetGateway:InternetGateway": "igw-",
-  "aws:ec2/natGateway:NatGateway": "nat-",
-  "aws:ec2/eip:Eip": "eipalloc-",
-  "aws:ec2/routeTable:RouteTable": "rtb-",
-  "aws:ec2/routeTableAssociation:RouteTableAssociation": "rtbassoc-",
-  "aws:ec2/networkAcl:NetworkAcl": "acl-",
-  "aws:ec2/securityGroup:SecurityGroup": "sg-",
-  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "sg-",
-  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr-",
-  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr-",
-  "aws:ec2/securityGroupRule:SecurityGroupRule": "sgrule-",
-  "aws:ec2/instance:Instance": "i-",
-  "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
-  "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-",
-  "aws:ec2/flowLog:FlowLog": "fl-",
-  "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": "pcx-",
-  "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter": "pcx-",
-  "aws:ec2/networkInterface:NetworkInterface": "eni-",
-  "aws:ec2/route:Route": "r-rtb-",
-};
 
 /** The plain value inside a deserialized secret (`{4dabf…: 1b47…, value}`), or the value itself. */
 export function unwrapSecret(v: unknown): unknown {
-  if (v && typeof v === "object" && (v as Record<string, unknown>)["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270") {
-    return (v as { value?: unknown }).value;
-  }
-  return v;
+  return isSecretValue(v) ? v.value : v;
 }
 
 // hex and uuidFrom live in ids.ts (no @pulumi/pulumi import there); re-exported for existing callers.

@@ -1,5 +1,6 @@
 import { createHash } from "crypto";
 import { uuidFrom } from "../evaluate/ids";
+import { PropertyMap, PropertyValue, SECRET_SIG, SIG_KEY } from "../evaluate/property-values";
 import { ROOT_STACK_TYPE } from "../evaluate/urn";
 
 /**
@@ -26,12 +27,7 @@ export const DEPLOYMENT_SCHEMA_VERSION = 3;
 /** Go's zero `time.Time`: what the engine writes when no time is known; keeps files byte-identical. */
 export const FIXED_MANIFEST_TIME = "0001-01-01T00:00:00Z";
 
-export const SIG_KEY = "4dabf18193072939515e22adb298388d";
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-export type PropertyValue = null | boolean | number | string | PropertyValue[] | { [key: string]: PropertyValue };
-export type PropertyMap = { [key: string]: PropertyValue };
+export { PropertyMap, PropertyValue, SECRET_SIG, SIG_KEY, UNKNOWN as UNKNOWN_VALUE } from "../evaluate/property-values";
 
 export interface PluginInfoV1 {
   readonly name: string;

@@ -363,13 +363,7 @@ export class PolicyPackSession {
   }
 
   async analyze(resource: AnalyzerResource): Promise<Diagnostic[]> {
-    const req = new analyzerPb.AnalyzeRequest();
-    req.setType(resource.type);
-    req.setUrn(resource.urn);
-    req.setName(resource.name);
-    req.setProperties(Struct.fromJavaScript(toStructValue(resource.properties)));
-    req.setOptions(toOptions(resource.options));
-    if (resource.provider) req.setProvider(toProvider(resource.provider));
+    const req = withResource(new analyzerPb.AnalyzeRequest(), resource);
     const res = await unary(this.client.analyze.bind(this.client), req, `Analyze ${resource.urn}`);
     return res.getDiagnosticsList().map(toDiagnostic);
   }
@@ -377,13 +371,7 @@ export class PolicyPackSession {
   async analyzeStack(resources: readonly AnalyzerResource[]): Promise<Diagnostic[]> {
     const req = new analyzerPb.AnalyzeStackRequest();
     for (const r of resources) {
-      const ar = new analyzerPb.AnalyzerResource();
-      ar.setType(r.type);
-      ar.setUrn(r.urn);
-      ar.setName(r.name);
-      ar.setProperties(Struct.fromJavaScript(toStructValue(r.properties)));
-      ar.setOptions(toOptions(r.options));
-      if (r.provider) ar.setProvider(toProvider(r.provider));
+      const ar = withResource(new analyzerPb.AnalyzerResource(), r);
       if (r.parent) ar.setParent(r.parent);
       ar.setDependenciesList([...(r.dependencies ?? [])]);
       for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
@@ -414,6 +402,29 @@ type StructInput = Parameters<typeof Struct.fromJavaScript>[0];
 /** Struct.fromJavaScript's own parameter type, reached without widening our values to `any`. */
 function toStructValue(value: Readonly<Record<string, unknown>>): StructInput {
   return value as StructInput;
+}
+
+/**
+ * The fields `Analyze` and `AnalyzeStack` send the same way for a resource (two proto messages,
+ * `AnalyzeRequest` and `AnalyzerResource`, with the same setters).
+ */
+function withResource<
+  M extends {
+    setType(v: string): unknown;
+    setUrn(v: string): unknown;
+    setName(v: string): unknown;
+    setProperties(v: Struct): unknown;
+    setOptions(v: ReturnType<typeof toOptions>): unknown;
+    setProvider(v: ReturnType<typeof toProvider>): unknown;
+  },
+>(msg: M, r: AnalyzerResource): M {
+  msg.setType(r.type);
+  msg.setUrn(r.urn);
+  msg.setName(r.name);
+  msg.setProperties(Struct.fromJavaScript(toStructValue(r.properties)));
+  msg.setOptions(toOptions(r.options));
+  if (r.provider) msg.setProvider(toProvider(r.provider));
+  return msg;
 }
 
 function toOptions(o: AnalyzerResourceOptions): analyzerPb.AnalyzerResourceOptions {

@@ -6,16 +6,17 @@
  * Shape: see ../shared/reference/pulumi-formats.md §1.3 (`DeploymentV3`, `ResourceV3`).
  */
 
-/** A JSON value as it appears in `inputs` / `outputs` (secrets, assets and unknowns included). */
-export type PropertyValue =
-  | null
-  | boolean
-  | number
-  | string
-  | PropertyValue[]
-  | { [key: string]: PropertyValue };
+import { PropertyMap } from "../evaluate/property-values";
 
-export type PropertyMap = Record<string, PropertyValue>;
+export {
+  OUTPUT_VALUE_SIG,
+  PropertyMap,
+  PropertyValue,
+  RESOURCE_REFERENCE_SIG,
+  SECRET_SIG,
+  SIG_KEY,
+  UNKNOWN,
+} from "../evaluate/property-values";
 
 export interface CustomTimeoutsV1 {
   readonly create?: number;
@@ -55,15 +56,6 @@ export interface DeploymentDocument {
   readonly version: number;
   readonly deployment: DeploymentV3;
 }
-
-/** The unknown (computed) value as the engine writes it into property maps. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-/** Property-value signatures (sdk/go/common/resource/properties.go, property-values.json). */
-export const SIG_KEY = "4dabf18193072939515e22adb298388d";
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-export const RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
-export const OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
 
 export class DeploymentError extends Error {}
 

@@ -2,7 +2,7 @@ import { bool, DeploymentGraph, list, num, obj, prop, str } from "../cost/graph"
 import type { DeploymentResource } from "../cost/types";
 import { parseUrn } from "../evaluate/urn";
 import type { UntypedDeployment } from "../plan/deployment";
-import { stripStack, subnetTier } from "./parity";
+import { natDevices, stripStack, subnetTier } from "./parity";
 
 /**
  * A Mermaid flowchart of the head revision, drawn from the plans (never from config): per stack a
@@ -202,12 +202,7 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
       }
     }
     // NAT.
-    const gateways = g
-      .ofType("aws:ec2/natGateway:NatGateway")
-      .filter((n) => str(prop(n, "connectivityType")) !== "private");
-    const natInstances = g
-      .ofType("aws:ec2/instance:Instance")
-      .filter((i) => bool(prop(i, "sourceDestCheck")) === false);
+    const { gateways, natInstances } = natDevices(g);
     if (gateways.length + natInstances.length > 0) {
       const id = mermaidId(stack, "nat");
       const label =

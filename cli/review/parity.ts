@@ -294,17 +294,20 @@ function tierRank(t: string): number {
   return i < 0 ? TIER_ORDER.length : i;
 }
 
+/** Public NAT gateways, and EC2 instances with the source/destination check off (NAT instances). */
+export function natDevices(g: DeploymentGraph): { gateways: DeploymentResource[]; natInstances: DeploymentResource[] } {
+  return {
+    gateways: g.ofType("aws:ec2/natGateway:NatGateway").filter((n) => str(prop(n, "connectivityType")) !== "private"),
+    natInstances: g.ofType("aws:ec2/instance:Instance").filter((i) => bool(prop(i, "sourceDestCheck")) === false),
+  };
+}
+
 /**
  * NAT strategy from what exists: NAT gateways (one per AZ, or fewer) or NAT instances (EC2
  * instances with the source/destination check off, which only a router needs).
  */
 export function natStrategy(g: DeploymentGraph, azCount: number): string {
-  const gateways = g
-    .ofType("aws:ec2/natGateway:NatGateway")
-    .filter((n) => str(prop(n, "connectivityType")) !== "private");
-  const natInstances = g
-    .ofType("aws:ec2/instance:Instance")
-    .filter((i) => bool(prop(i, "sourceDestCheck")) === false);
+  const { gateways, natInstances } = natDevices(g);
   const parts: string[] = [];
   if (gateways.length > 0) {
     parts.push(

@@ -71,6 +71,18 @@ function configOf<C extends object>(meta: PolicyMeta<C>, raw: object): C {
   return { ...(meta.defaults ?? ({} as C)), ...(raw as Partial<C>) } as C;
 }
 
+/** The fields every policy of the pack declares the same way, from its metadata. */
+function header<C extends object>(meta: PolicyMeta<C>) {
+  return {
+    name: meta.name,
+    description: meta.description,
+    enforcementLevel: meta.enforcementLevel,
+    severity: meta.severity,
+    tags: tagsFor(meta),
+    ...(meta.configSchema ? { configSchema: meta.configSchema } : {}),
+  };
+}
+
 export function resourcePolicy<C extends object = Record<string, never>>(
   meta: PolicyMeta<C> & {
     readonly types: readonly string[];
@@ -79,12 +91,7 @@ export function resourcePolicy<C extends object = Record<string, never>>(
 ): ResourceValidationPolicy {
   const types = new Set(meta.types);
   return {
-    name: meta.name,
-    description: meta.description,
-    enforcementLevel: meta.enforcementLevel,
-    severity: meta.severity,
-    tags: tagsFor(meta),
-    ...(meta.configSchema ? { configSchema: meta.configSchema } : {}),
+    ...header(meta),
     validateResource: (args: ResourceValidationArgs, report) => {
       if (!types.has(args.type)) args.notApplicable(`Policy only applies to ${[...types].join(", ")}`);
       const props = args.props as Props;
@@ -111,12 +118,7 @@ export function stackPolicy<C extends object = Record<string, never>>(
   },
 ): StackValidationPolicy {
   return {
-    name: meta.name,
-    description: meta.description,
-    enforcementLevel: meta.enforcementLevel,
-    severity: meta.severity,
-    tags: tagsFor(meta),
-    ...(meta.configSchema ? { configSchema: meta.configSchema } : {}),
+    ...header(meta),
     validateStack: (args: StackValidationArgs, report) => {
       const resources: readonly PolicyResource[] = args.resources;
       if (!resources.some((r) => meta.appliesTo.includes(r.type))) {

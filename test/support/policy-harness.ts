@@ -5,6 +5,7 @@ import { PolicyPackSession } from "../../cli/policy/analyzer";
 import { CheckResult, POLICY_PACK_DIR, Violation, runPolicyCheck } from "../../cli/policy/check";
 import { PolicyPackConfig, parsePolicyPackConfig } from "../../cli/policy/config";
 import { DeploymentDocument, PropertyMap, PropertyValue, ResourceV3, UNKNOWN } from "../../cli/policy/deployment";
+import { ID_PREFIX } from "../../cli/evaluate/ids";
 
 /**
  * The policy test harness: build fixture resources the way a plan or `pulumi stack export` holds
@@ -108,20 +109,6 @@ export interface FixtureOptions {
   readonly preview?: boolean;
 }
 
-const ID_PREFIXES: Record<string, string> = {
-  "aws:ec2/vpc:Vpc": "vpc-",
-  "aws:ec2/subnet:Subnet": "subnet-",
-  "aws:ec2/internetGateway:InternetGateway": "igw-",
-  "aws:ec2/natGateway:NatGateway": "nat-",
-  "aws:ec2/eip:Eip": "eipalloc-",
-  "aws:ec2/routeTable:RouteTable": "rtb-",
-  "aws:ec2/securityGroup:SecurityGroup": "sg-",
-  "aws:ec2/networkAcl:NetworkAcl": "acl-",
-  "aws:ec2/instance:Instance": "i-",
-  "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
-  "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": "pcx-",
-};
-
 /** A stack's worth of fixture resources; `build()` gives the deployment document. */
 export class Fixture {
   readonly stack: string;
@@ -189,7 +176,7 @@ export class Fixture {
     const own = r.inputs[attribute];
     if (own !== undefined && !(own instanceof Ref)) return own as PropertyValue;
     const h = createHash("sha256").update(`${r.type}::${r.name}`).digest("hex");
-    if (attribute === "id") return `${ID_PREFIXES[r.type] ?? `${r.name}-`}${h.slice(0, 17)}`;
+    if (attribute === "id") return `${ID_PREFIX[r.type] ?? `${r.name}-`}${h.slice(0, 17)}`;
     if (attribute === "arn") return `arn:aws:${r.type.split(":")[1]?.split("/")[0]}:ap-northeast-2:123456789012:${r.name}/${h.slice(0, 12)}`;
     return `${r.name}-${attribute}`;
   }
