@@ -11,26 +11,13 @@
 //
 // Plain JavaScript on purpose: registering ts-node here and again inside run() would compile every
 // program file twice. The TypeScript session is required only after run() registered ts-node.
-const Module = require("module");
 const path = require("path");
 const caches = require("./caches");
 
 caches.installCompileCache();
 
-// run.js does `require(".")` (cmd/run/index.js) for one constant, and index.js is the CLI's main: on
-// load it parses process.argv and exits for want of `--monitor`. Seed the module cache with that
-// constant so requiring run.js runs nothing else; test/cli/runtime-load.test.ts fails if run.js
-// starts using anything more from index.js.
-const RUN_INDEX_EXPORTS = { nodeJSProcessExitedAfterLoggingUserActionableMessage: 32 };
-function seedRunIndex() {
-  const indexPath = require.resolve("@pulumi/pulumi/cmd/run/index.js");
-  if (require.cache[indexPath]) return;
-  const stub = new Module(indexPath, module);
-  stub.filename = indexPath;
-  stub.loaded = true;
-  stub.exports = RUN_INDEX_EXPORTS;
-  require.cache[indexPath] = stub;
-}
+const { seedRunModules } = require("./run-seeds");
+
 const processStartedAt = Date.now() - process.uptime() * 1000;
 
 function stats(programAt, doneAt) {
@@ -50,7 +37,7 @@ function reply(message) {
 }
 
 process.once("message", (request) => {
-  seedRunIndex();
+  seedRunModules();
   // As cmd/run/index.js does first: TypeScript stack traces in error messages.
   // (resolved from @pulumi/pulumi, whose dependency it is).
   const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));

@@ -4,6 +4,10 @@ import * as path from "path";
 import { languageHostEnv, pwdMain, readProject } from "../../cli/evaluate/project";
 import { REPO_ROOT } from "../../cli/evaluate/stack-config";
 import { planStacks, StackPlan } from "../../cli/plan/planner";
+const { SEEDS, NOOP_SPAN } = require("../../cli/plan/run-seeds") as {
+  SEEDS: Record<string, unknown>;
+  NOOP_SPAN: Record<string, (...args: unknown[]) => unknown>;
+};
 
 /**
  * The program loads the way the Pulumi CLI's Node.js language host loads it: Pulumi.yaml `main`
@@ -79,5 +83,26 @@ describe("runtime load: the program runs through the Pulumi CLI's Node.js entry"
     expect(uses).to.deep.equal(["mod.nodeJSProcessExitedAfterLoggingUserActionableMessage"]);
     const indexJs = fs.readFileSync(require.resolve("@pulumi/pulumi/cmd/run/index.js"), "utf8");
     expect(indexJs).to.contain("exports.nodeJSProcessExitedAfterLoggingUserActionableMessage = 32;");
+    expect(SEEDS["@pulumi/pulumi/cmd/run/index.js"]).to.deep.equal({ nodeJSProcessExitedAfterLoggingUserActionableMessage: 32 });
+  });
+
+  it("seeds cmd/run/tracing.js with what it is without --tracing: the same exports, a non-recording span", () => {
+    const runJs = fs.readFileSync(require.resolve("@pulumi/pulumi/cmd/run/run.js"), "utf8");
+    expect([...new Set(runJs.match(/\btracing\.[A-Za-z]+/g))].sort()).to.deep.equal(["tracing.newSpan", "tracing.start", "tracing.stop"]);
+    // start() only behind the --tracing flag, which the worker never passes.
+    expect(runJs).to.match(/if \(tracingIsEnabled\(tracingUrl\)\) \{\s+tracing\.start\(tracingUrl\);/);
+    const real = require("@pulumi/pulumi/cmd/run/tracing.js") as Record<string, (name?: string) => Record<string, () => unknown>>;
+    const seed = SEEDS["@pulumi/pulumi/cmd/run/tracing.js"] as Record<string, unknown>;
+    expect(Object.keys(seed).sort()).to.deep.equal(Object.keys(real).sort());
+    const span = real.newSpan("language-runtime.run");
+    expect(span.isRecording()).to.equal(false);
+    expect(NOOP_SPAN.spanContext()).to.deep.equal(span.spanContext());
+    const methods = new Set<string>();
+    for (let p = Object.getPrototypeOf(span); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+      for (const n of Object.getOwnPropertyNames(p)) if (n !== "constructor") methods.add(n);
+    }
+    expect(Object.keys(NOOP_SPAN).sort()).to.deep.equal([...methods].sort());
+    expect(NOOP_SPAN.setAttribute("k", "v")).to.equal(NOOP_SPAN);
+    expect(() => (seed.start as () => void)()).to.throw("platform plan does not trace: the worker never passes --tracing to run().");
   });
 });
