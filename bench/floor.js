@@ -4,12 +4,22 @@
 // file) with Pulumi's mock runtime, and does nothing else: no TypeScript, no @pulumi/aws, no
 // program, no config validation, mocks that echo inputs, no recording.
 //
-// Usage: node bench/floor.js <plan.json>   prints {"registrations": n, "maxRssBytes": n}
+// Usage: node bench/floor.js <plan.json> [<declared.json>]   prints {"registrations": n, "maxRssBytes": n, "cpuMs": n}
+//
+// With <declared.json> (bench/declared-properties.js), each custom resource is registered with every
+// property its @pulumi/aws class declares (undefined unless the plan has an input for it), as the
+// class itself registers it: the SDK's cost of those classes, still without any program.
 const fs = require("fs");
 const pulumi = require("@pulumi/pulumi");
 const { runInPulumiStack } = require("@pulumi/pulumi/runtime/stack");
 
 const doc = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+const declared = process.argv[3] ? JSON.parse(fs.readFileSync(process.argv[3], "utf8")) : {};
+function propsOf(r) {
+  const props = {};
+  for (const k of declared[r.type] || []) props[k] = undefined;
+  return Object.assign(props, inputsOf(r.inputs || {}));
+}
 const resources = doc.deployment.resources || [];
 const root = resources.find((r) => r.type === "pulumi:pulumi:Stack");
 const [, , , rootName] = root.urn.split("::");
@@ -58,9 +68,11 @@ runInPulumiStack(async () => {
     if (r.type.startsWith("pulumi:providers:")) {
       res = new pulumi.ProviderResource(r.type.slice("pulumi:providers:".length), name, inputsOf(r.inputs || {}), opts);
     } else if (r.external) {
-      res = new pulumi.CustomResource(r.type, name, {}, { ...opts, id: r.id });
+      const state = {};
+      for (const k of declared[r.type] || []) state[k] = undefined;
+      res = new pulumi.CustomResource(r.type, name, state, { ...opts, id: r.id });
     } else if (r.custom) {
-      res = new pulumi.CustomResource(r.type, name, inputsOf(r.inputs || {}), opts);
+      res = new pulumi.CustomResource(r.type, name, propsOf(r), opts);
     } else {
       const remote = !!r.provider;
       res = new pulumi.ComponentResource(r.type, name, inputsOf(r.inputs || {}), { parent }, remote);
