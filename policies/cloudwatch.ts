@@ -1,6 +1,7 @@
 import { Policies } from "@pulumi/policy";
 import { Props, resourcePolicy, stackPolicy } from "./lib/define";
 import { Resource, StackGraph, describe, prop } from "./lib/graph";
+import { obj } from "./lib/props";
 import { T } from "./lib/types";
 import { forEachKnown, isPresent, peek } from "./lib/unknowns";
 
@@ -57,10 +58,6 @@ function logGroupsByName(graph: StackGraph): Map<string, Resource> {
     if (typeof name === "string" && name !== "") out.set(name, lg);
   }
   return out;
-}
-
-function obj(v: unknown): P | undefined {
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as P) : undefined;
 }
 
 export const logGroupRequireManagedSinks = stackPolicy({

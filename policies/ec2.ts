@@ -1,6 +1,7 @@
 import { Policies } from "@pulumi/policy";
 import { decodeBase64 } from "./lib/base64";
-import { Props, ResourceCheck, resourcePolicy } from "./lib/define";
+import { ResourceCheck, resourcePolicy } from "./lib/define";
+import { list, obj } from "./lib/props";
 import { T } from "./lib/types";
 import { isPresent } from "./lib/unknowns";
 
@@ -8,16 +9,6 @@ import { isPresent } from "./lib/unknowns";
  * EC2 instances and launch templates: the bastion (launch template + auto scaling group) and the
  * NAT instance of cheap environments.
  */
-
-type P = Props;
-
-function obj(v: unknown): P | undefined {
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as P) : undefined;
-}
-
-function list(v: unknown): P[] {
-  return Array.isArray(v) ? (v.filter((x) => typeof x === "object" && x !== null) as P[]) : [];
-}
 
 /** Launch template booleans are strings ("true"/"false") in the provider schema. */
 function truthy(v: unknown): boolean {

@@ -1,6 +1,7 @@
 import { Policies } from "@pulumi/policy";
 import { Props, ResourceCheck, resourcePolicy, stackPolicy } from "./lib/define";
 import { describe, prop } from "./lib/graph";
+import { list, obj } from "./lib/props";
 import { T } from "./lib/types";
 import { forEachKnown, peek } from "./lib/unknowns";
 
@@ -9,12 +10,6 @@ import { forEachKnown, peek } from "./lib/unknowns";
  * when it embeds outputs (an image URI, a log group name) it is unknown during preview, and the
  * SDK reports these policies as not runnable until `pulumi up`, where they run on real values.
  */
-
-type P = Props;
-
-function obj(v: unknown): P | undefined {
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as P) : undefined;
-}
 
 export interface ContainerDefinition {
   readonly name?: string;
@@ -212,8 +207,7 @@ export const taskDefinitionRequireEfsTransitEncryption = resourcePolicy({
   catalog: ["54"],
   types: [T.ecsTaskDefinition],
   validate: (r, report) => {
-    const volumes = Array.isArray(r.props.volumes) ? (r.props.volumes as P[]) : [];
-    for (const v of volumes) {
+    for (const v of list(r.props.volumes)) {
       const efs = obj(v.efsVolumeConfiguration);
       if (!efs) continue;
       if (efs.transitEncryption !== "ENABLED" || obj(efs.authorizationConfig)?.iam !== "ENABLED") {
@@ -232,7 +226,7 @@ export const clusterEnableContainerInsights = resourcePolicy({
   catalog: ["56"],
   types: [T.ecsCluster],
   validate: (r, report) => {
-    const settings = Array.isArray(r.props.settings) ? (r.props.settings as P[]) : [];
+    const settings = Array.isArray(r.props.settings) ? (r.props.settings as Props[]) : [];
     const on = settings.some((s) => s.name === "containerInsights" && (s.value === "enabled" || s.value === "enhanced"));
     if (!on) report('Container Insights is off; add settings: [{ name: "containerInsights", value: "enhanced" }].');
   },

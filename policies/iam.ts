@@ -2,6 +2,7 @@ import { Policies } from "@pulumi/policy";
 import { Props, resourcePolicy, stackPolicy } from "./lib/define";
 import { describe, prop } from "./lib/graph";
 import { PolicyDocumentError, Statement, conditionKeys, grants, parsePolicyDocument } from "./lib/iam";
+import { list } from "./lib/props";
 import { T } from "./lib/types";
 import { forEachKnown, peek } from "./lib/unknowns";
 
@@ -23,7 +24,7 @@ function documentsOf(type: string, p: P): Array<{ label: string; doc: unknown }>
     case T.iamUserPolicy:
       return [{ label: "The policy", doc: p.policy }];
     case T.iamRole:
-      return (Array.isArray(p.inlinePolicies) ? (p.inlinePolicies as P[]) : []).map((ip) => ({
+      return list(p.inlinePolicies).map((ip) => ({
         label: `Inline policy "${String(ip.name ?? "")}"`,
         doc: ip.policy,
       }));
@@ -258,7 +259,7 @@ export const roleDisallowMixedPolicyManagement = stackPolicy({
       const managed = peek(() => prop(role, "managedPolicyArns"));
       const inline = peek(() => prop(role, "inlinePolicies"));
       const ownManaged = (Array.isArray(managed) ? (managed as string[]) : []).filter((a) => !attachedArns.has(a));
-      const ownInline = (Array.isArray(inline) ? (inline as P[]) : []).filter((p) => typeof p.name === "string" && p.name !== "" && !inlineNames.has(p.name));
+      const ownInline = list(inline).filter((p) => typeof p.name === "string" && p.name !== "" && !inlineNames.has(p.name));
       if (attachments.length > 0 && ownManaged.length > 0) {
         report(`${describe(role)} sets managedPolicyArns and also has policy attachment resources; use only aws.iam.RolePolicyAttachment.`, role.urn);
       }

@@ -2,6 +2,7 @@ import { Policies } from "@pulumi/policy";
 import { Props, resourcePolicy, stackPolicy } from "./lib/define";
 import { Resource, StackGraph, describe, prop, unique } from "./lib/graph";
 import { describeRange } from "./lib/ports";
+import { list, obj } from "./lib/props";
 import { isPublic } from "./lib/sg";
 import { T } from "./lib/types";
 import { forEachKnown, isPresent, peek } from "./lib/unknowns";
@@ -14,10 +15,6 @@ import { effectiveRules } from "./securitygroup";
  */
 
 type P = Props;
-
-function obj(v: unknown): P | undefined {
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as P) : undefined;
-}
 
 function isApplication(p: P): boolean {
   return p.loadBalancerType === undefined || p.loadBalancerType === null || p.loadBalancerType === "application";
@@ -294,7 +291,7 @@ export const loadBalancerRequireSolePublicEntry = stackPolicy<{ publicPorts: num
     });
     // Tasks: ingress only from the load balancer's groups, only on the port the target group uses.
     forEachKnown(graph.ofType(T.ecsService), (svc) => {
-      const lbs = Array.isArray(peek(() => prop(svc, "loadBalancers"))) ? (prop(svc, "loadBalancers") as P[]) : [];
+      const lbs = list(peek(() => prop(svc, "loadBalancers")));
       const ports = new Set(lbs.map((l) => l.containerPort).filter((p): p is number => typeof p === "number"));
       for (const sg of graph.securityGroupsOf(svc)) {
         if (albGroups.has(sg)) continue;
@@ -327,8 +324,7 @@ export const loadBalancerRequireValidLogBucket = stackPolicy({
     forEachKnown(graph.ofType(T.loadBalancer), (lb) => {
       for (const bucket of graph.refs(lb, "accessLogs", [T.s3Bucket])) {
         for (const sse of graph.referrers(bucket, T.s3Encryption, "bucket")) {
-          const rules = Array.isArray(prop(sse, "rules")) ? (prop(sse, "rules") as P[]) : [];
-          const algos = rules.map((rule) => obj(rule.applyServerSideEncryptionByDefault)?.sseAlgorithm);
+          const algos = list(prop(sse, "rules")).map((rule) => obj(rule.applyServerSideEncryptionByDefault)?.sseAlgorithm);
           if (algos.some((a) => a !== "AES256")) {
             report(
               `${describe(bucket)} receives access logs of ${describe(lb)} but is not encrypted with SSE-S3; ` +

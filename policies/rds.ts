@@ -2,6 +2,7 @@ import { Policies } from "@pulumi/policy";
 import { Props, resourcePolicy, stackPolicy } from "./lib/define";
 import { Resource, StackGraph, describe, prop, unique } from "./lib/graph";
 import { describeRange } from "./lib/ports";
+import { list } from "./lib/props";
 import { T } from "./lib/types";
 import { forEachKnown, isPresent, peek } from "./lib/unknowns";
 import { effectiveRules } from "./securitygroup";
@@ -246,8 +247,7 @@ export const clusterInstanceConfigureCaCertificate = resourcePolicy({
 function parametersOf(graph: StackGraph, cluster: Resource): Map<string, string> | undefined {
   const pg = graph.refs(cluster, "dbClusterParameterGroupName", [T.rdsClusterParameterGroup])[0];
   if (!pg) return undefined;
-  const params = Array.isArray(prop(pg, "parameters")) ? (prop(pg, "parameters") as P[]) : [];
-  return new Map(params.map((p) => [String(p.name).toLowerCase(), String(p.value)]));
+  return new Map(list(prop(pg, "parameters")).map((p) => [String(p.name).toLowerCase(), String(p.value)]));
 }
 
 export const clusterRequireTls = stackPolicy({

@@ -1,7 +1,8 @@
 import { Policies } from "@pulumi/policy";
-import { Props, resourcePolicy, stackPolicy } from "./lib/define";
+import { resourcePolicy, stackPolicy } from "./lib/define";
 import { Resource, StackGraph, describe, prop } from "./lib/graph";
 import { PolicyDocumentError, conditionKeys, parsePolicyDocument } from "./lib/iam";
+import { list, obj } from "./lib/props";
 import { T } from "./lib/types";
 import { forEachKnown, peek } from "./lib/unknowns";
 
@@ -10,12 +11,6 @@ import { forEachKnown, peek } from "./lib/unknowns";
  * settings are separate resources pointing at it through `bucket`, so these are stack policies
  * joining each bucket to its settings through propertyDependencies.
  */
-
-type P = Props;
-
-function obj(v: unknown): P | undefined {
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as P) : undefined;
-}
 
 function settings(graph: StackGraph, bucket: Resource, types: string | readonly string[]): Resource[] {
   return graph.referrers(bucket, types, "bucket");
@@ -127,7 +122,7 @@ export const bucketRequireLifecycle = stackPolicy({
   appliesTo: T.s3Bucket,
   validate: ({ graph }, report) => {
     forEachKnown(graph.ofType(T.s3Bucket), (bucket) => {
-      const rules = settings(graph, bucket, T.s3Lifecycle).flatMap((l) => (Array.isArray(prop(l, "rules")) ? (prop(l, "rules") as P[]) : []));
+      const rules = settings(graph, bucket, T.s3Lifecycle).flatMap((l) => list(prop(l, "rules")));
       const enabled = rules.filter((r) => r.status === "Enabled");
       const expires = enabled.some((r) => obj(r.expiration) !== undefined || (Array.isArray(r.expiration) && r.expiration.length > 0));
       const aborts = enabled.some((r) => obj(r.abortIncompleteMultipartUpload) !== undefined || (Array.isArray(r.abortIncompleteMultipartUpload) && r.abortIncompleteMultipartUpload.length > 0));
