@@ -1,7 +1,7 @@
 import { Policies } from "@pulumi/policy";
 import { Props, resourcePolicy, stackPolicy } from "./lib/define";
 import { describe, prop } from "./lib/graph";
-import { PolicyDocumentError, Statement, conditionKeys, grants, parsePolicyDocument } from "./lib/iam";
+import { Statement, conditionKeys, grants, statementsOr } from "./lib/iam";
 import { list } from "./lib/props";
 import { T } from "./lib/types";
 import { forEachKnown, peek } from "./lib/unknowns";
@@ -35,13 +35,7 @@ function documentsOf(type: string, p: P): Array<{ label: string; doc: unknown }>
 
 function statementsOrReport(label: string, doc: unknown, report: (m: string) => void): Statement[] {
   if (doc === undefined || doc === null || doc === "") return [];
-  try {
-    return parsePolicyDocument(doc);
-  } catch (e) {
-    if (!(e instanceof PolicyDocumentError)) throw e;
-    report(`${label} ${e.message}; build it with JSON.stringify or aws.iam.getPolicyDocument.`);
-    return [];
-  }
+  return statementsOr(doc, (reason) => report(`${label} ${reason}; build it with JSON.stringify or aws.iam.getPolicyDocument.`));
 }
 
 /** Managed policy ARNs a resource attaches. */

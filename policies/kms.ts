@@ -1,7 +1,7 @@
 import { Policies } from "@pulumi/policy";
 import { resourcePolicy, stackPolicy } from "./lib/define";
 import { describe, prop } from "./lib/graph";
-import { PolicyDocumentError, parsePolicyDocument } from "./lib/iam";
+import { statementsOr } from "./lib/iam";
 import { T } from "./lib/types";
 import { forEachKnown } from "./lib/unknowns";
 
@@ -60,15 +60,11 @@ export const keyRequireExplicitPolicy = stackPolicy({
         return;
       }
       for (const doc of docs) {
-        try {
-          for (const st of parsePolicyDocument(doc)) {
-            if (st.effect === "Allow" && st.anyPrincipal && Object.keys(st.condition).length === 0) {
-              report(`${describe(key)}'s policy allows any principal ("*") without a condition; name the principals, or add a condition such as kms:CallerAccount.`, key.urn);
-            }
+        const statements = statementsOr(doc, (reason) => report(`${describe(key)}'s policy ${reason}; write it with JSON.stringify.`, key.urn));
+        for (const st of statements) {
+          if (st.effect === "Allow" && st.anyPrincipal && Object.keys(st.condition).length === 0) {
+            report(`${describe(key)}'s policy allows any principal ("*") without a condition; name the principals, or add a condition such as kms:CallerAccount.`, key.urn);
           }
-        } catch (e) {
-          if (!(e instanceof PolicyDocumentError)) throw e;
-          report(`${describe(key)}'s policy ${e.message}; write it with JSON.stringify.`, key.urn);
         }
       }
     });

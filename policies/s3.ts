@@ -1,7 +1,7 @@
 import { Policies } from "@pulumi/policy";
 import { resourcePolicy, stackPolicy } from "./lib/define";
 import { Resource, StackGraph, describe, prop } from "./lib/graph";
-import { PolicyDocumentError, conditionKeys, parsePolicyDocument } from "./lib/iam";
+import { conditionKeys, statementsOr } from "./lib/iam";
 import { list, obj } from "./lib/props";
 import { T } from "./lib/types";
 import { forEachKnown, peek } from "./lib/unknowns";
@@ -53,17 +53,13 @@ export const bucketRequireSecureTransport = stackPolicy({
   appliesTo: T.s3Bucket,
   validate: ({ graph }, report) => {
     forEachKnown(graph.ofType(T.s3Bucket), (bucket) => {
-      const denies = policyDocsOf(graph, bucket).some((doc) => {
-        try {
-          return parsePolicyDocument(doc).some((st) => {
-            const bool = obj(st.condition.Bool);
-            return st.effect === "Deny" && String(bool?.["aws:SecureTransport"]) === "false";
-          });
-        } catch (e) {
-          if (e instanceof PolicyDocumentError) return false;
-          throw e;
-        }
-      });
+      // A malformed document denies nothing; s3-bucketpolicy-disallow-public-principals reports it.
+      const denies = policyDocsOf(graph, bucket).some((doc) =>
+        statementsOr(doc, () => undefined).some((st) => {
+          const bool = obj(st.condition.Bool);
+          return st.effect === "Deny" && String(bool?.["aws:SecureTransport"]) === "false";
+        }),
+      );
       if (!denies) {
         report(`${describe(bucket)} accepts plain-HTTP requests; add a bucket policy statement that denies s3:* when aws:SecureTransport is "false".`, bucket.urn);
       }
@@ -152,15 +148,7 @@ export const bucketPolicyDisallowPublicPrincipals = resourcePolicy({
   catalog: ["101"],
   types: [T.s3BucketPolicy],
   validate: (r, report) => {
-    let statements;
-    try {
-      statements = parsePolicyDocument(r.props.policy);
-    } catch (e) {
-      if (!(e instanceof PolicyDocumentError)) throw e;
-      report(`The bucket policy ${e.message}; build it with JSON.stringify.`);
-      return;
-    }
-    for (const st of statements) {
+    for (const st of statementsOr(r.props.policy, (reason) => report(`The bucket policy ${reason}; build it with JSON.stringify.`))) {
       const keys = conditionKeys(st);
       if (st.effect === "Allow" && st.anyPrincipal) {
         report('The bucket policy allows any principal ("*"); name the principals that need access.');

@@ -25,9 +25,9 @@ function list(v: unknown): string[] {
   return typeof v === "string" ? [v] : [];
 }
 
-export class PolicyDocumentError extends Error {}
+class PolicyDocumentError extends Error {}
 
-export function parsePolicyDocument(doc: unknown): Statement[] {
+function parsePolicyDocument(doc: unknown): Statement[] {
   let d = doc;
   if (typeof d === "string") {
     try {
@@ -61,6 +61,20 @@ export function parsePolicyDocument(doc: unknown): Statement[] {
       condition: (typeof st.Condition === "object" && st.Condition !== null ? st.Condition : {}) as Statement["condition"],
     };
   });
+}
+
+/**
+ * The document's statements, or none when it is malformed: `malformed` gets the reason (e.g. "is not
+ * valid JSON") for the policy to report in its own words, or to ignore.
+ */
+export function statementsOr(doc: unknown, malformed: (reason: string) => void): Statement[] {
+  try {
+    return parsePolicyDocument(doc);
+  } catch (e) {
+    if (!(e instanceof PolicyDocumentError)) throw e;
+    malformed(e.message);
+    return [];
+  }
 }
 
 /** IAM action matching with `*` and `?` wildcards, case-insensitive as IAM is. */
