@@ -415,10 +415,7 @@ export const clusterDisallowUntrustedIngress = stackPolicy({
           // Peers read from a StackReference (the management VPC's bastion group) are trusted;
           // peers in this stack must be a service's or a bastion's group.
           const fromStackReference =
-            e.rule.groupPeer &&
-            e.peers.length === 0 &&
-            ((e.source.propertyDependencies.referencedSecurityGroupId ?? []).some((d) => d.type === T.stackReference) ||
-              graph.stackReferenceHolding(peek(() => prop(e.source, "referencedSecurityGroupId"))) !== undefined);
+            e.rule.groupPeer && e.peers.length === 0 && graph.stackReferenceOf(e.source, "referencedSecurityGroupId") !== undefined;
           const peersOk = e.rule.groupPeer && (fromStackReference || (e.peers.length > 0 && e.peers.every((p) => trusted.has(p))));
           if (!peersOk || !portOk) {
             report(

@@ -259,7 +259,7 @@ function sideOf(graph: StackGraph, peering: Resource, key: "vpcId" | "peerVpcId"
     const env = graph.tags(vpc).Environment;
     return { resource: vpc, ...(isCidr(cidr) ? { cidr } : {}), ...(env ? { environment: env } : {}) };
   }
-  const ref = graph.refs(peering, key, [T.stackReference])[0] ?? graph.stackReferenceHolding(peek(() => prop(peering, key)));
+  const ref = graph.stackReferenceOf(peering, key);
   if (ref) {
     const outputs = peek(() => prop(ref, "outputs")) as Record<string, unknown> | undefined;
     const cidr = outputs ? peek(() => outputs[cidrOutput]) : undefined;
@@ -301,8 +301,7 @@ export const routeDisallowBroadPeeringDestination = stackPolicy<{ peerCidrOutput
       const sides = [sideOf(graph, peering, "vpcId", config.peerCidrOutput), sideOf(graph, peering, "peerVpcId", config.peerCidrOutput)];
       // The route belongs to one side (its table's VPC, or a table id read from a StackReference);
       // its destination must lie in the other side.
-      const table =
-        graph.refs(route, "routeTableId", [T.routeTable, T.stackReference])[0] ?? graph.stackReferenceHolding(peek(() => prop(route, "routeTableId")));
+      const table = graph.refs(route, "routeTableId", [T.routeTable])[0] ?? graph.stackReferenceOf(route, "routeTableId");
       const own = table ? (table.type === T.stackReference ? table : graph.vpcOf(table)) : undefined;
       const candidates = own ? sides.filter((s) => s.resource !== own) : sides;
       const peerCidrs = candidates.map((s) => s.cidr).filter((c): c is string => c !== undefined);

@@ -113,6 +113,11 @@ export class StackGraph {
     return this.ofType(T.stackReference).find((ref) => holds(peek(() => prop(ref, "outputs"))));
   }
 
+  /** The StackReference property `key` of `r` was read from: by dependency, else by its value. */
+  stackReferenceOf(r: Resource, key: string): Resource | undefined {
+    return this.refs(r, key, [T.stackReference])[0] ?? this.stackReferenceHolding(peek(() => prop(r, key)));
+  }
+
   tags(r: Resource): Tags {
     return resourceTags(r.props as Record<string, unknown>, r.provider?.props as Record<string, unknown> | undefined);
   }
