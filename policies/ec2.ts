@@ -2,6 +2,7 @@ import { Policies } from "@pulumi/policy";
 import { decodeBase64 } from "./lib/base64";
 import { ResourceCheck, resourcePolicy } from "./lib/define";
 import { list, obj } from "./lib/props";
+import { launchedRole } from "./lib/tags";
 import { T } from "./lib/types";
 import { isPresent } from "./lib/unknowns";
 
@@ -17,18 +18,6 @@ function truthy(v: unknown): boolean {
 
 function what(r: ResourceCheck<unknown>): string {
   return r.type === T.launchTemplate ? "Launch template" : "Instance";
-}
-
-/** The Role tag of what gets launched: the instance's own tags, or the template's instance tag spec. */
-function roleOf(r: ResourceCheck<unknown>): string | undefined {
-  if (r.type === T.instance) return r.tags().Role;
-  for (const spec of list(r.props.tagSpecifications)) {
-    if (spec.resourceType === "instance") {
-      const role = obj(spec.tags)?.Role;
-      if (typeof role === "string") return role;
-    }
-  }
-  return undefined;
 }
 
 export const instanceRequireImdsv2 = resourcePolicy({
@@ -89,7 +78,7 @@ export const instanceDisallowPublicIp = resourcePolicy<{ allowedRoles: string[] 
   defaults: { allowedRoles: ["nat"] },
   types: [T.instance, T.launchTemplate],
   validate: (r, report) => {
-    const role = roleOf(r);
+    const role = launchedRole(r.type, r.props, () => r.tags());
     if (role !== undefined && r.config.allowedRoles.includes(role)) return;
     const publicIp =
       r.type === T.instance

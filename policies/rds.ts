@@ -3,6 +3,7 @@ import { Props, resourcePolicy, stackPolicy } from "./lib/define";
 import { Resource, StackGraph, describe, prop, unique } from "./lib/graph";
 import { describeRange } from "./lib/ports";
 import { list } from "./lib/props";
+import { launchedRole } from "./lib/tags";
 import { T } from "./lib/types";
 import { forEachKnown, isPresent, peek } from "./lib/unknowns";
 import { effectiveRules } from "./securitygroup";
@@ -12,9 +13,7 @@ import { effectiveRules } from "./securitygroup";
  * live on the cluster; public access and minor upgrades on each cluster instance.
  */
 
-type P = Props;
-
-function engineOf(p: P): "postgres" | "mysql" | "other" {
+function engineOf(p: Props): "postgres" | "mysql" | "other" {
   const e = String(p.engine ?? "");
   if (e.includes("postgres")) return "postgres";
   if (e.includes("mysql")) return "mysql";
@@ -374,13 +373,9 @@ function trustedGroups(graph: StackGraph): Set<Resource> {
   const bastions = graph
     .ofType(T.launchTemplate, T.instance)
     .filter((r) => {
-      const tags =
-        r.type === T.instance
-          ? graph.tags(r)
-          : ((Array.isArray(peek(() => prop(r, "tagSpecifications"))) ? (prop(r, "tagSpecifications") as P[]) : []).find((s) => s.resourceType === "instance")?.tags as
-              | Record<string, string>
-              | undefined) ?? {};
-      return TRUSTED_ROLES.includes(String(tags.Role ?? ""));
+      // Read outside forEachKnown: a template whose tag specifications are unknown is just not trusted.
+      const known = { tagSpecifications: peek(() => prop(r, "tagSpecifications")) };
+      return TRUSTED_ROLES.includes(launchedRole(r.type, known, () => graph.tags(r)) ?? "");
     })
     .flatMap((r) => graph.securityGroupsOf(r));
   return new Set(unique([...services, ...bastions]));

@@ -1,4 +1,4 @@
-import { Props } from "./define";
+import type { Props } from "./define";
 
 /**
  * Nested blocks and lists of blocks as the provider sends them. A value of the wrong shape reads as

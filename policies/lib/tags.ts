@@ -1,3 +1,5 @@
+import { list, obj } from "./props";
+import { T } from "./types";
 import { isUnknownError } from "./unknowns";
 
 export type Tags = Readonly<Record<string, string>>;
@@ -53,4 +55,19 @@ export function resourceTags(
   providerProps?: Readonly<Record<string, unknown>>,
 ): Tags {
   return { ...providerDefaultTags(providerProps), ...asTagMap(read(props, "tagsAll")), ...asTagMap(read(props, "tags")) };
+}
+
+/**
+ * The Role tag of what an instance or launch template launches: the instance's own tags (`tags`,
+ * provider defaults included), or the tags of the template's tag specification for instances.
+ */
+export function launchedRole(type: string, props: Readonly<Record<string, unknown>>, tags: () => Tags): string | undefined {
+  if (type === T.instance) return tags().Role;
+  for (const spec of list(props.tagSpecifications)) {
+    if (spec.resourceType === "instance") {
+      const role = obj(spec.tags)?.Role;
+      if (typeof role === "string") return role;
+    }
+  }
+  return undefined;
 }
