@@ -1,5 +1,6 @@
 import { Policies } from "@pulumi/policy";
-import { Props, resourcePolicy, stackPolicy } from "./lib/define";
+import { resourcePolicy, stackPolicy } from "./lib/define";
+import { parseContainerDefinitions } from "./lib/ecs";
 import { Resource, StackGraph, describe, prop } from "./lib/graph";
 import { obj } from "./lib/props";
 import { T } from "./lib/types";
@@ -10,8 +11,6 @@ import { forEachKnown, isPresent, peek } from "./lib/unknowns";
  * awslogs-create-group, RDS log exports, flow logs) never expires and is not encrypted, so every
  * sink the platform writes to must exist as a managed log group with retention.
  */
-
-type P = Props;
 
 /** CloudWatch's accepted retention values (days); 0 means never expire. */
 export const RETENTION_VALUES = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -89,15 +88,9 @@ export const logGroupRequireManagedSinks = stackPolicy({
     });
 
     forEachKnown(graph.ofType(T.ecsTaskDefinition), (td) => {
-      const raw = prop(td, "containerDefinitions");
-      let defs: P[] = [];
-      try {
-        defs = typeof raw === "string" ? (JSON.parse(raw) as P[]) : [];
-      } catch {
-        return; // ecs-taskdefinition-require-log-configuration reports malformed definitions
-      }
-      for (const c of Array.isArray(defs) ? defs : []) {
-        const group = obj(obj(c.logConfiguration)?.options)?.["awslogs-group"];
+      // Malformed definitions are the ECS task definition policies' to report.
+      for (const c of parseContainerDefinitions(prop(td, "containerDefinitions")) ?? []) {
+        const group = c.logConfiguration?.options?.["awslogs-group"];
         if (typeof group === "string" && !byName.has(group)) missing(td, `the logs of container "${String(c.name ?? "")}"`, group);
       }
     });

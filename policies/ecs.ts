@@ -1,5 +1,6 @@
 import { Policies } from "@pulumi/policy";
 import { Props, ResourceCheck, resourcePolicy, stackPolicy } from "./lib/define";
+import { ContainerDefinition, parseContainerDefinitions } from "./lib/ecs";
 import { describe, prop } from "./lib/graph";
 import { list, obj } from "./lib/props";
 import { T } from "./lib/types";
@@ -11,26 +12,11 @@ import { forEachKnown, peek } from "./lib/unknowns";
  * SDK reports these policies as not runnable until `pulumi up`, where they run on real values.
  */
 
-export interface ContainerDefinition {
-  readonly name?: string;
-  readonly privileged?: boolean;
-  readonly readonlyRootFilesystem?: boolean;
-  readonly user?: string;
-  readonly logConfiguration?: { readonly logDriver?: string; readonly options?: Readonly<Record<string, string>> };
-  readonly environment?: ReadonlyArray<{ readonly name?: string; readonly value?: string }>;
-}
-
-/** Parses containerDefinitions; a malformed document is reported rather than skipped. */
-function containers(r: ResourceCheck<unknown>, report: (m: string) => void): ContainerDefinition[] | undefined {
-  const raw = r.props.containerDefinitions;
-  if (typeof raw !== "string") return Array.isArray(raw) ? (raw as ContainerDefinition[]) : [];
-  try {
-    const parsed = JSON.parse(raw) as unknown;
-    return Array.isArray(parsed) ? (parsed as ContainerDefinition[]) : [];
-  } catch {
-    report("containerDefinitions is not valid JSON; pass the definitions through JSON.stringify.");
-    return undefined;
-  }
+/** The task definition's containers; a malformed document is reported rather than skipped. */
+function containers(r: ResourceCheck<unknown>, report: (m: string) => void): ContainerDefinition[] {
+  const defs = parseContainerDefinitions(r.props.containerDefinitions);
+  if (defs === undefined) report("containerDefinitions is not valid JSON; pass the definitions through JSON.stringify.");
+  return defs ?? [];
 }
 
 function label(c: ContainerDefinition): string {
@@ -99,7 +85,7 @@ export const taskDefinitionDisallowPrivilegedContainers = resourcePolicy({
   catalog: ["49"],
   types: [T.ecsTaskDefinition],
   validate: (r, report) => {
-    for (const c of containers(r, report) ?? []) {
+    for (const c of containers(r, report)) {
       if (c.privileged === true) report(`${label(c)} runs privileged; remove privileged: true.`);
     }
   },
@@ -115,7 +101,7 @@ export const taskDefinitionRequireReadonlyRootFilesystem = resourcePolicy({
   types: [T.ecsTaskDefinition],
   validate: (r, report) => {
     if (!isLinux(r)) return;
-    for (const c of containers(r, report) ?? []) {
+    for (const c of containers(r, report)) {
       if (c.readonlyRootFilesystem !== true) {
         report(`${label(c)} has a writable root filesystem; set readonlyRootFilesystem: true and mount a volume where it must write.`);
       }
@@ -133,7 +119,7 @@ export const taskDefinitionDisallowRootUser = resourcePolicy({
   types: [T.ecsTaskDefinition],
   validate: (r, report) => {
     if (!isLinux(r)) return;
-    for (const c of containers(r, report) ?? []) {
+    for (const c of containers(r, report)) {
       const user = c.user?.trim();
       if (user === undefined || user === "" || user === "root" || user === "0" || user.startsWith("0:") || user.startsWith("root:")) {
         report(`${label(c)} runs as root; set user to a non-root UID (for example "1000:1000").`);
@@ -151,7 +137,7 @@ export const taskDefinitionRequireLogConfiguration = resourcePolicy({
   catalog: ["52"],
   types: [T.ecsTaskDefinition],
   validate: (r, report) => {
-    for (const c of containers(r, report) ?? []) {
+    for (const c of containers(r, report)) {
       const lc = c.logConfiguration;
       if (lc?.logDriver === "awsfirelens") continue;
       if (lc?.logDriver !== "awslogs" || !lc.options?.["awslogs-group"]) {
@@ -184,7 +170,7 @@ export const taskDefinitionDisallowPlaintextSecrets = resourcePolicy<{ secretNam
   types: [T.ecsTaskDefinition],
   validate: (r, report) => {
     const re = new RegExp(r.config.secretNamePattern, "i");
-    for (const c of containers(r, report) ?? []) {
+    for (const c of containers(r, report)) {
       for (const e of c.environment ?? []) {
         const name = e.name ?? "";
         // A variable that names where a secret lives (DB_CREDENTIALS_ARN = "arn:aws:secretsmanager:…")
