@@ -164,11 +164,16 @@ function ruleKey(rule: SgRule): string {
 }
 
 /**
- * The rules in force on a group: its standalone rule resources, plus inline rules that are not
- * just those standalone rules read back from AWS (after a deployment the group's `ingress`/
- * `egress` outputs list every rule). In a preview, a group declared without inline rules has them
- * unknown, which reads as none: the standalone rules are checked on their own.
+ * The group's inline `dir` rules that are not just its standalone rules (`readBack`, by ruleKey)
+ * read back from AWS: after a deployment the group's `ingress`/`egress` outputs list every rule.
+ * In a preview, a group declared without inline rules has them unknown, which reads as none: the
+ * standalone rules are checked on their own.
  */
+function ownInlineRules(sg: Resource, dir: SgRule["direction"], readBack: ReadonlySet<string>): SgRule[] {
+  return rulesOf(T.securityGroup, { [dir]: peek(() => prop(sg, dir)) }).filter((rule) => !readBack.has(ruleKey(rule)));
+}
+
+/** The rules in force on a group: its standalone rule resources, plus its own inline rules. */
 export function effectiveRules(graph: StackGraph, sg: Resource): EffectiveRule[] {
   const standalone = graph.rulesOf(sg).flatMap((res) =>
     rulesOf(res.type, res.props).map((rule) => ({
@@ -179,10 +184,7 @@ export function effectiveRules(graph: StackGraph, sg: Resource): EffectiveRule[]
     })),
   );
   const seen = new Set(standalone.map((e) => ruleKey(e.rule)));
-  const inline = (["ingress", "egress"] as const).flatMap((dir) => {
-    const entries = peek(() => prop(sg, dir));
-    return rulesOf(T.securityGroup, { [dir]: entries }).filter((rule) => !seen.has(ruleKey(rule)));
-  });
+  const inline = (["ingress", "egress"] as const).flatMap((dir) => ownInlineRules(sg, dir, seen));
   return [
     ...standalone,
     ...inline.map((rule) => ({ rule, source: sg, group: sg, peers: graph.refs(sg, rule.direction, [T.securityGroup]) })),
@@ -203,8 +205,7 @@ export const securityGroupDisallowMixedRuleManagement = stackPolicy({
       if (standalone.length === 0) return;
       const readBack = new Set(standalone.flatMap((res) => rulesOf(res.type, res.props).map(ruleKey)));
       for (const dir of ["ingress", "egress"] as const) {
-        const inline = rulesOf(T.securityGroup, { [dir]: peek(() => prop(sg, dir)) }).filter((rule) => !readBack.has(ruleKey(rule)));
-        if (inline.length > 0) {
+        if (ownInlineRules(sg, dir, readBack).length > 0) {
           report(
             `${describe(sg)} declares inline ${dir} rules and is also targeted by standalone rule resources; ` +
               `move every rule to aws.vpc.SecurityGroupIngressRule/SecurityGroupEgressRule resources, or Pulumi will keep removing one set.`,
