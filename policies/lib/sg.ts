@@ -31,17 +31,24 @@ function has(p: P, key: string): boolean {
   return isPresent(p, key);
 }
 
+/**
+ * The rules of one block written the ec2 way (an inline entry or an aws.ec2.SecurityGroupRule): one
+ * per CIDR, one for a group peer (`groupKey`, or `self`), one for prefix lists.
+ */
+function blockRules(base: SgRule, p: P, groupKey: string): SgRule[] {
+  const out: SgRule[] = [...strings(p.cidrBlocks), ...strings(p.ipv6CidrBlocks)].map((cidr) => ({ ...base, cidr }));
+  if (has(p, groupKey) || p.self === true) out.push({ ...base, groupPeer: true });
+  if (has(p, "prefixListIds")) out.push({ ...base, prefixList: true });
+  return out;
+}
+
 function inlineRules(entries: unknown, direction: SgRule["direction"]): SgRule[] {
   if (!Array.isArray(entries)) return [];
   return entries.flatMap((raw) => {
     const e = raw as P;
     const range = portRange(e.protocol, e.fromPort, e.toPort);
     const description = typeof e.description === "string" ? e.description : undefined;
-    const base = { direction, range, prefixList: false, groupPeer: false, ...(description ? { description } : {}) };
-    const out: SgRule[] = [...strings(e.cidrBlocks), ...strings(e.ipv6CidrBlocks)].map((cidr) => ({ ...base, cidr }));
-    if (has(e, "securityGroups") || e.self === true) out.push({ ...base, groupPeer: true });
-    if (has(e, "prefixListIds")) out.push({ ...base, prefixList: true });
-    return out;
+    return blockRules({ direction, range, prefixList: false, groupPeer: false, ...(description ? { description } : {}) }, e, "securityGroups");
   });
 }
 
@@ -68,11 +75,7 @@ export function rulesOf(type: string, p: P): SgRule[] {
     case T.securityGroupRule: {
       const direction = p.type === "egress" ? "egress" : "ingress";
       const range = portRange(p.protocol, p.fromPort, p.toPort);
-      const base = { direction, range, prefixList: false, groupPeer: false, ...description } as const;
-      const out: SgRule[] = [...strings(p.cidrBlocks), ...strings(p.ipv6CidrBlocks)].map((cidr) => ({ ...base, cidr }));
-      if (has(p, "sourceSecurityGroupId") || p.self === true) out.push({ ...base, groupPeer: true });
-      if (has(p, "prefixListIds")) out.push({ ...base, prefixList: true });
-      return out;
+      return blockRules({ direction, range, prefixList: false, groupPeer: false, ...description }, p, "sourceSecurityGroupId");
     }
     case T.securityGroup:
     case T.defaultSecurityGroup:
