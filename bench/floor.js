@@ -15,18 +15,17 @@ const { runInPulumiStack } = require("@pulumi/pulumi/runtime/stack");
 
 const doc = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 const declared = process.argv[3] ? JSON.parse(fs.readFileSync(process.argv[3], "utf8")) : {};
-function propsOf(r) {
+/** Every property the type's class declares, undefined (empty without a declared map). */
+function declaredProps(type) {
   const props = {};
-  for (const k of declared[r.type] || []) props[k] = undefined;
-  return Object.assign(props, inputsOf(r.inputs || {}));
+  for (const k of declared[type] || []) props[k] = undefined;
+  return props;
 }
 const resources = doc.deployment.resources || [];
 const root = resources.find((r) => r.type === "pulumi:pulumi:Stack");
-const [, , , rootName] = root.urn.split("::");
 const parts = root.urn.slice("urn:pulumi:".length).split("::");
 const stack = parts[0];
 const project = parts[1];
-void rootName;
 
 pulumi.runtime.setMocks(
   {
@@ -68,11 +67,9 @@ runInPulumiStack(async () => {
     if (r.type.startsWith("pulumi:providers:")) {
       res = new pulumi.ProviderResource(r.type.slice("pulumi:providers:".length), name, inputsOf(r.inputs || {}), opts);
     } else if (r.external) {
-      const state = {};
-      for (const k of declared[r.type] || []) state[k] = undefined;
-      res = new pulumi.CustomResource(r.type, name, state, { ...opts, id: r.id });
+      res = new pulumi.CustomResource(r.type, name, declaredProps(r.type), { ...opts, id: r.id });
     } else if (r.custom) {
-      res = new pulumi.CustomResource(r.type, name, propsOf(r), opts);
+      res = new pulumi.CustomResource(r.type, name, Object.assign(declaredProps(r.type), inputsOf(r.inputs || {})), opts);
     } else {
       const remote = !!r.provider;
       res = new pulumi.ComponentResource(r.type, name, inputsOf(r.inputs || {}), { parent }, remote);

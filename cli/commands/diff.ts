@@ -7,8 +7,8 @@ import { withRevision } from "../diff/git";
 import { renderJson, renderMarkdown, renderText } from "../diff/render";
 import { loadReplaceTable } from "../diff/table";
 import { oneOf, parseFlags, UsageError } from "../plan/args";
-import { DEPLOYMENT_SCHEMA_VERSION, FIXED_MANIFEST_TIME, UntypedDeployment } from "../plan/deployment";
-import { isStackPlan, PlanFailure, planStacksSettled, StackPlan } from "../plan/planner";
+import { emptyDeployment, UntypedDeployment } from "../plan/deployment";
+import { isStackPlan, PlanFailure, planStacksSettled } from "../plan/planner";
 
 const USAGE = `Usage: platform diff <stack> --base <git-ref> [--format text|md|json] [--out FILE] [--fail-on-danger]
        platform diff --from A.json --to B.json [--stack NAME] [--format text|md|json] [--out FILE] [--fail-on-danger]
@@ -29,11 +29,6 @@ Whether an update replaces comes from cli/diff/replace-on-change.json; types mis
 reported as "may replace".
 
 Exit codes: 0 diff printed; 1 dangerous changes with --fail-on-danger; 2 usage or evaluation error.`;
-
-/** An empty stack: the base of a stack that does not exist yet at the base revision. */
-function emptyDeployment(): UntypedDeployment {
-  return { version: DEPLOYMENT_SCHEMA_VERSION, deployment: { manifest: { time: FIXED_MANIFEST_TIME, magic: "", version: "" } } };
-}
 
 function readDeployment(file: string): UntypedDeployment {
   let doc: unknown;
@@ -65,7 +60,7 @@ export async function diffAgainstRevision(stack: string, ref: string, root: stri
   let baseDoc: UntypedDeployment;
   if (base.empty) baseDoc = emptyDeployment();
   else if (!isStackPlan(base.result)) throw new EvaluationError(failureText(ref, base.result));
-  else baseDoc = (base.result as StackPlan).deployment;
+  else baseDoc = base.result.deployment;
   return diffDeployments({
     base: baseDoc,
     head: headPlan.deployment,

@@ -3,11 +3,10 @@ import {
   PropertyValue,
   ResourceOptionsByUrn,
   ResourceV3,
-  SECRET_SIG,
-  SIG_KEY,
   UNKNOWN_VALUE,
   UntypedDeployment,
 } from "../plan/deployment";
+import { isSecretValue } from "../evaluate/property-values";
 import { parseUrn, ROOT_STACK_TYPE } from "../evaluate/urn";
 import { dangerOf, ReplaceTable, replacesOnChange, ruleFor, ruleMatches } from "./table";
 
@@ -116,8 +115,9 @@ export interface DiffOptions {
   readonly headOptions?: ResourceOptionsByUrn;
 }
 
+/** Not a type guard on purpose: a secret's false branch must keep the map type. */
 function isSecret(v: PropertyValue | undefined): boolean {
-  return !!v && typeof v === "object" && !Array.isArray(v) && (v as PropertyMap)[SIG_KEY] === SECRET_SIG;
+  return isSecretValue(v);
 }
 
 function keyPath(prefix: string, key: string): string {

@@ -1,4 +1,5 @@
-import { PropertyValue, SECRET_SIG, SIG_KEY, UNKNOWN_VALUE } from "../plan/deployment";
+import { PropertyValue, UNKNOWN_VALUE } from "../plan/deployment";
+import { isSecretValue } from "../evaluate/property-values";
 import { parseUrn } from "../evaluate/urn";
 import { DiffResult, PropertyChange, ResourceChange } from "./engine";
 
@@ -15,7 +16,7 @@ const MAX_VALUE = 100;
 export function formatValue(v: PropertyValue | undefined, computedFrom?: string): string {
   if (v === undefined) return "(none)";
   if (v === UNKNOWN_VALUE) return computedFrom ? `(known after ${parseUrn(computedFrom).name} is created or replaced)` : "(unknown)";
-  if (v && typeof v === "object" && !Array.isArray(v) && v[SIG_KEY] === SECRET_SIG) return "[secret]";
+  if (isSecretValue(v)) return "[secret]";
   const s = JSON.stringify(v);
   return s.length > MAX_VALUE ? `${s.slice(0, MAX_VALUE - 1)}…` : s;
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AwsMocks, MockOptions } from "./mocks";
 import { engineUrn, ROOT_STACK_TYPE } from "./urn";
+import type { Registration } from "../plan/deployment";
 
 /**
  * Evaluation of a Pulumi program under the mock runtime, recording every registration the way the
@@ -15,10 +16,7 @@ import { engineUrn, ROOT_STACK_TYPE } from "./urn";
  * plan` installs the same Recorder in a fresh process that loads the program through the Pulumi
  * CLI's own Node.js entry (cli/plan/worker.js).
  */
-export interface RecordedResource {
-  readonly type: string;
-  readonly name: string;
-  readonly custom: boolean;
+export interface RecordedResource extends Registration {
   /** Inputs as the mocks received them (deserialized: secrets stay `{4dabf…: 1b47…, value}` objects). */
   readonly inputs: Record<string, unknown>;
   /**
@@ -26,44 +24,21 @@ export interface RecordedResource {
    * attributes). Components: what they passed to `registerOutputs` (the engine stores exactly that).
    */
   readonly outputs: Record<string, unknown>;
-  readonly id?: string;
-  /** URN of the parent, engine-built. */
-  readonly parent?: string;
-  readonly dependencies: string[];
-  readonly propertyDependencies: Record<string, string[]>;
-  readonly protect: boolean;
-  /** Provider reference `<provider urn>::<provider id>` when the program set one explicitly. */
-  readonly provider?: string;
-  readonly deleteBeforeReplace?: boolean;
-  readonly ignoreChanges: string[];
-  readonly replaceOnChanges: string[];
-  readonly retainOnDelete?: boolean;
-  readonly deletedWith?: string;
-  readonly additionalSecretOutputs: string[];
-  /** Previous URNs (alias specs resolved to URNs the way the engine resolves them). */
-  readonly aliases: string[];
-  /** Multi-language component (e.g. everything in @pulumi/awsx): its children never run under mocks. */
-  readonly remote: boolean;
-  /** A `get`/StackReference read rather than a registration (the engine marks these `external`). */
-  readonly external: boolean;
-  /** Package version the SDK sent (the engine picks the default provider `default_<version>` from it). */
-  readonly version?: string;
-  /** URN, engine-built: full parent type chain, root Stack type not prefixed. */
-  readonly urn: string;
   /** Registration order, for stable output. */
   readonly seq: number;
-  /** Inputs in wire form (protobuf Struct as JSON, special values keyed by the signature key). */
-  readonly wireInputs: Record<string, unknown>;
-  /** Outputs in wire form. */
-  readonly wireOutputs: Record<string, unknown>;
 }
 
-export interface EvaluationOptions extends MockOptions {
+/** What the mock runtime and the recorder need: the plan worker's and `evaluate()`'s common part. */
+export interface RecordingOptions extends MockOptions {
   readonly project?: string;
   readonly stack: string;
+  readonly preview?: boolean;
+  readonly organization?: string;
+}
+
+export interface EvaluationOptions extends RecordingOptions {
   /** Engine-shaped config (see stack-config.ts `toEngineConfig`). */
   readonly config: Record<string, string>;
-  readonly preview?: boolean;
 }
 
 export interface Evaluation {
@@ -410,12 +385,17 @@ export async function resolveValue(value: unknown): Promise<unknown> {
   });
 }
 
-/** Sets the mock runtime and installs a Recorder; shared by `evaluate` and the plan worker. */
-export async function startRecording(options: EvaluationOptions & { organization?: string }): Promise<Recorder> {
+/**
+ * Sets the mock runtime and installs a Recorder; shared by `evaluate` and the plan worker.
+ * Synchronous on purpose: the plan worker calls it from run()'s `programStarted` callback, and the
+ * root Stack is constructed right after that returns. (`setMocks` is declared async but does all
+ * its work before returning.)
+ */
+export function startRecording(options: RecordingOptions, onMissingStackReference?: (name: string) => void): Recorder {
   const project = options.project ?? "platform";
   const mocks = new AwsMocks(options);
-  await pulumi.runtime.setMocks(mocks, project, options.stack, options.preview ?? false, options.organization);
-  const recorder = new Recorder(mocks, options.stack, project);
+  void pulumi.runtime.setMocks(mocks, project, options.stack, options.preview ?? false, options.organization);
+  const recorder = new Recorder(mocks, options.stack, project, onMissingStackReference);
   recorder.install();
   return recorder;
 }
@@ -431,7 +411,7 @@ export async function drainRegistrations(): Promise<void> {
  * URNs are the same either way: the engine never prefixes the Stack type).
  */
 export async function evaluate(program: () => unknown, options: EvaluationOptions): Promise<Evaluation> {
-  const recorder = await startRecording(options);
+  const recorder = startRecording(options);
   pulumi.runtime.setAllConfig(options.config, []);
   const exported = await Promise.resolve(program());
   const outputs = ((await resolveValue(exported ?? {})) ?? {}) as Record<string, unknown>;

@@ -31,14 +31,10 @@ export interface MockOptions {
   readonly ssmParameters?: Readonly<Record<string, string>>;
 }
 
-
 /** The plain value inside a deserialized secret (`{4dabf…: 1b47…, value}`), or the value itself. */
-export function unwrapSecret(v: unknown): unknown {
+function unwrapSecret(v: unknown): unknown {
   return isSecretValue(v) ? v.value : v;
 }
-
-// hex and uuidFrom live in ids.ts (no @pulumi/pulumi import there); re-exported for existing callers.
-export { hex, uuidFrom };
 
 /** Short service name in ARNs for a type token `aws:<module>/<x>:<Type>`. */
 function arnService(type: string): string {

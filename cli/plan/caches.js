@@ -68,9 +68,13 @@ function writeCodeCache(file, entries) {
   const header = Buffer.alloc(4);
   header.writeUInt32LE(json.length, 0);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  // Whole-file rename: a concurrent worker reads either the old cache or the new one, never half.
+  writeAtomic(file, Buffer.concat([header, json, ...buffers]));
+}
+
+/** Whole-file rename: a concurrent worker reads either the old file or the new one, never half. */
+function writeAtomic(file, data) {
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, Buffer.concat([header, json, ...buffers]));
+  fs.writeFileSync(tmp, data);
   fs.renameSync(tmp, file);
 }
 
@@ -228,9 +232,7 @@ function installTranspileCache() {
     } catch {
       out = compile(code, fileName);
       try {
-        const tmp = `${file}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, out);
-        fs.renameSync(tmp, file);
+        writeAtomic(file, out);
       } catch {
         // read-only or full disk: no cache, same result
       }

@@ -1,6 +1,6 @@
 import { createHash } from "crypto";
 import { uuidFrom } from "../evaluate/ids";
-import { PropertyMap, PropertyValue, SECRET_SIG, SIG_KEY } from "../evaluate/property-values";
+import { isSecretValue, PropertyMap, PropertyValue, SECRET_SIG, SIG_KEY } from "../evaluate/property-values";
 import { ROOT_STACK_TYPE } from "../evaluate/urn";
 
 /**
@@ -84,26 +84,45 @@ export interface ResourceOptions {
 }
 export type ResourceOptionsByUrn = Record<string, ResourceOptions>;
 
-/** One registration as the harness recorded it, in wire form. Plain data (crosses processes). */
+/**
+ * One registration as the engine would record it, in wire form (cli/evaluate/harness.ts records
+ * these; tests build them by hand).
+ */
 export interface Registration {
+  /** URN, engine-built: full parent type chain, root Stack type not prefixed. */
   readonly urn: string;
   readonly type: string;
   readonly name: string;
   readonly custom: boolean;
+  /** A `get`/StackReference read rather than a registration (the engine marks these `external`). */
   readonly external: boolean;
+  /** Multi-language component (e.g. everything in @pulumi/awsx): its children never run under mocks. */
   readonly remote: boolean;
   readonly id?: string;
+  /** URN of the parent, engine-built. */
   readonly parent?: string;
   readonly dependencies: string[];
   readonly propertyDependencies: Record<string, string[]>;
   readonly protect: boolean;
+  /** Provider reference `<provider urn>::<provider id>` when the program set one explicitly. */
   readonly provider?: string;
+  /** Package version the SDK sent (the engine picks the default provider `default_<version>` from it). */
   readonly version?: string;
+  /** Previous URNs (alias specs resolved to URNs the way the engine resolves them). */
   readonly aliases: string[];
   readonly additionalSecretOutputs: string[];
+  readonly ignoreChanges: string[];
+  readonly replaceOnChanges: string[];
+  readonly deleteBeforeReplace?: boolean;
+  readonly retainOnDelete?: boolean;
+  readonly deletedWith?: string;
+  /** Inputs in wire form (protobuf Struct as JSON, special values keyed by the signature key). */
   readonly wireInputs: Record<string, unknown>;
+  /**
+   * Outputs in wire form. Custom and read resources: the state the mock answered with; components:
+   * what they passed to `registerOutputs` (the engine stores exactly that).
+   */
   readonly wireOutputs: Record<string, unknown>;
-  readonly options: ResourceOptions;
 }
 
 export interface BuildInput {
@@ -159,12 +178,11 @@ export function toStateValue(value: unknown): PropertyValue {
   if (typeof value === "boolean" || typeof value === "number" || typeof value === "string") return value;
   if (Array.isArray(value)) return value.map(toStateValue);
   if (typeof value === "object") {
-    const obj = value as Record<string, unknown>;
-    if (obj[SIG_KEY] === SECRET_SIG) {
-      const digest = createHash("sha256").update(canonicalJson(obj.value ?? null)).digest("hex");
+    if (isSecretValue(value)) {
+      const digest = createHash("sha256").update(canonicalJson(value.value ?? null)).digest("hex");
       return { [SIG_KEY]: SECRET_SIG, ciphertext: `offline-plan:sha256:${digest}` };
     }
-    return toStateMap(obj);
+    return toStateMap(value as Record<string, unknown>);
   }
   return String(value);
 }
@@ -193,10 +211,6 @@ function nonEmptyMap<T>(m: Record<string, T> | undefined): Record<string, T> | u
   return m && Object.keys(m).length > 0 ? m : undefined;
 }
 
-function nonEmpty<T>(a: readonly T[] | undefined): T[] | undefined {
-  return a && a.length > 0 ? [...a] : undefined;
-}
-
 function sortedKeys<T>(m: Record<string, T>): Record<string, T> {
   const out: Record<string, T> = {};
   for (const k of Object.keys(m).sort()) out[k] = m[k];
@@ -204,22 +218,7 @@ function sortedKeys<T>(m: Record<string, T>): Record<string, T> {
 }
 
 /** Go struct field order of ResourceV3, with omitempty applied. */
-function resourceV3(r: {
-  urn: string;
-  custom: boolean;
-  id?: string;
-  type: string;
-  inputs?: PropertyMap;
-  outputs?: PropertyMap;
-  parent?: string;
-  protect?: boolean;
-  external?: boolean;
-  dependencies?: string[];
-  provider?: string;
-  propertyDependencies?: Record<string, string[]>;
-  additionalSecretOutputs?: string[];
-  aliases?: string[];
-}): ResourceV3 {
+function resourceV3(r: ResourceV3): ResourceV3 {
   const out: Record<string, unknown> = { urn: r.urn, custom: r.custom };
   if (r.id) out.id = r.id;
   out.type = r.type;
@@ -319,11 +318,11 @@ export function buildDeployment(input: BuildInput): BuiltDeployment {
     const needsProvider = (reg.custom || reg.remote) && !isProviderType(reg.type);
     if (needsProvider && !provider) provider = defaultProviderRef(pkg, reg.version);
     const opts: ResourceOptions = {
-      ...(nonEmpty(reg.options.ignoreChanges) ? { ignoreChanges: [...reg.options.ignoreChanges!] } : {}),
-      ...(nonEmpty(reg.options.replaceOnChanges) ? { replaceOnChanges: [...reg.options.replaceOnChanges!] } : {}),
-      ...(reg.options.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
-      ...(reg.options.retainOnDelete ? { retainOnDelete: true } : {}),
-      ...(reg.options.deletedWith ? { deletedWith: reg.options.deletedWith } : {}),
+      ...(reg.ignoreChanges.length > 0 ? { ignoreChanges: [...reg.ignoreChanges] } : {}),
+      ...(reg.replaceOnChanges.length > 0 ? { replaceOnChanges: [...reg.replaceOnChanges] } : {}),
+      ...(reg.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
+      ...(reg.retainOnDelete ? { retainOnDelete: true } : {}),
+      ...(reg.deletedWith ? { deletedWith: reg.deletedWith } : {}),
     };
     if (Object.keys(opts).length > 0) options[reg.urn] = opts;
     resources.push(
@@ -367,6 +366,11 @@ export function buildDeployment(input: BuildInput): BuiltDeployment {
     deployment: { version: DEPLOYMENT_SCHEMA_VERSION, deployment: { manifest, ...(all.length > 0 ? { resources: all } : {}) } },
     options,
   };
+}
+
+/** An empty stack: the base of a stack that does not exist yet (at a revision, or at all). */
+export function emptyDeployment(): UntypedDeployment {
+  return { version: DEPLOYMENT_SCHEMA_VERSION, deployment: { manifest: { time: FIXED_MANIFEST_TIME, magic: "", version: "" } } };
 }
 
 /** The file `pulumi stack export` would write: four-space indent, trailing newline. */

@@ -247,8 +247,6 @@ export async function planStacksSettled(
   const results = new Map<string, Promise<StackPlan | PlanFailure>>();
   for (const [name, plan] of Object.entries(opts.upstream ?? {})) results.set(name, Promise.resolve(plan));
 
-  const isPlan = (r: StackPlan | PlanFailure): r is StackPlan => "deployment" in r;
-
   const planOne = (stack: string, chain: readonly string[]): Promise<StackPlan | PlanFailure> => {
     const existing = results.get(stack);
     if (existing) return existing;
@@ -276,7 +274,7 @@ export async function planStacksSettled(
             return { ok: false, failure: fail(`StackReference cycle: ${[...chain, stack, ref.stack].join(" -> ")}`) };
           }
           const up = await planOne(ref.stack, [...chain, stack]);
-          if (!isPlan(up)) {
+          if (!isStackPlan(up)) {
             return {
               ok: false,
               failure: fail(`upstream stack "${ref.stack}" (StackReference "${ref.name}") failed to plan: ${up.message}`),
@@ -298,7 +296,6 @@ export async function planStacksSettled(
           root,
           pwd,
           main,
-          region,
           config,
           stackOutputs: outputs,
         };
@@ -350,7 +347,7 @@ export async function planStacksSettled(
 /** Plans `stacks` (and their upstream); throws PlanError listing every failure. */
 export async function planStacks(stacks: readonly string[], opts: PlanOptions = {}): Promise<Map<string, StackPlan>> {
   const settled = await planStacksSettled(stacks, opts);
-  const failures = [...settled.values()].filter((r): r is PlanFailure => !("deployment" in r));
+  const failures = [...settled.values()].filter((r): r is PlanFailure => !isStackPlan(r));
   if (failures.length > 0) throw new PlanError(failures);
   return settled as Map<string, StackPlan>;
 }

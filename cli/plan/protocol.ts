@@ -1,4 +1,4 @@
-import type { PropertyMap, ResourceOptionsByUrn, UntypedDeployment } from "./deployment";
+import type { ResourceOptionsByUrn, UntypedDeployment } from "./deployment";
 
 /**
  * Messages between `planStack` (parent) and the plan worker (cli/plan/worker.js, one fresh process
@@ -13,8 +13,7 @@ export interface WorkerRequest {
   /** Working directory and entry point, as the engine derives them from Pulumi.yaml `main`. */
   readonly pwd: string;
   readonly main: string;
-  readonly region: string;
-  /** Engine-shaped config, also passed as PULUMI_CONFIG. */
+  /** Engine-shaped config, also passed as PULUMI_CONFIG (`aws:region` gives the mocks' region). */
   readonly config: Readonly<Record<string, string>>;
   /** Upstream stack outputs keyed by StackReference name. */
   readonly stackOutputs: Readonly<Record<string, Record<string, unknown>>>;
@@ -56,5 +55,3 @@ export interface WorkerStats {
   /** CPU time (user + system) of the worker, ms: steadier than wall time on a busy machine. */
   readonly cpuMs: number;
 }
-
-export type { PropertyMap };

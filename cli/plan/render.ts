@@ -1,5 +1,5 @@
 import { ResourceV3, UntypedDeployment } from "./deployment";
-import { parseUrn } from "../evaluate/urn";
+import { parseUrn, ROOT_STACK_TYPE } from "../evaluate/urn";
 
 /**
  * Text rendering of a plan: the component tree and counts per resource type. Pure.
@@ -46,7 +46,7 @@ export function renderTree(resources: readonly ResourceV3[], remoteUrns: readonl
   }
   const order = (a: ResourceV3, b: ResourceV3) => {
     // The root Stack first, providers last: that is how a reader scans a plan.
-    const rank = (r: ResourceV3) => (r.type === "pulumi:pulumi:Stack" ? 0 : r.type.startsWith("pulumi:providers:") ? 2 : 1);
+    const rank = (r: ResourceV3) => (r.type === ROOT_STACK_TYPE ? 0 : r.type.startsWith("pulumi:providers:") ? 2 : 1);
     return rank(a) - rank(b) || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) || (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0);
   };
   const lines: string[] = [];

@@ -1,8 +1,6 @@
-import * as pulumi from "@pulumi/pulumi";
-import { drainRegistrations, RecordedResource, Recorder } from "../evaluate/harness";
-import { AwsMocks } from "../evaluate/mocks";
+import { drainRegistrations, startRecording } from "../evaluate/harness";
 import { ROOT_STACK_TYPE } from "../evaluate/urn";
-import { buildDeployment, Registration } from "./deployment";
+import { buildDeployment } from "./deployment";
 import { WorkerFailure, WorkerRequest, WorkerStats, WorkerSuccess } from "./protocol";
 
 /**
@@ -11,63 +9,36 @@ import { WorkerFailure, WorkerRequest, WorkerStats, WorkerSuccess } from "./prot
  * compiler registration as the program) and before it creates the root Stack.
  */
 
-function toRegistration(r: RecordedResource): Registration {
-  return {
-    urn: r.urn,
-    type: r.type,
-    name: r.name,
-    custom: r.custom,
-    external: r.external,
-    remote: r.remote,
-    id: r.id,
-    parent: r.parent,
-    dependencies: r.dependencies,
-    propertyDependencies: r.propertyDependencies,
-    protect: r.protect,
-    provider: r.provider,
-    version: r.version,
-    aliases: r.aliases,
-    additionalSecretOutputs: r.additionalSecretOutputs,
-    wireInputs: r.wireInputs,
-    wireOutputs: r.wireOutputs,
-    options: {
-      ignoreChanges: r.ignoreChanges,
-      replaceOnChanges: r.replaceOnChanges,
-      deleteBeforeReplace: r.deleteBeforeReplace,
-      retainOnDelete: r.retainOnDelete,
-      deletedWith: r.deletedWith,
-    },
-  };
-}
-
 export interface Session {
-  /** Call once the program's run resolved. */
-  succeed(stats: Omit<WorkerStats, "registrations">): Promise<WorkerSuccess>;
+  /** Call once the program's run resolved; `measure` is read after the deployment is built. */
+  succeed(measure: () => Omit<WorkerStats, "registrations">): Promise<WorkerSuccess>;
   fail(err: unknown, stats: Omit<WorkerStats, "registrations">): WorkerFailure;
 }
 
-/**
- * Sets the mock runtime and the recorder. Synchronous on purpose: it runs in the `programStarted`
- * callback, and the root Stack is constructed right after it returns. (`setMocks` is declared async
- * but does all its work before returning.)
- */
+/** Sets the mock runtime and the recorder (synchronously: see `startRecording`). */
 export function startSession(req: WorkerRequest, onMissingStackReference?: (name: string) => void): Session {
-  const mocks = new AwsMocks({ region: req.region, stackOutputs: req.stackOutputs });
-  void pulumi.runtime.setMocks(mocks, req.project, req.stack, false, req.organization);
-  const recorder = new Recorder(mocks, req.stack, req.project, onMissingStackReference);
-  recorder.install();
+  const recorder = startRecording(
+    {
+      project: req.project,
+      stack: req.stack,
+      organization: req.organization,
+      region: req.config["aws:region"],
+      stackOutputs: req.stackOutputs,
+    },
+    onMissingStackReference,
+  );
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sdkVersion = (require("@pulumi/pulumi/package.json") as { version: string }).version;
 
   return {
-    async succeed(stats) {
+    async succeed(measure) {
       await drainRegistrations();
       const records = recorder.resources();
       const built = buildDeployment({
         stack: req.stack,
         project: req.project,
         config: req.config,
-        registrations: records.map(toRegistration),
+        registrations: records,
         invokes: recorder.invokes(),
         engineVersion: sdkVersion,
       });
@@ -78,7 +49,7 @@ export function startSession(req: WorkerRequest, onMissingStackReference?: (name
         options: built.options,
         outputs: plain(root?.outputs ?? {}) as Record<string, unknown>,
         remoteUrns: records.filter((r) => r.remote).map((r) => r.urn),
-        stats: { ...stats, registrations: records.length },
+        stats: { ...measure(), registrations: records.length },
       };
     },
     fail(err, stats) {

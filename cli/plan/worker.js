@@ -83,11 +83,9 @@ process.once("message", (request) => {
   });
   run(argv, programStarted, reportLoggedError, (err) => loggedErrors.has(err)).then(
     async () => {
-      const result = await session.succeed(stats(programAt, Date.now()));
-      result.stats.maxRssBytes = process.resourceUsage().maxRSS * 1024;
-      const cpu = process.cpuUsage();
-      result.stats.cpuMs = Math.round((cpu.user + cpu.system) / 1000);
-      reply(result);
+      const doneAt = Date.now();
+      // Peak memory and CPU are read once the deployment document is built; runMs ends with the run.
+      reply(await session.succeed(() => stats(programAt, doneAt)));
     },
     (err) => {
       const s = stats(programAt, Date.now());

@@ -32,7 +32,8 @@ function reg(partial: Partial<Registration> & Pick<Registration, "urn" | "type" 
     additionalSecretOutputs: [],
     wireInputs: {},
     wireOutputs: {},
-    options: {},
+    ignoreChanges: [],
+    replaceOnChanges: [],
     ...partial,
   };
 }
@@ -85,7 +86,7 @@ describe("deployment builder", () => {
     wireOutputs: { cidrBlock: "10.0.0.0/16" },
     propertyDependencies: { cidrBlock: [], tags: [] },
     protect: true,
-    options: { ignoreChanges: ["tags"] },
+    ignoreChanges: ["tags"],
   });
   const root = reg({ urn: STACK, type: "pulumi:pulumi:Stack", name: "platform-dev", custom: false, wireOutputs: { vpcId: "vpc-0123456789abcdef0" } });
   const built = buildDeployment({

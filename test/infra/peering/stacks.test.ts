@@ -252,7 +252,7 @@ describe("peering in the shipped stacks (shared evaluated first, its outputs fee
 
     it("fails before creating anything but the StackReference when the real management CIDR differs from the config's", async () => {
       const config = engineConfigFor("dev");
-      const recorder = await startRecording({ stack: "dev", region: "ap-northeast-2", config, stackOutputs: { [referenceOf("dev")]: { ...so, vpcCidr: "10.1.0.0/16" } } });
+      const recorder = startRecording({ stack: "dev", region: "ap-northeast-2", stackOutputs: { [referenceOf("dev")]: { ...so, vpcCidr: "10.1.0.0/16" } } });
       pulumi.runtime.setAllConfig(config, []);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const program = require("../../../infra/index") as () => Promise<unknown>;
