@@ -180,24 +180,10 @@ export class StackGraph {
     }
     // Then literal values. Target attributes the user did not set can be unknown in a preview
     // (network_interface_id is computed), so an unknown one only matters if nothing else is set.
-    const keys = ["natGatewayId", "vpcPeeringConnectionId", "networkInterfaceId", "transitGatewayId", "vpcEndpointId", "egressOnlyGatewayId", "gatewayId"];
-    const values = new Map(keys.map((k) => [k, peek(() => prop(route, k))]));
-    const kinds: Record<string, RouteTarget> = {
-      natGatewayId: "nat-gateway",
-      vpcPeeringConnectionId: "peering",
-      networkInterfaceId: "network-interface",
-      transitGatewayId: "transit-gateway",
-      vpcEndpointId: "vpc-endpoint",
-      egressOnlyGatewayId: "egress-only-gateway",
-    };
-    for (const k of keys) {
-      const v = values.get(k);
-      if (!isSet(v)) continue;
-      if (k === "gatewayId") return { ...base, target: gatewayKind(v) };
-      return { ...base, target: kinds[k] };
-    }
+    const target = literalTarget((k) => peek(() => prop(route, k)));
+    if (target !== undefined) return { ...base, target };
     // Nothing known: read the first unknown again so the caller sees the UnknownValueError.
-    for (const k of keys) prop(route, k);
+    for (const [k] of TARGET_KEYS) prop(route, k);
     return { ...base, target: "other" };
   }
 
@@ -212,15 +198,7 @@ export class StackGraph {
         ...(isSet(e.cidrBlock) ? { destination: e.cidrBlock as string } : {}),
         ...(isSet(e.ipv6CidrBlock) ? { destinationV6: e.ipv6CidrBlock as string } : {}),
       };
-      const base = { source: rt, routeTable: rt, ...dest };
-      if (isSet(e.natGatewayId)) return { ...base, target: "nat-gateway" };
-      if (isSet(e.vpcPeeringConnectionId)) return { ...base, target: "peering" };
-      if (isSet(e.networkInterfaceId)) return { ...base, target: "network-interface" };
-      if (isSet(e.transitGatewayId)) return { ...base, target: "transit-gateway" };
-      if (isSet(e.vpcEndpointId)) return { ...base, target: "vpc-endpoint" };
-      if (isSet(e.egressOnlyGatewayId)) return { ...base, target: "egress-only-gateway" };
-      if (isSet(e.gatewayId)) return { ...base, target: gatewayKind(e.gatewayId) };
-      return { ...base, target: "other" };
+      return { source: rt, routeTable: rt, ...dest, target: literalTarget((k) => e[k]) ?? "other" };
     });
   }
 
@@ -288,6 +266,26 @@ function ref(r: Resource | undefined): { targetResource?: Resource } {
 
 function isSet(v: unknown): boolean {
   return v !== undefined && v !== null && v !== "";
+}
+
+/** A route's target attributes, in the order they are looked at, and what each value points at. */
+const TARGET_KEYS: ReadonlyArray<readonly [key: string, kind: (value: unknown) => RouteTarget]> = [
+  ["natGatewayId", () => "nat-gateway"],
+  ["vpcPeeringConnectionId", () => "peering"],
+  ["networkInterfaceId", () => "network-interface"],
+  ["transitGatewayId", () => "transit-gateway"],
+  ["vpcEndpointId", () => "vpc-endpoint"],
+  ["egressOnlyGatewayId", () => "egress-only-gateway"],
+  ["gatewayId", gatewayKind],
+];
+
+/** The target of a route (Route resource or inline entry) by its first set target attribute. */
+function literalTarget(read: (key: string) => unknown): RouteTarget | undefined {
+  for (const [key, kind] of TARGET_KEYS) {
+    const v = read(key);
+    if (isSet(v)) return kind(v);
+  }
+  return undefined;
 }
 
 /** `gatewayId` holds internet gateways, virtual private gateways, gateway endpoints or "local". */
