@@ -12,9 +12,6 @@ import { forEachKnown, isPresent, peek } from "./lib/unknowns";
  * sink the platform writes to must exist as a managed log group with retention.
  */
 
-/** CloudWatch's accepted retention values (days); 0 means never expire. */
-export const RETENTION_VALUES = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-
 export const logGroupConfigureRetention = resourcePolicy<{ minimumRetentionDays: number }>({
   name: "cloudwatch-loggroup-configure-retention",
   description: "Log groups must set retention explicitly, at least the configured number of days (365 in production).",

@@ -1,6 +1,6 @@
 import { Policies } from "@pulumi/policy";
 import { cidrContains, cidrsOverlap, isAnywhere, isCidr } from "./lib/cidr";
-import { resourcePolicy, stackPolicy } from "./lib/define";
+import { Report, resourcePolicy, stackPolicy } from "./lib/define";
 import { Resource, RouteInfo, StackGraph, describe, prop } from "./lib/graph";
 import { T } from "./lib/types";
 import { forEachKnown, isPresent, peek } from "./lib/unknowns";
@@ -110,7 +110,7 @@ export const vpcRequireClosedDefaultSecurityGroup = stackPolicy({
 });
 
 /** Route tables a subnet uses; reports subnets that fall back to the VPC main route table. */
-function tablesOrReport(graph: StackGraph, subnet: Resource, report: (m: string, urn?: string) => void): Resource[] {
+function tablesOrReport(graph: StackGraph, subnet: Resource, report: Report): Resource[] {
   const tables = graph.routeTablesOfSubnet(subnet);
   if (tables.length === 0) {
     report(

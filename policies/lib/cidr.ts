@@ -2,8 +2,8 @@
  * IPv4/IPv6 CIDR helpers. Pure; no dependencies, so the pack loads fast under ts-node.
  */
 
-export const ANYWHERE_V4 = "0.0.0.0/0";
-export const ANYWHERE_V6 = "::/0";
+const ANYWHERE_V4 = "0.0.0.0/0";
+const ANYWHERE_V6 = "::/0";
 
 export interface Ipv4Range {
   readonly start: number;
@@ -27,7 +27,7 @@ export function parseIpv4Cidr(cidr: string): Ipv4Range | undefined {
 export function isAnywhere(cidr: string | undefined | null): boolean {
   if (typeof cidr !== "string") return false;
   const c = cidr.trim();
-  if (c === ANYWHERE_V4 || /^::\/0$/.test(c) || /^0{0,4}(:0{0,4}){0,7}::?\/0$/.test(c)) return true;
+  if (c === ANYWHERE_V4 || c === ANYWHERE_V6 || /^0{0,4}(:0{0,4}){0,7}::?\/0$/.test(c)) return true;
   const r = parseIpv4Cidr(c);
   return r !== undefined && r.prefix === 0;
 }

@@ -1,8 +1,8 @@
 import { PolicyResource } from "@pulumi/policy";
-import { ANYWHERE_V4, isAnywhere } from "./cidr";
+import { isAnywhere } from "./cidr";
 import { Tags, resourceTags } from "./tags";
 import { T } from "./types";
-import { isUnknownError, peek } from "./unknowns";
+import { peek } from "./unknowns";
 
 /**
  * The stack as a graph, for stack policies. Resources are joined through `propertyDependencies`
@@ -300,6 +300,3 @@ function gatewayKind(value: unknown): RouteTarget {
 export function unique<R>(items: readonly R[]): R[] {
   return [...new Set(items)];
 }
-
-/** Re-export for policies that walk unknown-tolerant joins. */
-export { isUnknownError, ANYWHERE_V4 };
