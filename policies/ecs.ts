@@ -307,7 +307,7 @@ export const serviceRequireMultiAz = stackPolicy<{ minimumAzs: number; minimumDe
   appliesTo: [T.ecsService],
   validate: ({ graph, config }, report) => {
     forEachKnown(graph.ofType(T.ecsService), (svc) => {
-      const azs = new Set(graph.refs(svc, "networkConfiguration", [T.subnet]).map((s) => graph.availabilityZoneOf(s)).filter((a) => a));
+      const azs = graph.availabilityZonesOf(graph.refs(svc, "networkConfiguration", [T.subnet]));
       if (azs.size < config.minimumAzs) {
         report(`${describe(svc)} runs tasks in ${azs.size} availability zone(s); give it subnets in at least ${config.minimumAzs} AZs.`, svc.urn);
       }

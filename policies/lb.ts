@@ -219,7 +219,7 @@ export const loadBalancerRequireMultiAz = stackPolicy<{ minimumAzs: number }>({
   appliesTo: T.loadBalancer,
   validate: ({ graph, config }, report) => {
     forEachKnown(graph.ofType(T.loadBalancer), (lb) => {
-      const azs = new Set(subnetsOf(graph, lb).map((s) => graph.availabilityZoneOf(s)).filter((a) => a !== undefined));
+      const azs = graph.availabilityZonesOf(subnetsOf(graph, lb));
       if (azs.size < config.minimumAzs) {
         report(`${describe(lb)} spans ${azs.size} availability zone(s); place it in subnets of at least ${config.minimumAzs} AZs.`, lb.urn);
       }

@@ -329,7 +329,7 @@ export const subnetGroupRequireIsolatedSubnets = stackPolicy<{ minimumAzs: numbe
           );
         }
       }
-      const azs = new Set(subnets.map((s) => graph.availabilityZoneOf(s)).filter((a) => a));
+      const azs = graph.availabilityZonesOf(subnets);
       if (subnets.length > 0 && azs.size < config.minimumAzs) {
         report(`${describe(group)} covers ${azs.size} availability zone(s); include isolated subnets of at least ${config.minimumAzs} AZs.`, group.urn);
       }

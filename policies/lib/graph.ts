@@ -227,6 +227,11 @@ export class StackGraph {
     return typeof az === "string" && az !== "" ? az : undefined;
   }
 
+  /** The distinct known AZs of `subnets`. */
+  availabilityZonesOf(subnets: readonly Resource[]): Set<string> {
+    return new Set(subnets.map((s) => this.availabilityZoneOf(s)).filter((az): az is string => az !== undefined));
+  }
+
   // --- security groups -----------------------------------------------------------------------
 
   /** Standalone rules (vpc ingress/egress rules and ec2 SecurityGroupRule) targeting a group. */
