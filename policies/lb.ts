@@ -1,7 +1,7 @@
 import { Policies } from "@pulumi/policy";
 import { Props, resourcePolicy, stackPolicy } from "./lib/define";
 import { Resource, StackGraph, describe, prop, unique } from "./lib/graph";
-import { describeRange } from "./lib/ports";
+import { describeRange, portsSchema } from "./lib/ports";
 import { list, obj } from "./lib/props";
 import { isPublic } from "./lib/sg";
 import { T } from "./lib/types";
@@ -262,9 +262,7 @@ export const loadBalancerRequireSolePublicEntry = stackPolicy<{ publicPorts: num
   category: "security",
   severity: "critical",
   catalog: ["13", "X2"],
-  configSchema: {
-    properties: { publicPorts: { type: "array", items: { type: "integer", minimum: 0, maximum: 65535 }, default: DEFAULT_PUBLIC_PORTS } },
-  },
+  configSchema: { properties: { publicPorts: portsSchema(DEFAULT_PUBLIC_PORTS) } },
   defaults: { publicPorts: DEFAULT_PUBLIC_PORTS },
   appliesTo: [T.securityGroup],
   validate: ({ graph, config }, report) => {

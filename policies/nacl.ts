@@ -2,7 +2,7 @@ import { Policies } from "@pulumi/policy";
 import { resourcePolicy, stackPolicy } from "./lib/define";
 import { describe } from "./lib/graph";
 import { isAnywhere } from "./lib/cidr";
-import { PortRange, coversAnyTcpPort, describeRange, isAllPorts, portRange } from "./lib/ports";
+import { PortRange, coversAnyTcpPort, describeRange, isAllPorts, portRange, portsSchema } from "./lib/ports";
 import { T } from "./lib/types";
 
 /**
@@ -73,11 +73,7 @@ function publicPortPolicy(options: {
     category: "security",
     severity: options.severity,
     catalog: options.catalog,
-    configSchema: {
-      properties: {
-        ports: { type: "array", items: { type: "integer", minimum: 0, maximum: 65535 }, default: options.ports, description: `${options.what} ports.` },
-      },
-    },
+    configSchema: { properties: { ports: portsSchema(options.ports, `${options.what} ports.`) } },
     defaults: { ports: options.ports },
     types: NACL_TYPES,
     validate: (r, report) => {

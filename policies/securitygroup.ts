@@ -1,7 +1,7 @@
 import { Policies } from "@pulumi/policy";
 import { resourcePolicy, stackPolicy } from "./lib/define";
 import { Resource, StackGraph, describe, prop } from "./lib/graph";
-import { coversAnyTcpPort, describeRange, isAllPorts } from "./lib/ports";
+import { coversAnyTcpPort, describeRange, isAllPorts, portsSchema } from "./lib/ports";
 import { SG_RULE_TYPES, SgRule, isPublic, rulesOf } from "./lib/sg";
 import { T } from "./lib/types";
 import { forEachKnown, peek } from "./lib/unknowns";
@@ -15,13 +15,6 @@ export const DEFAULT_HIGH_RISK_PORTS = [
   20, 21, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 4333, 5000, 5432, 5500, 5601, 8080, 8088, 8888, 9200, 9300,
 ];
 
-const portsSchema = (description: string, defaults: number[]) => ({
-  type: "array" as const,
-  items: { type: "integer" as const, minimum: 0, maximum: 65535 },
-  default: defaults,
-  description,
-});
-
 function where(rule: SgRule): string {
   return `${rule.direction === "ingress" ? "Ingress from" : "Egress to"} ${rule.cidr ?? "a security group"}`;
 }
@@ -33,7 +26,7 @@ export const securityGroupDisallowPublicAdminIngress = resourcePolicy<{ ports: n
   category: "security",
   severity: "critical",
   catalog: ["11"],
-  configSchema: { properties: { ports: portsSchema("Admin ports that must never be open to the internet.", DEFAULT_ADMIN_PORTS) } },
+  configSchema: { properties: { ports: portsSchema(DEFAULT_ADMIN_PORTS, "Admin ports that must never be open to the internet.") } },
   defaults: { ports: DEFAULT_ADMIN_PORTS },
   types: SG_RULE_TYPES,
   validate: (r, report) => {
@@ -57,7 +50,7 @@ export const securityGroupDisallowPublicHighRiskIngress = resourcePolicy<{ ports
   category: "security",
   severity: "high",
   catalog: ["12"],
-  configSchema: { properties: { ports: portsSchema("Ports that must never be open to the internet.", DEFAULT_HIGH_RISK_PORTS) } },
+  configSchema: { properties: { ports: portsSchema(DEFAULT_HIGH_RISK_PORTS, "Ports that must never be open to the internet.") } },
   defaults: { ports: DEFAULT_HIGH_RISK_PORTS },
   types: SG_RULE_TYPES,
   validate: (r, report) => {

@@ -50,3 +50,13 @@ export function describeRange(range: PortRange): string {
   if (range.from === range.to) return `${range.protocol}/${range.from}`;
   return `${range.protocol}/${range.from}-${range.to}`;
 }
+
+/** The config schema of a tunable list of ports. */
+export function portsSchema(defaults: number[], description?: string) {
+  return {
+    type: "array" as const,
+    items: { type: "integer" as const, minimum: 0, maximum: 65535 },
+    default: defaults,
+    ...(description !== undefined ? { description } : {}),
+  };
+}
