@@ -24,8 +24,6 @@ import { ID_PREFIX } from "../../cli/evaluate/ids";
  * stopped by a root-level `after` hook.
  */
 
-export { POLICY_PACK_DIR };
-
 let session: Promise<PolicyPackSession> | undefined;
 
 /** The shared pack process, started on first use. */
@@ -66,11 +64,9 @@ export interface AddOptions {
   readonly parent?: FixtureResource;
   /** Attributes AWS computes (arn, name, …), merged into outputs. */
   readonly outputs?: FixtureInputs;
-  readonly dependsOn?: readonly FixtureResource[];
   /** Custom resources get the stack's provider; components and providers none. */
   readonly custom?: boolean;
   readonly provider?: FixtureResource;
-  readonly protect?: boolean;
 }
 
 export class FixtureResource {
@@ -113,7 +109,7 @@ export interface FixtureOptions {
 export class Fixture {
   readonly stack: string;
   readonly project: string;
-  preview: boolean;
+  readonly preview: boolean;
   private readonly resources: FixtureResource[] = [];
   private readonly byName = new Map<string, FixtureResource>();
   /** The stack's AWS provider (custom resources reference it). */
@@ -211,7 +207,6 @@ export class Fixture {
       const custom = r.options.custom ?? !r.type.startsWith("platform:");
       const isProvider = r.type.startsWith("pulumi:providers:");
       const provider = r.options.provider ?? this.provider;
-      (r.options.dependsOn ?? []).forEach((d) => all.add(d.urn));
       return {
         urn: r.urn,
         custom,
@@ -220,7 +215,6 @@ export class Fixture {
         inputs,
         outputs: { ...inputs, ...computed, ...(custom && !isProvider ? { id: this.valueOf(r, "id") } : {}) },
         ...(r.options.parent ? { parent: r.options.parent.urn } : {}),
-        ...(r.options.protect ? { protect: true } : {}),
         dependencies: [...all],
         propertyDependencies,
         ...(custom && !isProvider && provider && r.type !== "pulumi:pulumi:StackReference"
@@ -258,11 +252,7 @@ export function violationsOf(result: CheckResult, policy: string): Violation[] {
   return result.violations.filter((v) => v.policy === policy);
 }
 
-/** `[level, message]` pairs of one policy's violations, for exact assertions. */
+/** The messages of one policy's violations, in report order, for exact assertions. */
 export function messagesOf(result: CheckResult, policy: string): string[] {
   return violationsOf(result, policy).map((v) => v.message);
-}
-
-export function mandatory(result: CheckResult): Violation[] {
-  return result.violations.filter((v) => v.level === "mandatory");
 }
