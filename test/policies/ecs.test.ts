@@ -6,12 +6,15 @@ import { containerDefinitions } from "./fixtures";
 const container = (overrides: Record<string, unknown>) => (f: Fixture) =>
   f.update("prod-app-td", (i) => (i.containerDefinitions = containerDefinitions(overrides)));
 
+/** Puts the service's tasks in the named subnets, with the task security group. */
+const placeTasks = (f: Fixture, subnets: readonly string[], assignPublicIp = false) =>
+  f.update("prod-app-svc", (i) => (i.networkConfiguration = { subnets: subnets.map((s) => f.get(s).id), securityGroups: [f.get("prod-tasks-sg").id], assignPublicIp }));
+
 policyTests("policies/ecs.ts", policies, [
   {
     policy: "ecs-service-disallow-public-ip",
     title: "tasks get public IPs",
-    mutate: (f) =>
-      f.update("prod-app-svc", (i) => (i.networkConfiguration = { subnets: [f.get("prod-private-1").id, f.get("prod-private-2").id], securityGroups: [f.get("prod-tasks-sg").id], assignPublicIp: true })),
+    mutate: (f) => placeTasks(f, ["prod-private-1", "prod-private-2"], true),
     messages: ["Tasks get public IP addresses; set networkConfiguration.assignPublicIp: false and run them in private subnets."],
   },
   {
@@ -101,8 +104,7 @@ policyTests("policies/ecs.ts", policies, [
   {
     policy: "ecs-service-require-private-subnets",
     title: "tasks run in public subnets",
-    mutate: (f) =>
-      f.update("prod-app-svc", (i) => (i.networkConfiguration = { subnets: [f.get("prod-public-1").id, f.get("prod-public-2").id], securityGroups: [f.get("prod-tasks-sg").id], assignPublicIp: false })),
+    mutate: (f) => placeTasks(f, ["prod-public-1", "prod-public-2"]),
     messages: [
       'Service "prod-app-svc" runs tasks in Subnet "prod-public-1" (tier public); run them only in private subnets.',
       'Service "prod-app-svc" runs tasks in Subnet "prod-public-2" (tier public); run them only in private subnets.',
@@ -111,11 +113,7 @@ policyTests("policies/ecs.ts", policies, [
   {
     policy: "ecs-service-require-multi-az",
     title: "one task runs in one AZ",
-    mutate: (f) =>
-      f.update("prod-app-svc", (i) => {
-        i.desiredCount = 1;
-        i.networkConfiguration = { subnets: [f.get("prod-private-1").id], securityGroups: [f.get("prod-tasks-sg").id], assignPublicIp: false };
-      }),
+    mutate: (f) => placeTasks(f, ["prod-private-1"]).update("prod-app-svc", (i) => (i.desiredCount = 1)),
     messages: [
       'Service "prod-app-svc" runs 1 task(s); set desiredCount to at least 2.',
       'Service "prod-app-svc" runs tasks in 1 availability zone(s); give it subnets in at least 2 AZs.',

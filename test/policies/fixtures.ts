@@ -1,4 +1,4 @@
-import { Fixture, FixtureResource } from "../support/policy-harness";
+import { Fixture, FixtureInputs, FixtureResource } from "../support/policy-harness";
 
 /**
  * A compliant production-like environment, written from @pulumi/aws 7.x input shapes and the
@@ -47,11 +47,6 @@ export function containerDefinitions(overrides: Record<string, unknown> = {}): s
   ]);
 }
 
-export interface ProdFixture {
-  readonly f: Fixture;
-  readonly r: Record<string, FixtureResource>;
-}
-
 export function prodFixture(options: { preview?: boolean } = {}): Fixture {
   const f = new Fixture({ stack: "prod", preview: options.preview ?? false });
   f.addProvider("aws", {
@@ -60,7 +55,7 @@ export function prodFixture(options: { preview?: boolean } = {}): Fixture {
   });
   const net = f.add("platform:network:Vpc", "prod", {}, { custom: false, provider: undefined });
   const p = { parent: net };
-  const mgmt = f.add("pulumi:pulumi:StackReference", "organization/platform/shared", { name: "organization/platform/shared" }, {
+  f.add("pulumi:pulumi:StackReference", "organization/platform/shared", { name: "organization/platform/shared" }, {
     outputs: {
       outputs: {
         vpcId: "vpc-0mgmt0000000000000",
@@ -152,7 +147,6 @@ export function prodFixture(options: { preview?: boolean } = {}): Fixture {
     f.add("aws:ec2/route:Route", `prod-shared-prod-private-${i + 1}`, { routeTableId: t.id, destinationCidrBlock: MGMT_CIDR, vpcPeeringConnectionId: peering.id }),
   );
   f.add("aws:ec2/route:Route", "prod-shared-shared-private-1", { routeTableId: "rtb-0mgmtprivate00001", destinationCidrBlock: "10.30.0.0/17", vpcPeeringConnectionId: peering.id });
-  void mgmt;
 
   // --- security groups ---
   const sg = (name: string, description: string) => f.add("aws:ec2/securityGroup:SecurityGroup", name, { vpcId: vpc.id, description, tags: { Name: name } });
@@ -308,4 +302,21 @@ export function addBastion(f: Fixture, options: { vpc: FixtureResource; subnets:
     minSize: 1, maxSize: 1, desiredCapacity: 1, vpcZoneIdentifiers: options.subnets.map((s) => s.id), launchTemplate: { id: lt.id, version: "$Latest" },
   });
   return lt;
+}
+
+// --- mutations shared by several test files -----------------------------------------------------
+
+/** An aws.vpc rule on the named group, described "test" unless `rule` says otherwise. */
+export function addSgRule(f: Fixture, direction: "Ingress" | "Egress", name: string, group: string, rule: FixtureInputs): FixtureResource {
+  return f.add(`aws:vpc/securityGroup${direction}Rule:SecurityGroup${direction}Rule`, name, { securityGroupId: f.get(group).id, description: "test", ...rule });
+}
+
+/** The isolated route table gets a default route to the internet gateway. */
+export function addIsolatedIgwRoute(f: Fixture): void {
+  f.add("aws:ec2/route:Route", "prod-isolated-igw", { routeTableId: f.get("prod-isolated-rt").id, destinationCidrBlock: "0.0.0.0/0", gatewayId: f.get("prod-igw").id });
+}
+
+/** The isolated route table gets a default route through the first AZ's NAT gateway. */
+export function addIsolatedNatRoute(f: Fixture): void {
+  f.add("aws:ec2/route:Route", "prod-isolated-nat", { routeTableId: f.get("prod-isolated-rt").id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: f.get("prod-nat-1").id });
 }

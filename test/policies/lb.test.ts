@@ -1,11 +1,10 @@
 import { policies } from "../../policies/lb";
 import { Fixture } from "../support/policy-harness";
 import { policyTests } from "./cases";
+import { addSgRule } from "./fixtures";
 
 const publicIngress = (group: string, port: number) => (f: Fixture) => {
-  f.add("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "mutation-public", {
-    securityGroupId: f.get(group).id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: "test",
-  });
+  addSgRule(f, "Ingress", "mutation-public", group, { ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0" });
 };
 
 policyTests("policies/lb.ts", policies, [

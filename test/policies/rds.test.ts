@@ -1,7 +1,7 @@
 import { policies } from "../../policies/rds";
 import { Fixture } from "../support/policy-harness";
 import { policyTests } from "./cases";
-import { AZS, DB_PORT } from "./fixtures";
+import { AZS, DB_PORT, addIsolatedNatRoute, addSgRule } from "./fixtures";
 
 const cluster = (change: (i: Record<string, unknown>) => void) => (f: Fixture) => f.update("prod-db", change);
 
@@ -127,9 +127,7 @@ policyTests("policies/rds.ts", policies, [
   {
     policy: "rds-subnetgroup-require-isolated-subnets",
     title: "the isolated tier gets a NAT route",
-    mutate: (f) => {
-      f.add("aws:ec2/route:Route", "prod-isolated-nat", { routeTableId: f.get("prod-isolated-rt").id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: f.get("prod-nat-1").id });
-    },
+    mutate: addIsolatedNatRoute,
     messages: [
       'SubnetGroup "prod-db-subnets" includes Subnet "prod-isolated-1" (tier isolated, routed as private); use only isolated subnets, which have no route to the internet.',
       'SubnetGroup "prod-db-subnets" includes Subnet "prod-isolated-2" (tier isolated, routed as private); use only isolated subnets, which have no route to the internet.',
@@ -159,9 +157,7 @@ policyTests("policies/rds.ts", policies, [
     policy: "rds-cluster-disallow-untrusted-ingress",
     title: "the database admits the whole VPC by CIDR",
     mutate: (f) => {
-      f.add("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "prod-db-in-vpc", {
-        securityGroupId: f.get("prod-db-sg").id, ipProtocol: "tcp", fromPort: DB_PORT, toPort: DB_PORT, cidrIpv4: "10.30.0.0/16", description: "test",
-      });
+      addSgRule(f, "Ingress", "prod-db-in-vpc", "prod-db-sg", { ipProtocol: "tcp", fromPort: DB_PORT, toPort: DB_PORT, cidrIpv4: "10.30.0.0/16" });
     },
     messages: [
       'SecurityGroup "prod-db-sg" of Cluster "prod-db" admits 10.30.0.0/16 on tcp/5433; admit only the service and bastion security groups, by reference, on port 5433.',
@@ -171,12 +167,8 @@ policyTests("policies/rds.ts", policies, [
     policy: "rds-cluster-disallow-untrusted-ingress",
     title: "the database admits the load balancer's group and has egress",
     mutate: (f) => {
-      f.add("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "prod-db-in-alb", {
-        securityGroupId: f.get("prod-db-sg").id, ipProtocol: "tcp", fromPort: DB_PORT, toPort: DB_PORT, referencedSecurityGroupId: f.get("prod-alb-sg").id, description: "test",
-      });
-      f.add("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "prod-db-out", {
-        securityGroupId: f.get("prod-db-sg").id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "test",
-      });
+      addSgRule(f, "Ingress", "prod-db-in-alb", "prod-db-sg", { ipProtocol: "tcp", fromPort: DB_PORT, toPort: DB_PORT, referencedSecurityGroupId: f.get("prod-alb-sg").id });
+      addSgRule(f, "Egress", "prod-db-out", "prod-db-sg", { ipProtocol: "-1", cidrIpv4: "0.0.0.0/0" });
     },
     messages: [
       // Report order is by resource: the egress rule's URN sorts first.

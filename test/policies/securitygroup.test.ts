@@ -1,8 +1,10 @@
 import { policies } from "../../policies/securitygroup";
+import { Fixture, FixtureInputs } from "../support/policy-harness";
 import { policyTests } from "./cases";
+import { addSgRule } from "./fixtures";
 
-const rule = (type: "Ingress" | "Egress", group: string, inputs: Record<string, unknown>) => (f: import("../support/policy-harness").Fixture) => {
-  f.add(`aws:vpc/securityGroup${type}Rule:SecurityGroup${type}Rule`, "mutation-rule", { securityGroupId: f.get(group).id, description: "test", ...(inputs as object) });
+const rule = (direction: "Ingress" | "Egress", group: string, inputs: FixtureInputs) => (f: Fixture) => {
+  addSgRule(f, direction, "mutation-rule", group, inputs);
 };
 
 policyTests("policies/securitygroup.ts", policies, [

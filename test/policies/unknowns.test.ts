@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { UNKNOWN } from "../../cli/policy/deployment";
 import { checkFixture, violationsOf } from "../support/policy-harness";
-import { prodFixture } from "./fixtures";
+import { addIsolatedIgwRoute, addSgRule, prodFixture } from "./fixtures";
 
 /**
  * During a real `pulumi preview` the ids and ARNs of resources not created yet are unknown. The
@@ -19,16 +19,14 @@ describe("policies on unknown (preview) values", function () {
 
   it("with every id unknown, a violation found through the graph is still mandatory", async () => {
     const f = prodFixture({ preview: true });
-    f.add("aws:ec2/route:Route", "prod-isolated-igw", { routeTableId: f.get("prod-isolated-rt").id, destinationCidrBlock: "0.0.0.0/0", gatewayId: f.get("prod-igw").id });
+    addIsolatedIgwRoute(f);
     const result = await checkFixture(f, { config: "prod" });
     expect(violationsOf(result, "ec2-subnet-disallow-default-route-from-isolated").map((v) => v.level)).to.deep.equal(["mandatory", "mandatory"]);
   });
 
   it("with a rule's CIDR unknown, the resource policy reports it cannot run (advisory) instead of passing", async () => {
     const f = prodFixture({ preview: true });
-    f.add("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "unknown-source", {
-      securityGroupId: f.get("prod-tasks-sg").id, ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: UNKNOWN, description: "test",
-    });
+    addSgRule(f, "Ingress", "unknown-source", "prod-tasks-sg", { ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: UNKNOWN });
     const result = await checkFixture(f, { config: "prod" });
     expect(violationsOf(result, "ec2-securitygroup-disallow-public-admin-ingress").map((v) => [v.level, v.message])).to.deep.equal([
       [
@@ -40,12 +38,8 @@ describe("policies on unknown (preview) values", function () {
 
   it("with one rule unknown, a stack policy still reports the known violations and flags the unknown part", async () => {
     const f = prodFixture({ preview: true });
-    f.add("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "known-public", {
-      securityGroupId: f.get("prod-tasks-sg").id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "test",
-    });
-    f.add("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "unknown-source", {
-      securityGroupId: f.get("prod-db-sg").id, ipProtocol: "tcp", fromPort: 5433, toPort: 5433, cidrIpv4: UNKNOWN, description: "test",
-    });
+    addSgRule(f, "Ingress", "known-public", "prod-tasks-sg", { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" });
+    addSgRule(f, "Ingress", "unknown-source", "prod-db-sg", { ipProtocol: "tcp", fromPort: 5433, toPort: 5433, cidrIpv4: UNKNOWN });
     const result = await checkFixture(f, { config: "prod" });
     expect(violationsOf(result, "lb-loadbalancer-require-sole-public-entry").map((v) => [v.level, v.message])).to.deep.equal([
       [

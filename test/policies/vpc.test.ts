@@ -1,10 +1,6 @@
 import { policies } from "../../policies/vpc";
-import { Fixture } from "../support/policy-harness";
 import { policyTests } from "./cases";
-
-const isolatedIgwRoute = (f: Fixture) => {
-  f.add("aws:ec2/route:Route", "prod-isolated-igw", { routeTableId: f.get("prod-isolated-rt").id, destinationCidrBlock: "0.0.0.0/0", gatewayId: f.get("prod-igw").id });
-};
+import { addIsolatedIgwRoute, addIsolatedNatRoute } from "./fixtures";
 
 policyTests("policies/vpc.ts", policies, [
   {
@@ -63,7 +59,7 @@ policyTests("policies/vpc.ts", policies, [
   {
     policy: "ec2-routetable-disallow-internet-route-outside-public",
     title: "the isolated route table gets a route to the internet gateway",
-    mutate: isolatedIgwRoute,
+    mutate: addIsolatedIgwRoute,
     messages: [
       'RouteTable "prod-isolated-rt" (tier isolated) routes 0.0.0.0/0 to an internet gateway; only public-tier route tables may, so remove the route.',
       'Subnet "prod-isolated-1" (tier isolated) is associated with RouteTable "prod-isolated-rt", which routes to an internet gateway; associate it with its own tier\'s route table.',
@@ -81,7 +77,7 @@ policyTests("policies/vpc.ts", policies, [
   {
     policy: "ec2-subnet-disallow-default-route-from-isolated",
     title: "the isolated tier routes to the internet gateway",
-    mutate: isolatedIgwRoute,
+    mutate: addIsolatedIgwRoute,
     messages: [
       'Subnet "prod-isolated-1" (tier isolated) routes 0.0.0.0/0 to an internet gateway; isolated subnets must have no route beyond the VPC and its peers.',
       'Subnet "prod-isolated-2" (tier isolated) routes 0.0.0.0/0 to an internet gateway; isolated subnets must have no route beyond the VPC and its peers.',
@@ -90,9 +86,7 @@ policyTests("policies/vpc.ts", policies, [
   {
     policy: "ec2-subnet-disallow-default-route-from-isolated",
     title: "the isolated tier routes through NAT",
-    mutate: (f) => {
-      f.add("aws:ec2/route:Route", "prod-isolated-nat", { routeTableId: f.get("prod-isolated-rt").id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: f.get("prod-nat-1").id });
-    },
+    mutate: addIsolatedNatRoute,
     messages: [
       'Subnet "prod-isolated-1" (tier isolated) routes 0.0.0.0/0 to a NAT gateway; isolated subnets must have no route beyond the VPC and its peers.',
       'Subnet "prod-isolated-2" (tier isolated) routes 0.0.0.0/0 to a NAT gateway; isolated subnets must have no route beyond the VPC and its peers.',
