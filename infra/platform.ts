@@ -5,7 +5,7 @@ import { Bastion } from "./bastion";
 import { PlatformConfig } from "./config";
 import { Vpc } from "./network";
 import { ManagementPeering, peerName, resolveManagementPeer } from "./peering";
-import { LogsKey } from "./shared/logs-key";
+import { LogsKey, environmentLogGroupPrefix } from "./shared/logs-key";
 import { baseTags } from "./tags";
 
 /**
@@ -28,7 +28,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
 
   const name = config.stack;
   // Every log group of the environment lives under one prefix and is encrypted with one key.
-  const logGroupPrefix = `/${config.project}/${config.stack}`;
+  const logGroupPrefix = environmentLogGroupPrefix(config.project, config.stack);
   const logsKey = new LogsKey(`${name}-logs`, { region: config.region, logGroupPrefix }, opts);
   // The application tier's ports, so the NACLs (both sides of the peering too) admit exactly them.
   const appPorts = appNetworkIntents(config);

@@ -16,3 +16,8 @@ export const MANAGEMENT_STACK: StackName = "shared";
 export function isShippedStack(name: string): name is StackName {
   return (STACK_ORDER as readonly string[]).includes(name);
 }
+
+/** A stack's config file, relative to the repository root: what messages tell the user to edit. */
+export function stackFileName(stack: string): string {
+  return `environments/Pulumi.${stack}.yaml`;
+}

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_ALB_IDLE_TIMEOUT_SECONDS } from "./config";
 import { sanitizeName } from "./names";
-import { accessLogBucketPolicy, validationRecordDomains } from "./plan";
+import { accessLogBucketPolicy, certificateBaseName, validationRecordDomains } from "./plan";
 
 /**
  * Where the HTTPS listener's certificate comes from (config guarantees exactly one):
@@ -117,7 +118,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         desyncMitigationMode: "defensive",
         enableDeletionProtection: args.deletionProtection,
         enableWafFailOpen: false,
-        idleTimeout: args.idleTimeoutSeconds ?? 60,
+        idleTimeout: args.idleTimeoutSeconds ?? DEFAULT_ALB_IDLE_TIMEOUT_SECONDS,
         xffHeaderProcessingMode: "append",
         accessLogs: { enabled: true, bucket: logBucket.bucket.bucket, prefix: ACCESS_LOG_PREFIX },
         tags: { Name: args.loadBalancerName },
@@ -255,7 +256,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
     // derive from the DNS name, not a position, so reordering alternativeNames changes nothing.
     const records = validationRecordDomains(c.domain, c.alternativeNames).map((base) => {
       const option = cert.domainValidationOptions.apply((opts) => {
-        const found = opts.find((o) => o.domainName.toLowerCase().replace(/^\*\./, "") === base);
+        const found = opts.find((o) => certificateBaseName(o.domainName) === base);
         if (!found) throw new Error(`ACM returned no validation option for ${base}`);
         return found;
       });

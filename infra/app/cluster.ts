@@ -41,11 +41,11 @@ export class EcsCluster extends pulumi.ComponentResource {
   constructor(name: string, args: EcsClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("platform:app:EcsCluster", name, {}, opts);
     const parent = { parent: this };
-    const key = { arn: pulumi.output(args.logsKmsKeyArn) };
+    const logsKeyArn = pulumi.output(args.logsKmsKeyArn);
 
     const execLogs = new aws.cloudwatch.LogGroup(
       `${name}-exec-logs`,
-      { name: `${args.logGroupPrefix}/ecs-exec`, retentionInDays: args.logRetentionDays, kmsKeyId: key.arn, tags: { Name: `${name}-exec-logs` } },
+      { name: `${args.logGroupPrefix}/ecs-exec`, retentionInDays: args.logRetentionDays, kmsKeyId: logsKeyArn, tags: { Name: `${name}-exec-logs` } },
       parent,
     );
 
@@ -56,7 +56,7 @@ export class EcsCluster extends pulumi.ComponentResource {
         settings: [{ name: "containerInsights", value: args.containerInsights }],
         configuration: {
           executeCommandConfiguration: {
-            kmsKeyId: key.arn,
+            kmsKeyId: logsKeyArn,
             logging: "OVERRIDE",
             logConfiguration: { cloudWatchLogGroupName: execLogs.name, cloudWatchEncryptionEnabled: true },
           },
@@ -78,7 +78,7 @@ export class EcsCluster extends pulumi.ComponentResource {
 
     this.clusterArn = cluster.arn;
     this.clusterName = cluster.name;
-    this.logsKeyArn = key.arn;
+    this.logsKeyArn = logsKeyArn;
     this.execLogGroupName = execLogs.name;
     this.execLogGroupArn = execLogs.arn;
     this.registerOutputs({

@@ -8,6 +8,7 @@ import {
   FORBIDDEN_ENV,
   RULE_PRIORITY_MAX,
   SECRET_LIKE_ENV,
+  certificateBaseName,
   certificateCovers,
   describeFargateMemory,
   isRootUser,
@@ -505,7 +506,7 @@ function validateAlb(alb: AlbConfig, ctx: AppValidationContext): ConfigProblem[]
     } else {
       const zone = alb.hostedZone.replace(/\.$/, "").toLowerCase();
       for (const [k, n] of [["domain", alb.domain], ...alb.alternativeNames.map((a, i) => [`alternativeNames[${i}]`, a])] as [string, string][]) {
-        const bare = n.toLowerCase().replace(/^\*\./, "");
+        const bare = certificateBaseName(n);
         if (bare !== zone && !bare.endsWith(`.${zone}`)) {
           problems.push({ key: `platform:alb.${k}`, received: n, allowed: `a name inside the hosted zone ${zone}`, fix: "use a name in the zone, or change hostedZone" });
         }

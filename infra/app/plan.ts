@@ -123,6 +123,11 @@ export function certificateCovers(names: readonly string[], host: string): boole
   });
 }
 
+/** A certificate name without its wildcard, lower-cased: `x` for both `x` and `*.x`. */
+export function certificateBaseName(name: string): string {
+  return name.toLowerCase().replace(/^\*\./, "");
+}
+
 /**
  * The DNS names ACM asks to validate for a certificate. ACM gives `x` and `*.x` the same CNAME,
  * so one record per base name; two Route 53 records for one name would fight each other.
@@ -130,7 +135,7 @@ export function certificateCovers(names: readonly string[], host: string): boole
 export function validationRecordDomains(domain: string, alternativeNames: readonly string[]): string[] {
   const out: string[] = [];
   for (const n of [domain, ...alternativeNames]) {
-    const base = n.toLowerCase().replace(/^\*\./, "");
+    const base = certificateBaseName(n);
     if (!out.includes(base)) out.push(base);
   }
   return out;

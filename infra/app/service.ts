@@ -146,6 +146,7 @@ export class FargateService extends pulumi.ComponentResource {
     const parent = { parent: this };
     const account = aws.getCallerIdentityOutput({}, parent).accountId;
     const tags = (n: string) => ({ Name: n, Service: args.serviceName });
+    const db = args.database;
 
     // ---- network
     const sg = new aws.ec2.SecurityGroup(
@@ -192,8 +193,7 @@ export class FargateService extends pulumi.ComponentResource {
       },
       parent,
     );
-    if (args.database) {
-      const db = args.database;
+    if (db) {
       new aws.vpc.SecurityGroupEgressRule(
         `${name}-db-out`,
         {
@@ -339,20 +339,22 @@ export class FargateService extends pulumi.ComponentResource {
       { description: `ECS agent for ${args.serviceName}: pull its image, write its logs, read its secrets`, assumeRolePolicy: trust, tags: tags(`${name}-execution-role`) },
       parent,
     );
-    const dbValueFroms = args.database
-      ? pulumi.output(args.database.secretArn).apply((arn) => [`${arn}:username::`, `${arn}:password::`])
-      : pulumi.output([] as string[]);
-    const dbKey = args.database ? pulumi.output(args.database.secretKmsKeyArn).apply((k) => [k]) : pulumi.output([] as string[]);
+    // The master secret's fields as ECS secrets: the container gets exactly these, and the
+    // execution role may read exactly these.
+    const dbSecrets = db
+      ? pulumi.output(db.secretArn).apply((arn): Record<string, string> => ({ DB_USERNAME: `${arn}:username::`, DB_PASSWORD: `${arn}:password::` }))
+      : pulumi.output({} as Record<string, string>);
+    const dbKey = db ? pulumi.output(db.secretKmsKeyArn).apply((k) => [k]) : pulumi.output([] as string[]);
     new aws.iam.RolePolicy(
       `${name}-execution-role`,
       {
         role: executionRole.id,
-        policy: pulumi.all([logGroup.arn, repositoryArn, dbValueFroms, dbKey]).apply(([logArn, repoArn, dbSecrets, dbKeys]) =>
+        policy: pulumi.all([logGroup.arn, repositoryArn, dbSecrets, dbKey]).apply(([logArn, repoArn, dbValueFroms, dbKeys]) =>
           JSON.stringify(
             executionRolePolicy({
               logGroupArn: logArn,
               ecrRepositoryArns: repoArn ? [repoArn] : [],
-              secretValueFroms: [...Object.values(args.secrets), ...dbSecrets],
+              secretValueFroms: [...Object.values(args.secrets), ...Object.values(dbValueFroms)],
               secretKmsKeyArns: [...args.secretKmsKeyArns, ...dbKeys],
               region: args.region,
             }),
@@ -381,14 +383,18 @@ export class FargateService extends pulumi.ComponentResource {
     }
 
     // ---- task definition
-    const db = args.database;
     const dbEnv = db
-      ? pulumi.all([db.endpoint, db.readerEndpoint, db.databaseName, db.secretArn]).apply(([host, reader, dbName, secretArn]) => ({
-          env: { DB_HOST: host, DB_READER_HOST: reader, DB_PORT: String(db.port), DB_NAME: dbName, DB_CREDENTIALS_ARN: secretArn },
-          secrets: { DB_USERNAME: `${secretArn}:username::`, DB_PASSWORD: `${secretArn}:password::` },
-        }))
-      : pulumi.output({ env: {} as Record<string, string>, secrets: {} as Record<string, string> });
-    const containerDefinitions = pulumi.all([image, logGroup.name, dbEnv]).apply(([img, logGroupName, dbv]) =>
+      ? pulumi
+          .all([db.endpoint, db.readerEndpoint, db.databaseName, db.secretArn])
+          .apply(([host, reader, dbName, secretArn]): Record<string, string> => ({
+            DB_HOST: host,
+            DB_READER_HOST: reader,
+            DB_PORT: String(db.port),
+            DB_NAME: dbName,
+            DB_CREDENTIALS_ARN: secretArn,
+          }))
+      : pulumi.output({} as Record<string, string>);
+    const containerDefinitions = pulumi.all([image, logGroup.name, dbEnv, dbSecrets]).apply(([img, logGroupName, dbVariables, dbValueFroms]) =>
       JSON.stringify(
         planContainerDefinitions({
           name: args.serviceName,
@@ -396,8 +402,8 @@ export class FargateService extends pulumi.ComponentResource {
           port: args.port,
           cpu: args.cpu,
           memory: args.memory,
-          environment: { ...args.environment, ...dbv.env },
-          secrets: { ...args.secrets, ...dbv.secrets },
+          environment: { ...args.environment, ...dbVariables },
+          secrets: { ...args.secrets, ...dbValueFroms },
           user: args.user,
           readonlyRootFilesystem: args.readonlyRootFilesystem,
           stopTimeoutSeconds: args.stopTimeoutSeconds,

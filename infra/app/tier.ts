@@ -1,13 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../config";
 import { Aurora, resolvedInstanceClass, resolvedLogExports, resolvedPort } from "../database";
-import { Vpc } from "../network";
+import { Vpc, uniqueSorted } from "../network";
+import { environmentLogGroupPrefix } from "../shared/logs-key";
 import { AlbCertificate, LoadBalancer } from "./alb";
 import { EcsCluster } from "./cluster";
 import { DEFAULT_DESIRED_COUNT, ServiceConfig } from "./config";
 import { albName, dbClusterIdentifier, targetGroupName } from "./names";
 import { planListenerRules } from "./plan";
-import { FargateService, ImageSource } from "./service";
+import { FargateService, ImageSource, ServiceDatabase } from "./service";
 
 /**
  * The application tier of one environment, in deployment order: database, then load balancer,
@@ -45,7 +46,7 @@ export interface AppTierInputs {
 /** What the network's NACL planner must let through for this tier (VpcArgs.servicePorts/databasePort). */
 export function appNetworkIntents(config: Pick<PlatformConfig, "services" | "database">): { servicePorts: number[]; databasePort?: number } {
   return {
-    servicePorts: [...new Set((config.services ?? []).map((s) => s.port))].sort((a, b) => a - b),
+    servicePorts: uniqueSorted((config.services ?? []).map((s) => s.port)),
     databasePort: config.database ? resolvedPort(config.database) : undefined,
   };
 }
@@ -55,7 +56,7 @@ export function servicePhysicalNames(project: string, stack: string, s: Pick<Ser
   return {
     family: `${project}-${stack}-${s.name}`,
     targetGroupName: targetGroupName(project, stack, s.name, s.port),
-    logGroupName: `/${project}/${stack}/services/${s.name}`,
+    logGroupName: `${environmentLogGroupPrefix(project, stack)}/services/${s.name}`,
     imageParameterName: `/${project}/${stack}/services/${s.name}/image`,
     repositoryName: `${project}/${stack}/${s.name}`,
   };
@@ -67,8 +68,11 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
 
   // ---- database (isolated tier)
   let database: Aurora | undefined;
+  // What every service with `database: true` receives: the same cluster, so built once.
+  let serviceDatabase: ServiceDatabase | undefined;
   if (config.database) {
     const db = config.database;
+    const port = resolvedPort(db);
     const instanceClass = resolvedInstanceClass(db);
     if (!instanceClass) throw new Error("platform:database: no instance class (config validation should have refused this)");
     database = new Aurora(
@@ -82,7 +86,7 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
         region,
         engine: db.engine,
         engineVersion: db.engineVersion,
-        port: resolvedPort(db),
+        port,
         databaseName: db.databaseName,
         masterUsername: db.masterUsername,
         instanceClass,
@@ -105,6 +109,15 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
       },
       opts,
     );
+    serviceDatabase = {
+      securityGroupId: database.securityGroupId,
+      port,
+      endpoint: database.endpoint,
+      readerEndpoint: database.readerEndpoint,
+      databaseName: database.databaseName,
+      secretArn: database.masterUserSecretArn,
+      secretKmsKeyArn: database.kmsKeyArn,
+    };
     Object.assign(outputs, {
       dbClusterIdentifier: database.clusterIdentifier,
       dbClusterEndpoint: database.endpoint,
@@ -157,13 +170,12 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
   if (serviceConfigs.length > 0) {
     if (!loadBalancer) throw new Error("platform:services needs platform:alb (config validation should have refused this)");
     const ecs = config.ecs;
-    const logGroupPrefix = `/${project}/${stack}`;
     cluster = new EcsCluster(
       `${stack}-ecs`,
       {
         clusterName: `${project}-${stack}`,
         region,
-        logGroupPrefix,
+        logGroupPrefix: environmentLogGroupPrefix(project, stack),
         containerInsights: ecs.containerInsights,
         capacityProviderStrategy: ecs.capacityProviderStrategy,
         logRetentionDays: ecs.logRetentionDays,
@@ -180,7 +192,7 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
           : { kind: "image", image: s.image as string };
       const rule = rules.find((r) => r.service === s.name);
       if (!rule) throw new Error(`no listener rule planned for service ${s.name}`);
-      if (s.database && !database) throw new Error(`service ${s.name} uses the database, but there is none (config validation should have refused this)`);
+      if (s.database && !serviceDatabase) throw new Error(`service ${s.name} uses the database, but there is none (config validation should have refused this)`);
       const execEnabled = s.execEnabled ?? ecs.execEnabled;
       services.push(
         new FargateService(
@@ -223,18 +235,7 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
             minHealthyPercent: s.deployment.minHealthyPercent,
             maxPercent: s.deployment.maxPercent,
             exec: execEnabled ? { logGroupArn: cluster.execLogGroupArn, kmsKeyArn: cluster.logsKeyArn } : undefined,
-            database:
-              s.database && database
-                ? {
-                    securityGroupId: database.securityGroupId,
-                    port: resolvedPort(config.database as NonNullable<PlatformConfig["database"]>),
-                    endpoint: database.endpoint,
-                    readerEndpoint: database.readerEndpoint,
-                    databaseName: database.databaseName,
-                    secretArn: database.masterUserSecretArn,
-                    secretKmsKeyArn: database.kmsKeyArn,
-                  }
-                : undefined,
+            database: s.database ? serviceDatabase : undefined,
           },
           opts,
         ),

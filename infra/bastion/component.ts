@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { amazonLinux2023Arm64 } from "../shared/ami";
 import { ssmInstanceProfile } from "../shared/iam";
+import { DEFAULT_BASTION_INSTANCE_TYPE, DEFAULT_BASTION_VOLUME_GIB } from "./config";
 
 export interface BastionArgs {
   readonly vpcId: pulumi.Input<string>;
@@ -76,14 +77,14 @@ export class Bastion extends pulumi.ComponentResource {
       {
         description: `Bastion ${name}; replaced, never patched in place`,
         imageId: amazonLinux2023Arm64(parent),
-        instanceType: args.instanceType ?? "t4g.nano",
+        instanceType: args.instanceType ?? DEFAULT_BASTION_INSTANCE_TYPE,
         iamInstanceProfile: { arn: profile.arn },
         updateDefaultVersion: true,
         metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
         blockDeviceMappings: [
           {
             deviceName: "/dev/xvda",
-            ebs: { encrypted: "true", volumeType: "gp3", volumeSize: args.volumeSize ?? 8, deleteOnTermination: "true" },
+            ebs: { encrypted: "true", volumeType: "gp3", volumeSize: args.volumeSize ?? DEFAULT_BASTION_VOLUME_GIB, deleteOnTermination: "true" },
           },
         ],
         networkInterfaces: [

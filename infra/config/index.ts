@@ -4,6 +4,7 @@ import { DEFAULT_REGION } from "./regions";
 import { z } from "zod";
 import { PlatformConfig, PlatformConfigSchema, PlatformSettings, SEMANTIC_VALIDATORS, SectionName } from "./schema";
 import { withoutIssues, zodIssuesToProblems } from "./zod-problems";
+import { stackFileName } from "../stacks";
 
 export { ConfigError, ConfigProblem } from "./problems";
 export { PlatformConfig, PlatformConfigSchema, RESERVED_TAGS } from "./schema";
@@ -19,7 +20,7 @@ const NAMESPACE = "platform";
  * it before creating the provider or any component.
  */
 export function parseConfig(stack: string, project: string, raw: Readonly<Record<string, string>>): PlatformConfig {
-  const file = `environments/Pulumi.${stack}.yaml`;
+  const file = stackFileName(stack);
   const input: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     const [ns, ...rest] = key.split(":");

@@ -1,3 +1,5 @@
+import { stackFileName } from "../stacks";
+
 /**
  * One configuration problem: which key, what was received, what is allowed, and how to fix it.
  * Every validator in the program returns these; `ConfigError` aggregates them into the single
@@ -12,6 +14,16 @@ export interface ConfigProblem {
   readonly allowed: string;
   /** What to change, concretely. */
   readonly fix: string;
+}
+
+/**
+ * The problem of a list that names a value more than once (none when every value is distinct):
+ * `allowed` says what must be unique, the fix names each repeated value once.
+ */
+export function duplicateProblems<T>(key: string, values: readonly T[], allowed: string): ConfigProblem[] {
+  const dupes = values.filter((v, i) => values.indexOf(v) !== i);
+  if (dupes.length === 0) return [];
+  return [{ key, received: values, allowed, fix: `remove the duplicate ${[...new Set(dupes)].join(", ")}` }];
 }
 
 export function describeValue(value: unknown): string {
@@ -35,7 +47,7 @@ export class ConfigError extends Error {
   constructor(stack: string, problems: readonly ConfigProblem[]) {
     const noun = problems.length === 1 ? "problem" : "problems";
     super(
-      `Invalid configuration for stack "${stack}" (environments/Pulumi.${stack}.yaml), ` +
+      `Invalid configuration for stack "${stack}" (${stackFileName(stack)}), ` +
         `${problems.length} ${noun}; nothing was created:\n` +
         problems.map(formatProblem).join("\n"),
     );

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { amazonLinux2023Arm64 } from "../shared/ami";
 import { serviceTrustPolicy, ssmInstanceProfile } from "../shared/iam";
-import { InterfaceEndpoint, NatStrategy } from "./config";
+import { DEFAULT_NAT_INSTANCE_TYPE, InterfaceEndpoint, NatStrategy } from "./config";
 import { NaclRule, naclRuleArgs, naclRuleKey, planNaclRules } from "./nacl";
 import { NetworkPlan, TIERS, Tier, planNetwork, subnetsOf } from "./plan";
 
@@ -66,7 +66,6 @@ export class Vpc extends pulumi.ComponentResource {
   public readonly tierCidrs: PerTier<string>;
   public readonly natGatewayIds: pulumi.Output<string[]>;
   public readonly flowLogGroupName: pulumi.Output<string>;
-  public readonly plan: NetworkPlan;
 
   /** Resources other components attach to (kept typed, not just ids). */
   public readonly vpc: aws.ec2.Vpc;
@@ -78,7 +77,6 @@ export class Vpc extends pulumi.ComponentResource {
     super("platform:network:Vpc", name, {}, opts);
     const parent = { parent: this };
     const plan = planNetwork(args.cidr, args.azCount);
-    this.plan = plan;
     this.tierCidrs = plan.tierCidrs;
 
     const azNames: pulumi.Output<string[]> = args.availabilityZones
@@ -297,7 +295,7 @@ export class Vpc extends pulumi.ComponentResource {
       `${name}-nat-instance`,
       {
         ami: amazonLinux2023Arm64(parent),
-        instanceType: args.natInstanceType ?? "t4g.nano",
+        instanceType: args.natInstanceType ?? DEFAULT_NAT_INSTANCE_TYPE,
         subnetId: subnet.id,
         associatePublicIpAddress: true,
         sourceDestCheck: false,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigProblem } from "../config/problems";
+import { ConfigProblem, duplicateProblems } from "../config/problems";
 import { REGION_AZ_COUNT } from "../config/regions";
 import { isRfc1918, parseCidr } from "./cidr";
 import { LARGEST_VPC_PREFIX_FOR_LAYOUT, MAX_AZS, VPC_PREFIX_MAX, VPC_PREFIX_MIN } from "./plan";
@@ -145,24 +145,8 @@ export function validateNetworkConfig(network: NetworkConfig, region: string, fi
         });
       }
     });
-    const dupes = network.availabilityZones.filter((az, i, all) => all.indexOf(az) !== i);
-    if (dupes.length > 0) {
-      problems.push({
-        key: "platform:network.availabilityZones",
-        received: network.availabilityZones,
-        allowed: "distinct AZ names",
-        fix: `remove the duplicate ${[...new Set(dupes)].join(", ")}`,
-      });
-    }
+    problems.push(...duplicateProblems("platform:network.availabilityZones", network.availabilityZones, "distinct AZ names"));
   }
-  const dupEndpoints = network.interfaceEndpoints.filter((e, i, all) => all.indexOf(e) !== i);
-  if (dupEndpoints.length > 0) {
-    problems.push({
-      key: "platform:network.interfaceEndpoints",
-      received: network.interfaceEndpoints,
-      allowed: "each endpoint at most once",
-      fix: `remove the duplicate ${[...new Set(dupEndpoints)].join(", ")}`,
-    });
-  }
+  problems.push(...duplicateProblems("platform:network.interfaceEndpoints", network.interfaceEndpoints, "each endpoint at most once"));
   return problems;
 }

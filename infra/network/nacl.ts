@@ -76,7 +76,8 @@ function ephemeralFromAnywhere(tier: Tier, first: number): NaclRule[] {
   ];
 }
 
-function uniqueSorted(ports: readonly number[]): number[] {
+/** Each port once, ascending: rule numbers follow this order, so config order never renumbers a rule. */
+export function uniqueSorted(ports: readonly number[]): number[] {
   return [...new Set(ports)].sort((a, b) => a - b);
 }
 

@@ -1,7 +1,7 @@
 import { Cidr, blockSize, formatCidr, overlaps, parseCidr } from "../network/cidr";
 import { NetworkConfigSchema } from "../network/config";
 import { planNetwork } from "../network/plan";
-import { STACK_ORDER } from "../stacks";
+import { STACK_ORDER, stackFileName } from "../stacks";
 import { PeeringConfig, PeeringConfigSchema, RULE_SLOTS, peerName } from "./config";
 import { slotRange } from "./plan";
 
@@ -38,10 +38,6 @@ export interface AddressPlanFinding {
   /** The stacks involved, the one to change first. */
   readonly stacks: readonly string[];
   readonly message: string;
-}
-
-export function stackFileName(stack: string): string {
-  return `environments/Pulumi.${stack}.yaml`;
 }
 
 /** Pure: reads the network and peering sections of a stack file's raw `config:` map. */

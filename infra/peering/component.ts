@@ -11,7 +11,7 @@ import {
   PeerConfig,
   peerName,
 } from "./config";
-import { PeeringMode, PeeringPlan, canReferencePeerSecurityGroups, peeringMode, planPeering } from "./plan";
+import { PeeringMode, canReferencePeerSecurityGroups, peeringMode, planPeering } from "./plan";
 import { ManagementStack } from "./shared-stack";
 
 export interface ManagementPeeringArgs {
@@ -78,7 +78,6 @@ export class ManagementPeering extends pulumi.ComponentResource {
    */
   public readonly bastionSecurityGroupReference: pulumi.Output<string> | undefined;
   public readonly mode: PeeringMode;
-  public readonly plan: PeeringPlan;
   public readonly connection: aws.ec2.VpcPeeringConnection;
 
   constructor(name: string, args: ManagementPeeringArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -97,7 +96,6 @@ export class ManagementPeering extends pulumi.ComponentResource {
       databasePort: args.databasePort ?? DEFAULT_DATABASE_PORT,
       ruleSlot: args.ruleSlot,
     });
-    this.plan = plan;
     const accepterConfig = args.peer.accepter;
     const mode = peeringMode(accepterConfig, args.region);
     this.mode = mode;

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { ConfigProblem } from "../config/problems";
+import { ConfigProblem, duplicateProblems } from "../config/problems";
 import { formatCidr, overlaps, parseCidr } from "../network/cidr";
 import { TIERS, Tier } from "../network/plan";
+import { stackFileName } from "../stacks";
 
 /**
  * `platform:peering`: how an environment stack peers with the management ("shared") VPC.
@@ -168,10 +169,7 @@ function tierProblems(key: string, tiers: readonly Tier[], allowed: readonly Tie
       });
     }
   });
-  const dupes = tiers.filter((t, i) => tiers.indexOf(t) !== i);
-  if (dupes.length > 0) {
-    problems.push({ key, received: tiers, allowed: "each tier at most once", fix: `remove the duplicate ${[...new Set(dupes)].join(", ")}` });
-  }
+  problems.push(...duplicateProblems(key, tiers, "each tier at most once"));
   return problems;
 }
 
@@ -232,7 +230,7 @@ export function validatePeeringConfig(peering: PeeringConfig, ctx: PeeringValida
         key: `${key}.cidr`,
         received: peer.cidr,
         allowed: "an IPv4 CIDR block a.b.c.d/n whose address has no host bits set: the peer stack's platform:network.cidr",
-        fix: `copy platform:network.cidr from environments/Pulumi.${name}.yaml`,
+        fix: `copy platform:network.cidr from ${stackFileName(name)}`,
       });
     }
     problems.push(...accepterProblems(peer, `${key}.accepter`, ctx));
@@ -271,15 +269,7 @@ export function validatePeeringConfig(peering: PeeringConfig, ctx: PeeringValida
       fix: `set platform:peering.managementTiers to ["private"] in ${file}`,
     });
   }
-  const dupPorts = peering.toManagementPorts.filter((p, i, all) => all.indexOf(p) !== i);
-  if (dupPorts.length > 0) {
-    problems.push({
-      key: "platform:peering.toManagementPorts",
-      received: peering.toManagementPorts,
-      allowed: "each port at most once",
-      fix: `remove the duplicate ${[...new Set(dupPorts)].join(", ")}`,
-    });
-  }
+  problems.push(...duplicateProblems("platform:peering.toManagementPorts", peering.toManagementPorts, "each port at most once"));
   return problems;
 }
 

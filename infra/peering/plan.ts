@@ -1,6 +1,6 @@
-import { EPHEMERAL_FROM, EPHEMERAL_TO, NaclRule, allowTcp } from "../network/nacl";
+import { EPHEMERAL_FROM, EPHEMERAL_TO, NaclRule, allowTcp, uniqueSorted } from "../network/nacl";
 import { TIERS, Tier } from "../network/plan";
-import { PeerAccepterConfig, RULE_SLOTS } from "./config";
+import { MAX_TO_MANAGEMENT_PORTS, PeerAccepterConfig, RULE_SLOTS } from "./config";
 
 /**
  * The peering plan between one environment and the management VPC. Pure: no Pulumi, unit-tested.
@@ -98,7 +98,7 @@ export function planPeering(intent: PeeringIntent): PeeringPlan {
   if (!Number.isInteger(ruleSlot) || ruleSlot < 0 || ruleSlot >= RULE_SLOTS) {
     throw new Error(`planPeering: ruleSlot must be 0..${RULE_SLOTS - 1}, got ${ruleSlot}`);
   }
-  const servicePorts = [...new Set(intent.servicePorts)].sort((a, b) => a - b);
+  const servicePorts = uniqueSorted(intent.servicePorts);
   const toManagementPorts = [...new Set(intent.toManagementPorts)];
   if (intent.managementTo.includes("private") && servicePorts.length > MAX_SERVICE_PORTS_TO_MANAGEMENT) {
     throw new Error(
@@ -106,8 +106,8 @@ export function planPeering(intent: PeeringIntent): PeeringPlan {
         `remove "private" from platform:peering.managementTo or serve fewer ports`,
     );
   }
-  if (toManagementPorts.length > 4) {
-    throw new Error(`planPeering: at most 4 toManagement ports, got ${toManagementPorts.length}`);
+  if (toManagementPorts.length > MAX_TO_MANAGEMENT_PORTS) {
+    throw new Error(`planPeering: at most ${MAX_TO_MANAGEMENT_PORTS} toManagement ports, got ${toManagementPorts.length}`);
   }
 
   const active = intent.managementTo.length > 0 || intent.toManagement.length > 0;

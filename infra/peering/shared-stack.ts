@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ConfigError, ConfigProblem } from "../config/problems";
+import { valueAt } from "../config/zod-problems";
 import { Tier } from "../network/plan";
+import { stackFileName } from "../stacks";
 import { PeerConfig, PeeringConfig, managementPeer } from "./config";
 
 /**
@@ -89,24 +91,14 @@ export function parseManagementOutputs(reference: string, raw: Readonly<Record<s
   };
 }
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let cur = root;
-  for (const seg of path) cur = cur && typeof cur === "object" ? (cur as Record<PropertyKey, unknown>)[seg] : undefined;
-  return cur;
-}
-
 /**
  * Reads the management stack's outputs through a StackReference and awaits them, so that the
  * number of its route tables is a plain value when resources are planned (a count known only
  * inside `apply` would hide the routes from `pulumi preview`). Every missing output is reported at
  * once.
  */
-export async function readManagementStack(
-  logicalName: string,
-  reference: string,
-  opts?: pulumi.CustomResourceOptions,
-): Promise<{ readonly ref: pulumi.StackReference; readonly stack: ManagementStack }> {
-  const ref = new pulumi.StackReference(logicalName, { name: reference }, opts);
+export async function readManagementStack(reference: string): Promise<ManagementStack> {
+  const ref = new pulumi.StackReference(reference, { name: reference });
   const required = await Promise.allSettled(REQUIRED_MANAGEMENT_OUTPUTS.map((n) => ref.requireOutputValue(n)));
   const missing = required.flatMap((r) => (r.status === "rejected" ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : []));
   if (missing.length > 0) throw new ManagementStackError(reference, missing);
@@ -118,7 +110,7 @@ export async function readManagementStack(
     const value: unknown = await ref.getOutputValue(n);
     if (value !== undefined && value !== null) raw[n] = value;
   }
-  return { ref, stack: parseManagementOutputs(reference, raw) };
+  return parseManagementOutputs(reference, raw);
 }
 
 /**
@@ -163,11 +155,11 @@ export async function resolveManagementPeer(config: {
   readonly stack: string;
   readonly region: string;
   readonly peering: PeeringConfig;
-}): Promise<{ readonly peer: PeerConfig; readonly peerIndex: number; readonly management: ManagementStack }> {
+}): Promise<{ readonly peer: PeerConfig; readonly management: ManagementStack }> {
   const peer = managementPeer(config.peering);
   const peerIndex = config.peering.peers.indexOf(peer);
-  const { stack } = await readManagementStack(peer.stack, peer.stack);
-  const problems = checkManagementStack(peer, peerIndex, config.region, stack, `environments/Pulumi.${config.stack}.yaml`);
+  const stack = await readManagementStack(peer.stack);
+  const problems = checkManagementStack(peer, peerIndex, config.region, stack, stackFileName(config.stack));
   if (problems.length > 0) throw new ConfigError(config.stack, problems);
-  return { peer, peerIndex, management: stack };
+  return { peer, management: stack };
 }

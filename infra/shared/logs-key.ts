@@ -2,6 +2,14 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { logsKeyPolicy } from "./policy-documents";
 
+/**
+ * The environment's log-group namespace, `/<project>/<stack>`. Every log group of the environment
+ * (flow logs, services, ECS Exec) is named under it, because the logs key may encrypt nothing else.
+ */
+export function environmentLogGroupPrefix(project: string, stack: string): string {
+  return `/${project}/${stack}`;
+}
+
 export interface LogsKeyArgs {
   readonly region: string;
   /** The environment's log-group namespace, e.g. `/platform/dev`: the key encrypts only groups under it. */
