@@ -1,23 +1,11 @@
 import { expect } from "chai";
 import { readStackFile, toEngineConfig } from "../../../cli/evaluate/stack-config";
-import { ConfigError, ConfigProblem, parseConfig } from "../../../infra/config";
+import { ConfigError, parseConfig } from "../../../infra/config";
 import { STACK_ORDER } from "../../../infra/stacks";
+import { problemsOfEditedStack as problemsOf } from "../config/problems";
 
 type Raw = Record<string, unknown>;
 type Service = Record<string, unknown>;
-
-/** A stack file's config, edited, parsed: the problems of the one ConfigError (or none). */
-function problemsOf(stack: string, edit: (config: Raw) => void): ConfigProblem[] {
-  const config = structuredClone(readStackFile(stack).config);
-  edit(config);
-  try {
-    parseConfig(stack, "platform", toEngineConfig(config));
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigError) return [...e.problems];
-    throw e;
-  }
-}
 
 const services = (c: Raw) => c["platform:services"] as Service[];
 const alb = (c: Raw) => c["platform:alb"] as Raw;

@@ -1,19 +1,12 @@
 import { expect } from "chai";
 import { readStackFile, toEngineConfig } from "../../../cli/evaluate/stack-config";
-import { ConfigError, ConfigProblem, parseConfig } from "../../../infra/config";
+import { ConfigProblem, parseConfig } from "../../../infra/config";
+import { problemsOfEditedStack } from "../config/problems";
 
 type Raw = Record<string, unknown>;
 
 function problemsOf(stack: string, edit: (db: Raw, config: Raw) => void): ConfigProblem[] {
-  const config = structuredClone(readStackFile(stack).config);
-  edit(config["platform:database"] as Raw, config);
-  try {
-    parseConfig(stack, "platform", toEngineConfig(config));
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigError) return [...e.problems];
-    throw e;
-  }
+  return problemsOfEditedStack(stack, (config) => edit(config["platform:database"] as Raw, config));
 }
 
 describe("database/config: refused configurations", () => {
