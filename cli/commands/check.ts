@@ -1,12 +1,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Command } from "../main";
-import { REPO_ROOT, engineConfigFor, stackConfigPath } from "../evaluate/stack-config";
+import { REPO_ROOT, stackConfigPath } from "../evaluate/stack-config";
+import type { ResourceOptionsByUrn } from "../plan/deployment";
 import { isShippedStack } from "../../infra/stacks";
 import { AnalyzerError, PolicyPackSession } from "../policy/analyzer";
-import { CheckResult, POLICY_PACK_DIR, runPolicyCheck } from "../policy/check";
+import { CheckResult, checkStackPlan, policyConfigPath } from "../policy/check";
 import { PolicyConfigError, PolicyPackConfig, parsePolicyPackConfig } from "../policy/config";
-import { DeploymentDocument, DeploymentError, parseDeployment, parseUrn } from "../policy/deployment";
+import { DeploymentDocument, DeploymentError, parseDeployment } from "../policy/deployment";
 import { counts, toJson, toSarif, toText } from "../policy/report";
 
 const FORMATS = ["text", "json", "sarif"] as const;
@@ -60,11 +61,6 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
   };
 }
 
-/** policies/config/<stack>.json, the per-environment enforcement. */
-export function policyConfigPath(stack: string): string {
-  return path.join(POLICY_PACK_DIR, "config", `${stack}.json`);
-}
-
 function readPolicyConfig(args: CheckArgs): PolicyPackConfig {
   const file = args.policyPackConfig ?? policyConfigPath(args.stack);
   if (!fs.existsSync(file)) {
@@ -75,7 +71,7 @@ function readPolicyConfig(args: CheckArgs): PolicyPackConfig {
   return parsePolicyPackConfig(fs.readFileSync(file, "utf8"), path.relative(process.cwd(), file));
 }
 
-async function loadDeployment(args: CheckArgs): Promise<{ doc: DeploymentDocument; options: Record<string, { ignoreChanges?: string[]; deleteBeforeReplace?: boolean }> }> {
+async function loadDeployment(args: CheckArgs): Promise<{ doc: DeploymentDocument; options: ResourceOptionsByUrn }> {
   if (args.plan) {
     let raw: unknown;
     try {
@@ -97,23 +93,7 @@ async function loadDeployment(args: CheckArgs): Promise<{ doc: DeploymentDocumen
 export async function check(args: CheckArgs, run: { session?: PolicyPackSession } = {}): Promise<{ result: CheckResult; output: string }> {
   const policyConfig = readPolicyConfig(args);
   const { doc, options } = await loadDeployment(args);
-  const first = doc.deployment.resources?.[0];
-  const project = first ? parseUrn(first.urn).project : "platform";
-  let config: Record<string, string> = {};
-  if (fs.existsSync(stackConfigPath(args.stack))) config = engineConfigFor(args.stack);
-  // The plan keeps resource options the deployment format has no field for; put them back.
-  const withOptions: DeploymentDocument = {
-    ...doc,
-    deployment: {
-      ...doc.deployment,
-      resources: (doc.deployment.resources ?? []).map((r) => ({ ...r, ...(options[r.urn] ?? {}) })),
-    },
-  };
-  const result = await runPolicyCheck(withOptions, {
-    ...(run.session ? { session: run.session } : {}),
-    policyConfig,
-    stack: { stack: args.stack, project, organization: "organization", dryRun: true, config, tags: { "pulumi:project": project } },
-  });
+  const result = await checkStackPlan(doc, { stack: args.stack, policyConfig, options, ...(run.session ? { session: run.session } : {}) });
   const sourcePositions: Record<string, string> = {};
   for (const r of doc.deployment.resources ?? []) if (r.sourcePosition) sourcePositions[r.urn] = r.sourcePosition;
   const anchor = path.relative(REPO_ROOT, stackConfigPath(args.stack));

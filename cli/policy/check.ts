@@ -1,4 +1,7 @@
+import * as fs from "fs";
 import * as path from "path";
+import { engineConfigFor, REPO_ROOT, stackConfigPath } from "../evaluate/stack-config";
+import type { ResourceOptionsByUrn } from "../plan/deployment";
 import { AnalyzerInfo, AnalyzerResource, Diagnostic, PolicyPackSession, StackContext } from "./analyzer";
 import {
   PolicyConfigError,
@@ -19,6 +22,11 @@ import { toAnalyzerProperties } from "./properties";
 
 /** The repository's policy pack. */
 export const POLICY_PACK_DIR = path.resolve(__dirname, "..", "..", "policies");
+
+/** policies/config/<stack>.json, the per-environment enforcement. */
+export function policyConfigPath(stack: string): string {
+  return path.join(POLICY_PACK_DIR, "config", `${stack}.json`);
+}
 
 export type ViolationLevel = "mandatory" | "advisory";
 
@@ -200,4 +208,40 @@ export async function runPolicyCheck(doc: DeploymentDocument, options: CheckOpti
   } finally {
     if (!options.session) await session.close();
   }
+}
+
+export interface StackPlanCheckOptions {
+  readonly stack: string;
+  readonly policyConfig: PolicyPackConfig;
+  /** Resource options the plan keeps beside the document (`StackPlan.options`). */
+  readonly options?: ResourceOptionsByUrn;
+  readonly session?: PolicyPackSession;
+  /** Folder holding environments/Pulumi.<stack>.yaml. @default the repository */
+  readonly root?: string;
+}
+
+/**
+ * A stack's plan through the pack as `pulumi preview --policy-pack` would present it: the resource
+ * options the deployment format has no field for are put back on their resources, and the stack is
+ * configured with its project (from the URNs) and its config file. `platform check` and
+ * `platform review` both check plans this way.
+ */
+export async function checkStackPlan(doc: DeploymentDocument, opts: StackPlanCheckOptions): Promise<CheckResult> {
+  const root = opts.root ?? REPO_ROOT;
+  const options = opts.options ?? {};
+  const withOptions: DeploymentDocument = {
+    ...doc,
+    deployment: {
+      ...doc.deployment,
+      resources: (doc.deployment.resources ?? []).map((r) => ({ ...r, ...(options[r.urn] ?? {}) })),
+    },
+  };
+  const first = doc.deployment.resources?.[0];
+  const project = first ? parseUrn(first.urn).project : "platform";
+  const config = fs.existsSync(stackConfigPath(opts.stack, root)) ? engineConfigFor(opts.stack, root) : {};
+  return runPolicyCheck(withOptions, {
+    ...(opts.session ? { session: opts.session } : {}),
+    policyConfig: opts.policyConfig,
+    stack: { stack: opts.stack, project, organization: "organization", dryRun: true, config, tags: { "pulumi:project": project } },
+  });
 }

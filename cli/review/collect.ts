@@ -1,14 +1,12 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { policyConfigPath } from "../commands/check";
 import { compareCosts, estimateStack } from "../cost";
 import type { CostDiff } from "../cost/types";
 import { diffDeployments } from "../diff/engine";
 import { withRevision } from "../diff/git";
 import { loadReplaceTable } from "../diff/table";
-import { engineConfigFor, REPO_ROOT, stackConfigPath } from "../evaluate/stack-config";
-import { parseUrn } from "../evaluate/urn";
+import { REPO_ROOT, stackConfigPath } from "../evaluate/stack-config";
 import {
   DEPLOYMENT_SCHEMA_VERSION,
   FIXED_MANIFEST_TIME,
@@ -17,9 +15,9 @@ import {
 } from "../plan/deployment";
 import { isStackPlan, PlanFailure, planStacksSettled, StackPlan } from "../plan/planner";
 import { PolicyPackSession } from "../policy/analyzer";
-import { POLICY_PACK_DIR, runPolicyCheck } from "../policy/check";
+import { checkStackPlan, POLICY_PACK_DIR, policyConfigPath } from "../policy/check";
 import { parsePolicyPackConfig } from "../policy/config";
-import { DeploymentDocument, parseDeployment } from "../policy/deployment";
+import { parseDeployment } from "../policy/deployment";
 import { toJson } from "../policy/report";
 import type { CheckSummary, ReviewInputs, StackReviewInput, StepError } from "./types";
 
@@ -192,34 +190,12 @@ async function startPolicy(root: string): Promise<PolicyRunner> {
         path.relative(root, file),
       );
       const doc = parseDeployment(planned.deployment, `plan of ${stack}`);
-      // The plan keeps resource options the deployment format has no field for; put them back.
-      const options = planned.options ?? {};
-      const withOptions: DeploymentDocument = {
-        ...doc,
-        deployment: {
-          ...doc.deployment,
-          resources: (doc.deployment.resources ?? []).map((r) => ({
-            ...r,
-            ...(options[r.urn] ?? {}),
-          })),
-        },
-      };
-      const first = doc.deployment.resources?.[0];
-      const project = first ? parseUrn(first.urn).project : "platform";
-      const config = fs.existsSync(stackConfigPath(stack, root))
-        ? engineConfigFor(stack, root)
-        : {};
-      const result = await runPolicyCheck(withOptions, {
+      const result = await checkStackPlan(doc, {
+        stack,
         policyConfig,
         session,
-        stack: {
-          stack,
-          project,
-          organization: "organization",
-          dryRun: true,
-          config,
-          tags: { "pulumi:project": project },
-        },
+        root,
+        ...(planned.options ? { options: planned.options } : {}),
       });
       return toJson(result, stack);
     },
