@@ -7,12 +7,7 @@ import { diffDeployments } from "../diff/engine";
 import { withRevision } from "../diff/git";
 import { loadReplaceTable } from "../diff/table";
 import { REPO_ROOT, stackConfigPath } from "../evaluate/stack-config";
-import {
-  DEPLOYMENT_SCHEMA_VERSION,
-  FIXED_MANIFEST_TIME,
-  ResourceOptionsByUrn,
-  UntypedDeployment,
-} from "../plan/deployment";
+import { emptyDeployment, ResourceOptionsByUrn, UntypedDeployment } from "../plan/deployment";
 import { isStackPlan, PlanFailure, planStacksSettled, StackPlan } from "../plan/planner";
 import { PolicyPackSession } from "../policy/analyzer";
 import { checkStackPlan, POLICY_PACK_DIR, policyConfigPath } from "../policy/check";
@@ -69,14 +64,6 @@ export const PLAN_INPUTS = [
   "cli/evaluate",
   "cli/plan",
 ] as const;
-
-/** An empty stack: the base of a stack that does not exist yet. */
-export function emptyDeployment(): UntypedDeployment {
-  return {
-    version: DEPLOYMENT_SCHEMA_VERSION,
-    deployment: { manifest: { time: FIXED_MANIFEST_TIME, magic: "", version: "" } },
-  };
-}
 
 interface Planned {
   readonly deployment: UntypedDeployment;
