@@ -8,7 +8,7 @@ import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as engineGrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as enginePb from "@pulumi/pulumi/proto/engine_pb";
 import { EnforcementLevel, PolicyConfigSchema, PolicyInfo, PolicyPackConfig } from "./config";
-import { PropertyMap } from "./deployment";
+import { PropertyMap } from "../evaluate/property-values";
 
 /**
  * Runs a Node.js policy pack the way the Pulumi CLI does and talks to it over the analyzer gRPC

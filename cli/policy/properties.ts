@@ -1,4 +1,4 @@
-import { PropertyMap, PropertyValue, RESOURCE_REFERENCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN } from "./deployment";
+import { PropertyMap, PropertyValue, RESOURCE_REFERENCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN } from "../evaluate/property-values";
 
 /**
  * Converts property values from the deployment document's JSON form into the form the engine
