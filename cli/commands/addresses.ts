@@ -18,12 +18,12 @@ peer's own stack file.
 Exit codes: 0 the plan is sound; 1 findings (printed to stderr in text format); 2 usage error.`;
 
 /** Every stack file under `<root>/environments`, read for the address plan. */
-export function readAddressPlan(root: string = REPO_ROOT): StackAddressing[] {
+function readAddressPlan(root: string = REPO_ROOT): StackAddressing[] {
   return orderStacks(listStackFiles(root).map((stack) => addressingFromConfig(stack, readStackFile(stack, root).config)));
 }
 
 /** The project name StackReferences use for this repository's stacks (Pulumi.yaml `name`). */
-export function projectName(root: string = REPO_ROOT): string {
+function projectName(root: string = REPO_ROOT): string {
   const file = path.join(root, "Pulumi.yaml");
   if (!fs.existsSync(file)) return "platform";
   const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { name?: unknown };

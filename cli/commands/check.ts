@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Command } from "../main";
 import { REPO_ROOT, stackConfigPath } from "../evaluate/stack-config";
+import { UsageError } from "../plan/args";
 import type { ResourceOptionsByUrn } from "../plan/deployment";
 import { isShippedStack } from "../../infra/stacks";
 import { AnalyzerError, PolicyPackSession } from "../policy/analyzer";
@@ -31,7 +32,7 @@ export interface CheckArgs {
   readonly output?: string;
 }
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export function parseCheckArgs(argv: readonly string[]): CheckArgs {
   const positional: string[] = [];

@@ -12,6 +12,7 @@ import {
   stackOfDeployment,
 } from "../cost";
 import { stackConfigPath } from "../evaluate/stack-config";
+import { UsageError } from "../plan/args";
 import { isShippedStack, STACK_ORDER } from "../../infra/stacks";
 
 const USAGE = `Usage: platform cost <stack> [--plan FILE] [--base FILE] [--format text|json|md]
@@ -100,8 +101,6 @@ function parseArgs(argv: string[]): Args {
   }
   return args;
 }
-
-class UsageError extends Error {}
 
 function readJson(file: string): unknown {
   if (!fs.existsSync(file)) throw new UsageError(`File not found: ${file}`);
