@@ -12,9 +12,6 @@ import { DeploymentDocument, DeploymentResource } from "./types";
  *  3. `dependencies`, when exactly one candidate of the wanted type is among them.
  */
 
-/** Pulumi's marker for a value not known until apply. */
-export { UNKNOWN };
-
 const ID_FIELDS = [
   "arn",
   "arnWithoutRevision",

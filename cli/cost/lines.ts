@@ -92,25 +92,39 @@ export class PricingContext {
   ): CostLine {
     const usage = this.usageOf(r, usageKey);
     if (usage.value === null) {
-      const base = this.line(description, 0, priceKey, { unit: opts.unit });
-      return {
-        ...base,
-        monthly: 0,
-        usageKnown: false,
-        usageKey,
-        ...(usage.source ? { usageSource: usage.source } : {}),
-        note: joinNotes(
-          `usage unknown: set ${usageKey} for ${r.type} in a usage file`,
-          base.note,
-          opts.note,
-        ),
-      };
+      const line = this.line(description, 0, priceKey, { unit: opts.unit });
+      return this.usageUnknown(r, line, usageKey, usage.source, opts.note);
     }
     const line = this.line(description, usage.value * (opts.scale ?? 1), priceKey, {
       unit: opts.unit,
       note: opts.note,
     });
     return { ...line, usageKey, ...(usage.source ? { usageSource: usage.source } : {}) };
+  }
+
+  /**
+   * `line`, priced at quantity 0, marked as waiting for usage: it counts 0 and its note names the
+   * key(s) to set. `source` is the usage file that said "unknown" (`~`), when one did.
+   */
+  usageUnknown(
+    r: DeploymentResource,
+    line: CostLine,
+    usageKey: string,
+    source?: string,
+    note?: string,
+  ): CostLine {
+    return {
+      ...line,
+      monthly: 0,
+      usageKnown: false,
+      usageKey,
+      ...(source ? { usageSource: source } : {}),
+      note: joinNotes(
+        `usage unknown: set ${usageKey} for ${r.type} in a usage file`,
+        line.note,
+        note,
+      ),
+    };
   }
 }
 

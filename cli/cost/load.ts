@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { readStackFile, stackConfigPath } from "../evaluate/stack-config";
+import { readStackFile, REPO_ROOT, stackConfigPath } from "../evaluate/stack-config";
 import { estimate } from "./estimate";
 import { parsePriceTable, PriceTable, shippedPriceTable } from "./pricing";
 import { regionFromDeployment, RegionFinding } from "./region";
@@ -13,8 +13,6 @@ import { parseUsageFile, UsageFile, validateUsageKeys } from "./usage";
  * The I/O half of the cost engine: reading plans and usage files from disk. Kept apart from
  * estimate() so the engine stays pure; the review command reuses these.
  */
-
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 /** The shipped defaults every stack starts from. */
 export function defaultUsagePath(): string {

@@ -1,5 +1,6 @@
 import { lineCounts } from "./lines";
 import { CostDiff, CostLine, CostReport } from "./types";
+import { nameOfUrn } from "./usage";
 
 /**
  * Text, Markdown and JSON renderings of a cost report and of a cost diff. Pure string building.
@@ -109,7 +110,7 @@ function summaryLines(report: CostReport): string[] {
   if (s.unsupported > 0) {
     out.push(`∙ ${s.unsupported} were not priced:`);
     for (const k of report.skipped)
-      out.push(`    ${k.urn.split("::").pop()} (${k.type}): ${k.reason}`);
+      out.push(`    ${nameOfUrn(k.urn)} (${k.type}): ${k.reason}`);
   }
   out.push(
     `Prices: cli/cost/prices.json, ${report.region}, as of ${report.prices.asOfOldest} to ${report.prices.asOfNewest}`,

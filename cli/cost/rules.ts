@@ -1,7 +1,9 @@
-import { bool, list, num, obj, prop, str, UNKNOWN } from "./graph";
-import { PricingContext, joinNotes } from "./lines";
+import { UNKNOWN } from "../evaluate/property-values";
+import { bool, list, num, obj, prop, str } from "./graph";
+import { PricingContext } from "./lines";
 import { HOURS_PER_MONTH } from "./pricing";
 import { CostLine, DeploymentResource } from "./types";
+import { nameOfUrn } from "./usage";
 
 /**
  * One pricing rule per billable AWS resource type the platform creates. A rule returns the
@@ -239,7 +241,7 @@ const autoscalingGroup: Rule = (r, ctx) => {
     );
   return priced(lines, [
     countNote,
-    `instance type and volumes from launch template ${nameOf(template)}`,
+    `instance type and volumes from launch template ${nameOfUrn(template.urn)}`,
   ]);
 };
 
@@ -363,7 +365,7 @@ const ecsService: Rule = (r, ctx) => {
       // Application Auto Scaling owns desiredCount once a target exists; the floor it keeps is minCapacity.
       tasks = minCapacity;
       notes.push(
-        `${tasks} task(s): minCapacity of autoscaling target ${nameOf(scaling)} (desiredCount is managed by the scaler)`,
+        `${tasks} task(s): minCapacity of autoscaling target ${nameOfUrn(scaling.urn)} (desiredCount is managed by the scaler)`,
       );
     }
   } else {
@@ -403,7 +405,7 @@ const ecsService: Rule = (r, ctx) => {
   if (vcpu === undefined || gb === undefined) {
     return {
       kind: "skip",
-      reason: `task definition ${nameOf(taskDef)} has no task-level cpu/memory (required on Fargate)`,
+      reason: `task definition ${nameOfUrn(taskDef.urn)} has no task-level cpu/memory (required on Fargate)`,
     };
   }
   const size = `${fmt(vcpu)} vCPU, ${fmt(gb)} GB, ${arch === "arm64" ? "ARM64" : "x86_64"}`;
@@ -474,7 +476,7 @@ const ecsService: Rule = (r, ctx) => {
       ctx.hourly(`Public IPv4 addresses (${fmt(tasks)} tasks)`, tasks, "public-ipv4-hour"),
     );
   }
-  notes.push(`task size from ${nameOf(taskDef)}`);
+  notes.push(`task size from ${nameOfUrn(taskDef.urn)}`);
   return priced(lines, notes);
 };
 
@@ -621,23 +623,10 @@ const auroraInstanceCapacity: Rule = (r, ctx) => {
       ]
         .filter((x) => x)
         .join(" and ");
-      const base = ctx.line("Serverless v2 capacity while resumed", 0, acuKey, {
+      const line = ctx.line("Serverless v2 capacity while resumed", 0, acuKey, {
         unit: "ACU-hours",
       });
-      return priced(
-        [
-          {
-            ...base,
-            usageKnown: false,
-            usageKey: missing,
-            note: joinNotes(
-              `usage unknown: set ${missing} for ${r.type} in a usage file`,
-              base.note,
-            ),
-          },
-        ],
-        [...notes, pauseNote],
-      );
+      return priced([ctx.usageUnknown(r, line, missing)], [...notes, pauseNote]);
     }
     const acu = clamp(average.value, 0.5, max);
     const activeHours = Math.min(hours.value, HOURS_PER_MONTH);
@@ -669,13 +658,8 @@ const auroraInstanceCapacity: Rule = (r, ctx) => {
     ),
   ];
   if (average.value === null) {
-    const base = ctx.line("Serverless v2 capacity above minimum", 0, acuKey, { unit: "ACU-hours" });
-    lines.push({
-      ...base,
-      usageKnown: false,
-      usageKey: "average_acu",
-      note: joinNotes(`usage unknown: set average_acu for ${r.type} in a usage file`, base.note),
-    });
+    const line = ctx.line("Serverless v2 capacity above minimum", 0, acuKey, { unit: "ACU-hours" });
+    lines.push(ctx.usageUnknown(r, line, "average_acu"));
   } else {
     const above = clamp(average.value, min, max) - min;
     const line = ctx.line(
@@ -903,9 +887,4 @@ function fmt(n: number): string {
 
 function uniq(values: Array<string | undefined>): string {
   return [...new Set(values.filter((v): v is string => v !== undefined))].join(", ");
-}
-
-function nameOf(r: DeploymentResource): string {
-  const i = r.urn.lastIndexOf("::");
-  return i >= 0 ? r.urn.slice(i + 2) : r.urn;
 }
