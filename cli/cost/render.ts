@@ -25,7 +25,8 @@ export function unitUsd(x: number): string {
   return `$${String(x)}`;
 }
 
-function signedUsd(x: number): string {
+/** `+$1.00`, `-$2.50`, `$0.00`. */
+export function signedUsd(x: number): string {
   return x > 0 ? `+${usd(x)}` : x < 0 ? usd(x) : usd(0);
 }
 

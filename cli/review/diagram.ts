@@ -1,8 +1,15 @@
 import { bool, DeploymentGraph, list, num, obj, prop, str } from "../cost/graph";
 import type { DeploymentResource } from "../cost/types";
-import { parseUrn } from "../evaluate/urn";
 import type { UntypedDeployment } from "../plan/deployment";
-import { natDevices, stripStack, subnetTier } from "./parity";
+import {
+  LB_TYPES,
+  LISTENER_TYPES,
+  nameInStack,
+  natDevices,
+  SUBNET,
+  subnetTier,
+  tierRank,
+} from "./parity";
 
 /**
  * A Mermaid flowchart of the head revision, drawn from the plans (never from config): per stack a
@@ -19,16 +26,12 @@ import { natDevices, stripStack, subnetTier } from "./parity";
  * Pure. Ids are derived from stack and logical names, so the same plans give the same text.
  */
 
-const LB_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
-const LISTENER_TYPES = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
 const LISTENER_RULE_TYPES = [
   "aws:lb/listenerRule:ListenerRule",
   "aws:alb/listenerRule:ListenerRule",
 ];
 const TG_TYPES = ["aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"];
 const SG = "aws:ec2/securityGroup:SecurityGroup";
-const SUBNET = "aws:ec2/subnet:Subnet";
-const TIERS = ["public", "private", "isolated"];
 
 export interface DiagramStack {
   readonly stack: string;
@@ -169,15 +172,12 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
     const vpcs = g.ofType("aws:ec2/vpc:Vpc");
     const subnets = g.ofType(SUBNET);
     const zones = new Set(subnets.map((s) => str(prop(s, "availabilityZone")) ?? "?"));
-    for (const vpc of vpcs) {
-      const vid = mermaidId("vpc", stack, stripStack(parseUrn(vpc.urn).name, stack));
-      for (const id of [vpc.id, str(vpc.outputs?.id)]) if (id) vpcById.set(id, vid);
-    }
-    const vpcNode =
-      vpcs.length > 0
-        ? mermaidId("vpc", stack, stripStack(parseUrn(vpcs[0].urn).name, stack))
-        : mermaidId("vpc", stack);
-    const name = (r: DeploymentResource) => stripStack(parseUrn(r.urn).name, stack) || stack;
+    const vpcNodes = vpcs.map((vpc) => mermaidId("vpc", stack, nameInStack(vpc, stack)));
+    vpcs.forEach((vpc, i) => {
+      for (const id of [vpc.id, str(vpc.outputs?.id)]) if (id) vpcById.set(id, vpcNodes[i]);
+    });
+    const vpcNode = vpcNodes[0] ?? mermaidId("vpc", stack);
+    const name = (r: DeploymentResource) => nameInStack(r, stack) || stack;
     const stackNodes: Node[] = [];
     const add = (n: Node) => {
       stackNodes.push(n);
@@ -316,11 +316,7 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
         ...subnets.map((s) => subnetTier(s) ?? "other"),
         ...stackNodes.map((n) => n.tier ?? "other"),
       ]),
-    ].sort(
-      (a, b) =>
-        (TIERS.indexOf(a) < 0 ? 9 : TIERS.indexOf(a)) -
-          (TIERS.indexOf(b) < 0 ? 9 : TIERS.indexOf(b)) || a.localeCompare(b),
-    );
+    ].sort((a, b) => tierRank(a) - tierRank(b) || a.localeCompare(b));
     for (const tier of tiers) {
       const tid = mermaidId(vpcNode, tier);
       lines.push(`    subgraph ${tid}["${mermaidText(tier)}"]`);

@@ -1,4 +1,4 @@
-import { usd } from "../cost/render";
+import { signedUsd, usd } from "../cost/render";
 
 /** Small Markdown helpers for a GitHub comment. Pure. */
 
@@ -37,11 +37,6 @@ export function table(
   ];
 }
 
-/** `+$1.00`, `-$2.50`, `$0.00`. */
-export function signedUsd(x: number): string {
-  return x > 0 ? `+${usd(x)}` : usd(x);
-}
-
 /** Infracost's percent: whole numbers, signed; none when either side is 0 or nothing changed. */
 export function percent(base: number, head: number): string | undefined {
   if (base === 0 || head === 0 || base === head) return undefined;
@@ -53,4 +48,4 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-export { usd };
+export { signedUsd, usd };

@@ -53,9 +53,9 @@ export function stripStack(name: string, stack: string): string {
 const onOff = (v: boolean): string => (v ? "on" : "off");
 const TIER_ORDER = ["public", "private", "isolated"];
 
-const LB_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
-const LISTENER_TYPES = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
-const SUBNET = "aws:ec2/subnet:Subnet";
+export const LB_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
+export const LISTENER_TYPES = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
+export const SUBNET = "aws:ec2/subnet:Subnet";
 
 /** Tier of a subnet: its `Tier` tag (the network component sets it), else its name. */
 export function subnetTier(r: DeploymentResource): string | undefined {
@@ -76,7 +76,8 @@ function days(n: number): string {
   return `${n} day${n === 1 ? "" : "s"}`;
 }
 
-function nameOf(r: DeploymentResource, stack: string): string {
+/** The resource's logical name without the stack prefix (see stripStack). */
+export function nameInStack(r: DeploymentResource, stack: string): string {
   return stripStack(parseUrn(r.urn).name, stack);
 }
 
@@ -145,7 +146,7 @@ export function extractSettings(doc: UntypedDeployment, stack: string): Setting[
 
   // ---- Load balancer -------------------------------------------------------------------------
   for (const lb of g.ofType(...LB_TYPES)) {
-    const name = nameOf(lb, stack);
+    const name = nameInStack(lb, stack);
     const protectedLb = bool(prop(lb, "enableDeletionProtection")) ?? false;
     add("Load balancer", "Deletion protection", name, onOff(protectedLb), protectedLb ? 1 : 0);
     const logs = obj(prop(lb, "accessLogs"));
@@ -175,7 +176,7 @@ export function extractSettings(doc: UntypedDeployment, stack: string): Setting[
     const insights = (list(prop(c, "settings")) ?? [])
       .map(obj)
       .find((s) => str(s?.name) === "containerInsights");
-    add("ECS", "Container Insights", nameOf(c, stack), str(insights?.value) ?? "disabled");
+    add("ECS", "Container Insights", nameInStack(c, stack), str(insights?.value) ?? "disabled");
   }
   const services = g.ofType("aws:ecs/service:Service");
   if (clusters.length > 0 || services.length > 0) {
@@ -185,14 +186,14 @@ export function extractSettings(doc: UntypedDeployment, stack: string): Setting[
       "",
       services.length > 0
         ? services
-            .map((s) => nameOf(s, stack))
+            .map((s) => nameInStack(s, stack))
             .sort(natural)
             .join(", ")
         : "none",
     );
   }
   for (const s of services) {
-    const name = nameOf(s, stack);
+    const name = nameInStack(s, stack);
     const desired = num(prop(s, "desiredCount")) ?? 0;
     // No strength: fewer tasks is a capacity choice (dev scales down on purpose), not lost protection.
     add("ECS", "Desired count", name, String(desired));
@@ -230,7 +231,7 @@ export function extractSettings(doc: UntypedDeployment, stack: string): Setting[
   const dbClusters = g.ofType("aws:rds/cluster:Cluster");
   const instances = g.ofType("aws:rds/clusterInstance:ClusterInstance");
   for (const c of dbClusters) {
-    const name = nameOf(c, stack);
+    const name = nameInStack(c, stack);
     add(
       "Aurora",
       "Engine",
@@ -276,7 +277,7 @@ export function extractSettings(doc: UntypedDeployment, stack: string): Setting[
     add(
       "Logs",
       "Retention",
-      nameOf(lg, stack),
+      nameInStack(lg, stack),
       retention ? days(retention) : "never expires",
       retention ? retention : Number.MAX_SAFE_INTEGER,
     );
@@ -289,7 +290,8 @@ function natural(a: string, b: string): number {
   return a.localeCompare(b, "en", { numeric: true });
 }
 
-function tierRank(t: string): number {
+/** Public, private, isolated, then any other tier. */
+export function tierRank(t: string): number {
   const i = TIER_ORDER.indexOf(t);
   return i < 0 ? TIER_ORDER.length : i;
 }

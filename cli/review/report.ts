@@ -1,3 +1,4 @@
+import { money } from "../cost/lines";
 import type { CostDiff } from "../cost/types";
 import type { Danger, DiffResult, PropertyChange, ResourceChange } from "../diff/engine";
 import { formatValue } from "../diff/render";
@@ -193,7 +194,7 @@ function summaryTable(facts: readonly StackFacts[]): string[] {
     String(sum((f) => f.check?.mandatory)),
     String(sum((f) => f.check?.advisory)),
     `${usd(base)} → ${usd(head)}`,
-    `${signedUsd(round(head - base))}${p ? ` (${p})` : ""}`,
+    `${signedUsd(money(head - base))}${p ? ` (${p})` : ""}`,
   ]);
   return table(
     [
@@ -211,10 +212,6 @@ function summaryTable(facts: readonly StackFacts[]): string[] {
     ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r"],
     rows,
   );
-}
-
-function round(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
 }
 
 function verdict(facts: readonly StackFacts[]): string {
@@ -250,7 +247,7 @@ function costSentence(facts: readonly StackFacts[]): string {
   if (priced.length === 0) return "Monthly cost: not estimated.";
   const base = priced.reduce((a, f) => a + f.cost!.baseMonthlyTotal, 0);
   const head = priced.reduce((a, f) => a + f.cost!.headMonthlyTotal, 0);
-  const delta = round(head - base);
+  const delta = money(head - base);
   const p = percent(base, head);
   const what =
     delta > 0
