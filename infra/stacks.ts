@@ -17,6 +17,15 @@ export function isShippedStack(name: string): name is StackName {
   return (STACK_ORDER as readonly string[]).includes(name);
 }
 
+/** Shipped stacks in deployment order, then any others (fixtures, generated stacks) by name. */
+export function compareStacks(a: string, b: string): number {
+  const rank = (s: string) => {
+    const i = (STACK_ORDER as readonly string[]).indexOf(s);
+    return i === -1 ? STACK_ORDER.length : i;
+  };
+  return rank(a) - rank(b) || a.localeCompare(b);
+}
+
 /** A stack's config file, relative to the repository root: what messages tell the user to edit. */
 export function stackFileName(stack: string): string {
   return `environments/Pulumi.${stack}.yaml`;

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { STACK_ORDER } from "../../infra/stacks";
+import { compareStacks, STACK_ORDER } from "../../infra/stacks";
 import type { Command } from "../main";
 import { listStackFiles } from "../evaluate/stack-config";
 import { parseFlags, UsageError } from "../plan/args";
@@ -28,12 +28,6 @@ violations, the change list with property diffs and the cost change, an environm
 
 Exit codes: 0 no mandatory policy violation; 1 a stack has a mandatory violation (the report is
 still written); 2 usage error, or a stack or step failed to evaluate (the report says which).`;
-
-function orderStacks(names: readonly string[]): string[] {
-  const order = STACK_ORDER as readonly string[];
-  const rank = (s: string) => (order.includes(s) ? order.indexOf(s) : order.length);
-  return [...new Set(names)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-}
 
 interface Parsed {
   readonly stacks: string[];
@@ -98,7 +92,7 @@ export function parseReviewArgs(argv: readonly string[]): Parsed {
       );
   }
   return {
-    stacks: orderStacks(stacks),
+    stacks: [...new Set(stacks)].sort(compareStacks),
     base:
       ref !== undefined
         ? { kind: "git", ref }

@@ -64,6 +64,20 @@ export function pwdMain(project: ProjectInfo): { pwd: string; main: string } {
 }
 
 /**
+ * This process's environment minus the TS_NODE_* settings `bin/platform.js` and the test runner
+ * set for the tool itself. ts-node reads them as defaults, so a program or policy pack started by
+ * this tool would compile differently (transpile-only, the root tsconfig) from how the Pulumi CLI,
+ * which sets none, starts it.
+ */
+export function environmentForPulumiChild(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith("TS_NODE_")) env[k] = v;
+  }
+  return env;
+}
+
+/**
  * Environment the Node.js language host (pulumi-language-nodejs) gives the program process, minus
  * the engine addresses: runtime options `typescript` and `tsconfig` become PULUMI_NODEJS_TYPESCRIPT
  * and PULUMI_NODEJS_TSCONFIG_PATH, config goes in PULUMI_CONFIG as a JSON object of fully

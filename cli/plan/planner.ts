@@ -1,7 +1,7 @@
 import { ChildProcess, fork } from "child_process";
 import * as path from "path";
-import { STACK_ORDER } from "../../infra/stacks";
-import { languageHostEnv, ProjectInfo, pwdMain, readProject } from "../evaluate/project";
+import { compareStacks, STACK_ORDER } from "../../infra/stacks";
+import { environmentForPulumiChild, languageHostEnv, ProjectInfo, pwdMain, readProject } from "../evaluate/project";
 import { listStackFiles, readStackFile, REPO_ROOT, toEngineConfig } from "../evaluate/stack-config";
 import { ResourceOptionsByUrn, UntypedDeployment } from "./deployment";
 import { WorkerFailure, WorkerRequest, WorkerResult, WorkerStats } from "./protocol";
@@ -140,13 +140,7 @@ function workerEnv(
   org: string,
   transpileOnly: boolean | undefined,
 ): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    // bin/platform.js and mocha configure ts-node for the tool through TS_NODE_*; the Pulumi CLI
-    // would not pass those to the program.
-    if (!k.startsWith("TS_NODE_")) env[k] = v;
-  }
-  Object.assign(env, languageHostEnv(project, stack, config, org));
+  const env = { ...environmentForPulumiChild(), ...languageHostEnv(project, stack, config, org) };
   // Same switch the CLI honours; type checking is `tsc --noEmit` in `npm test`.
   if (transpileOnly !== undefined) env.PULUMI_NODEJS_TRANSPILE_ONLY = String(transpileOnly);
   else if (env.PULUMI_NODEJS_TRANSPILE_ONLY === undefined) env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
@@ -205,14 +199,6 @@ function runWorker(request: WorkerRequest, env: NodeJS.ProcessEnv, timeoutMs: nu
   });
 }
 
-/** Orders stacks as STACK_ORDER does; stacks outside it (fixtures, generated) follow, by name. */
-function byStackOrder(a: string, b: string): number {
-  const order = STACK_ORDER as readonly string[];
-  const ia = order.indexOf(a);
-  const ib = order.indexOf(b);
-  return (ia < 0 ? order.length : ia) - (ib < 0 ? order.length : ib) || (a < b ? -1 : a > b ? 1 : 0);
-}
-
 function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
   let active = 0;
   const queue: (() => void)[] = [];
@@ -269,7 +255,7 @@ export async function planStacksSettled(
       type Upstream = { ok: true; outputs: Record<string, Record<string, unknown>> } | { ok: false; failure: PlanFailure };
       const upstreamOutputs = async (): Promise<Upstream> => {
         const outputs: Record<string, Record<string, unknown>> = {};
-        for (const ref of [...refs.values()].sort((a, b) => byStackOrder(a.stack, b.stack))) {
+        for (const ref of [...refs.values()].sort((a, b) => compareStacks(a.stack, b.stack))) {
           if (chain.includes(ref.stack) || ref.stack === stack) {
             return { ok: false, failure: fail(`StackReference cycle: ${[...chain, stack, ref.stack].join(" -> ")}`) };
           }
@@ -310,7 +296,7 @@ export async function planStacksSettled(
             options: result.options,
             outputs: result.outputs,
             remoteUrns: result.remoteUrns,
-            upstream: [...new Set([...refs.values()].map((r) => r.stack))].sort(byStackOrder),
+            upstream: [...new Set([...refs.values()].map((r) => r.stack))].sort(compareStacks),
             log,
             stats: { ...result.stats, wallMs },
           };
@@ -339,7 +325,7 @@ export async function planStacksSettled(
     return promise;
   };
 
-  const requested = [...new Set(stacks)].sort(byStackOrder);
+  const requested = [...new Set(stacks)].sort(compareStacks);
   const settled = await Promise.all(requested.map((s) => planOne(s, [])));
   return new Map(requested.map((s, i) => [s, settled[i]]));
 }

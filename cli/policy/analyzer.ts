@@ -8,6 +8,7 @@ import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as engineGrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as enginePb from "@pulumi/pulumi/proto/engine_pb";
 import { EnforcementLevel, PolicyConfigSchema, PolicyInfo, PolicyPackConfig } from "./config";
+import { environmentForPulumiChild } from "../evaluate/project";
 import { PropertyMap } from "../evaluate/property-values";
 
 /**
@@ -162,19 +163,6 @@ function startEngine(onLog: (line: string) => void): Promise<{ server: grpc.Serv
   });
 }
 
-/**
- * The environment the pack runs with: ours, minus ts-node settings that `bin/platform.js` and the
- * test runner set for themselves. ts-node reads TS_NODE_* as defaults, so leaking them would compile
- * the pack differently (transpile-only, the root tsconfig) from the CLI, which sets none.
- */
-function packEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith("TS_NODE_")) env[k] = v;
-  }
-  return env;
-}
-
 /** `@pulumi/pulumi/cmd/run-policy-pack` as Node resolves it from the pack directory, like the CLI's locateModule. */
 export function locateRunPolicyPack(packDir: string): string {
   try {
@@ -211,7 +199,7 @@ export class PolicyPackSession {
     const engine = await startEngine(log);
     const child = spawn(process.execPath, [script, engine.address, packDir], {
       cwd: packDir,
-      env: packEnvironment(),
+      env: environmentForPulumiChild(),
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stderr?.setEncoding("utf8");

@@ -1,7 +1,7 @@
 import { Cidr, blockSize, formatCidr, overlaps, parseCidr } from "../network/cidr";
 import { NetworkConfigSchema } from "../network/config";
 import { planNetwork } from "../network/plan";
-import { STACK_ORDER, stackFileName } from "../stacks";
+import { compareStacks, stackFileName } from "../stacks";
 import { PeeringConfig, PeeringConfigSchema, RULE_SLOTS, peerName } from "./config";
 import { slotRange } from "./plan";
 
@@ -66,11 +66,7 @@ export function addressingFromConfig(stack: string, config: Readonly<Record<stri
 
 /** Shipped stacks in deployment order, then any others by name: the later one gets the blame. */
 export function orderStacks<T extends { readonly stack: string }>(stacks: readonly T[]): T[] {
-  const rank = (s: string) => {
-    const i = (STACK_ORDER as readonly string[]).indexOf(s);
-    return i === -1 ? STACK_ORDER.length : i;
-  };
-  return [...stacks].sort((a, b) => rank(a.stack) - rank(b.stack) || a.stack.localeCompare(b.stack));
+  return [...stacks].sort((a, b) => compareStacks(a.stack, b.stack));
 }
 
 /** The stacks of this project a stack's peers name (by their last segment), with their class. */

@@ -7,6 +7,7 @@ import { UsageError, check, command, parseCheckArgs } from "../../cli/commands/c
 import { JsonReport } from "../../cli/policy/report";
 import { policyPack } from "../support/policy-harness";
 import { prodFixture } from "../policies/fixtures";
+import { captureOutput } from "../support/capture";
 
 function writePlan(doc: unknown): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-check-"));
@@ -21,21 +22,6 @@ function withOpenSsh() {
     securityGroupId: f.get("prod-tasks-sg").id, ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0", description: "debug",
   });
   return f;
-}
-
-async function silenced<T>(run: () => Promise<T>): Promise<{ value: T; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
-  try {
-    return { value: await run(), stdout: out.join(""), stderr: err.join("") };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
 }
 
 describe("platform check: arguments", () => {
@@ -126,19 +112,19 @@ describe("platform check: exit codes", function () {
 
   it("exits 1 when a mandatory violation exists, and writes the report to --output", async () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "platform-check-")), "report.json");
-    const { value } = await silenced(() => command.run(["prod", "--plan", writePlan(withOpenSsh().build()), "--format", "json", "--output", out]));
+    const { value } = await captureOutput(() => command.run(["prod", "--plan", writePlan(withOpenSsh().build()), "--format", "json", "--output", out]));
     expect(value).to.equal(1);
     expect((JSON.parse(fs.readFileSync(out, "utf8")) as JsonReport).mandatory).to.be.greaterThan(0);
   });
 
   it("exits 2 on a usage error", async () => {
-    const { value, stderr } = await silenced(() => command.run(["prod", "--format", "xml"]));
+    const { value, stderr } = await captureOutput(() => command.run(["prod", "--format", "xml"]));
     expect(value).to.equal(2);
     expect(stderr).to.contain('--format must be one of text, json, sarif, got "xml"');
   });
 
   it("exits 2 on a file that is not a deployment document", async () => {
-    const { value, stderr } = await silenced(() => command.run(["prod", "--plan", writePlan({ resources: [] })]));
+    const { value, stderr } = await captureOutput(() => command.run(["prod", "--plan", writePlan({ resources: [] })]));
     expect(value).to.equal(2);
     expect(stderr).to.contain("version must be 3");
   });
@@ -146,13 +132,13 @@ describe("platform check: exit codes", function () {
   it("exits 2 on a policy config that names a policy the pack does not have", async () => {
     const cfg = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "platform-check-")), "bad.json");
     fs.writeFileSync(cfg, JSON.stringify({ all: "mandatory", "ec2-subnet-dissallow-public-ip": "advisory" }));
-    const { value, stderr } = await silenced(() => command.run(["prod", "--plan", writePlan(prodFixture().build()), "--policy-pack-config", cfg]));
+    const { value, stderr } = await captureOutput(() => command.run(["prod", "--plan", writePlan(prodFixture().build()), "--policy-pack-config", cfg]));
     expect(value).to.equal(2);
     expect(stderr).to.contain("Policy config names policies that platform-policies@0.1.0 does not define: ec2-subnet-dissallow-public-ip");
   });
 
   it("exits 0 on the compliant fixture", async () => {
-    const { value } = await silenced(() => command.run(["prod", "--plan", writePlan(prodFixture().build()), "--format", "json"]));
+    const { value } = await captureOutput(() => command.run(["prod", "--plan", writePlan(prodFixture().build()), "--format", "json"]));
     expect(value).to.equal(0);
   });
 });

@@ -5,6 +5,7 @@ import * as path from "path";
 import { command } from "../../cli/commands/cost";
 import { chooseRegion } from "../../cli/cost";
 import { doc, res } from "../fixtures/cost/build";
+import { captureOutput } from "../support/capture";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "cost");
 const DEV = path.join(FIXTURES, "dev-full.json");
@@ -14,18 +15,11 @@ const PROD = path.join(FIXTURES, "prod-ha.json");
 async function cost(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cost-"));
   const outFile = path.join(dir, "out");
-  const writes: string[] = [];
-  const original = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    writes.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
   try {
-    const code = await command.run([...args, "--out", outFile]);
+    const { value: code, stderr } = await captureOutput(() => command.run([...args, "--out", outFile]));
     const out = fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : "";
-    return { code, out, err: writes.join("") };
+    return { code, out, err: stderr };
   } finally {
-    process.stderr.write = original;
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

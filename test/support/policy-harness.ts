@@ -1,8 +1,7 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
-import * as path from "path";
 import { PolicyPackSession } from "../../cli/policy/analyzer";
-import { CheckResult, POLICY_PACK_DIR, Violation, runPolicyCheck } from "../../cli/policy/check";
+import { CheckResult, POLICY_PACK_DIR, Violation, policyConfigPath, runPolicyCheck } from "../../cli/policy/check";
 import { PolicyPackConfig, parsePolicyPackConfig } from "../../cli/policy/config";
 import { DeploymentDocument, PropertyMap, PropertyValue, ResourceV3, UNKNOWN } from "../../cli/policy/deployment";
 import { ID_PREFIX } from "../../cli/evaluate/ids";
@@ -43,7 +42,7 @@ after(async function () {
 
 /** policies/config/<stack>.json, parsed. */
 export function stackPolicyConfig(stack: string): PolicyPackConfig {
-  const file = path.join(POLICY_PACK_DIR, "config", `${stack}.json`);
+  const file = policyConfigPath(stack);
   return parsePolicyPackConfig(fs.readFileSync(file, "utf8"), file);
 }
 

@@ -8,6 +8,7 @@ import { REPO_ROOT, listStackFiles } from "../../../cli/evaluate/stack-config";
 import { parseCidr } from "../../../infra/network/cidr";
 import { addressingFromConfig, checkAddressPlan, renderAddressPlan, suggestFreeRange } from "../../../infra/peering/address-plan";
 import { STACK_ORDER } from "../../../infra/stacks";
+import { captureOutput } from "../../support/capture";
 
 const SHARED_PEER = { stack: "organization/platform/shared", cidr: "10.0.0.0/16", environmentClass: "management" };
 
@@ -33,19 +34,8 @@ const envFile = (cidr: string, peering?: Record<string, unknown>): Record<string
 const peeredEnv = (cidr: string, slot: number, peers: unknown[] = [SHARED_PEER]) => envFile(cidr, { environmentClass: "nonprod", ruleSlot: slot, peers });
 
 async function runCommand(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
-  try {
-    const code = await command.run(args);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
+  const { value: code, stdout, stderr } = await captureOutput(() => command.run(args));
+  return { code, stdout, stderr };
 }
 
 describe("address plan across every stack file", () => {
