@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { ConfigProblem } from "../config/problems";
+import { resolveProgramPath } from "../paths";
 import { retentionDays } from "../network/config";
 import {
   FARGATE_TASK_SIZES,
@@ -244,9 +245,9 @@ export interface AppValidationContext {
   readonly dockerfileExists?: (context: string) => boolean;
 }
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
-function defaultDockerfileExists(context: string): boolean {
-  return fs.existsSync(path.join(REPO_ROOT, context, "Dockerfile"));
+/** Looks where the image build will: awsx resolves `context` against the CLI's working directory. */
+export function defaultDockerfileExists(context: string): boolean {
+  return fs.existsSync(path.join(resolveProgramPath(context), "Dockerfile"));
 }
 
 /**
