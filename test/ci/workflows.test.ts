@@ -139,6 +139,8 @@ describe(".github/workflows", () => {
       expect([...new Set(text.match(/\bvars\.[A-Z_]+/g))].sort()).to.deep.equal([
         "vars.AWS_DEPLOY_ROLE_ARN",
         "vars.AWS_PREVIEW_ROLE_ARN",
+        "vars.AWS_PROD_DEPLOY_ROLE_ARN",
+        "vars.AWS_PROD_PREVIEW_ROLE_ARN",
         "vars.PULUMI_BACKEND_URL",
         "vars.PULUMI_ORG",
         "vars.PULUMI_SECRETS_PROVIDER",
@@ -147,8 +149,12 @@ describe(".github/workflows", () => {
 
     it("previews with the read-only preview role and deploys with the deploy role, both through OIDC", () => {
       const roleOf = (job: Job) => job.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))?.with?.["role-to-assume"];
-      expect(roleOf(wf.jobs.preview)).to.equal("${{ vars.AWS_PREVIEW_ROLE_ARN }}");
-      for (const s of STACK_ORDER) expect(roleOf(wf.jobs[`up-${s}`]), s).to.equal("${{ vars.AWS_DEPLOY_ROLE_ARN }}");
+      // prod deploys into its own account (aws:allowedAccountIds), so it has its own pair of roles there.
+      expect(roleOf(wf.jobs.preview)).to.equal("${{ matrix.stack == 'prod' && vars.AWS_PROD_PREVIEW_ROLE_ARN || vars.AWS_PREVIEW_ROLE_ARN }}");
+      for (const s of STACK_ORDER) {
+        const want = s === "prod" ? "${{ vars.AWS_PROD_DEPLOY_ROLE_ARN || vars.AWS_DEPLOY_ROLE_ARN }}" : "${{ vars.AWS_DEPLOY_ROLE_ARN }}";
+        expect(roleOf(wf.jobs[`up-${s}`]), s).to.equal(want);
+      }
       for (const [name, job] of Object.entries(wf.jobs)) expect(job.permissions?.["id-token"], name).to.equal("write");
       expect(fs.readFileSync(path.join(WORKFLOWS, "deploy.yml"), "utf8")).to.not.contain("secrets.AWS_");
     });
