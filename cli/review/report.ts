@@ -288,6 +288,8 @@ function changeLine(c: ResourceChange): string {
     flags.push(`replace: ${c.replaceReasons.join(", ")}`);
   if (c.providerReplaced) flags.push("provider replaced");
   if (c.deleteBeforeReplace) flags.push("delete before replace");
+  else if (c.replaceOrder === "create-before-replace") flags.push("create before replace");
+  if (c.engineOp) flags.push(`engine op: ${c.engineOp}`);
   if (c.mayReplace) flags.push("may replace");
   if (c.protect) flags.push("protected");
   if (c.renamedFrom) flags.push(`renamed from ${nameOfUrn(c.renamedFrom)}? add aliases`);
