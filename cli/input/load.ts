@@ -5,7 +5,6 @@ import {
   PropertyValue,
   ResourceOptions,
   ResourceOptionsByUrn,
-  topologicalOrder,
   UntypedDeployment,
 } from "../plan/deployment";
 import { isSecretValue, SECRET_SIG, SIG_KEY } from "../evaluate/property-values";
@@ -99,7 +98,7 @@ export interface StackInput {
   readonly format: InputFormat;
   /** The file (or label) it came from. */
   readonly source: string;
-  /** The stack graph: live resources only, topologically ordered. */
+  /** The stack graph: live resources only, dependencies first (document or step order). */
   readonly deployment: UntypedDeployment;
   /** Resource options from the resources' own fields (exports and previews carry them). */
   readonly options: ResourceOptionsByUrn;
@@ -225,15 +224,6 @@ function optionsOf(resources: readonly PreviewResourceV3[]): ResourceOptionsByUr
 function stackOf(resources: readonly { readonly urn: string }[]): string | undefined {
   const stacks = new Set(resources.map((r) => r.urn.slice("urn:pulumi:".length).split("::")[0]));
   return stacks.size === 1 ? [...stacks][0] : undefined;
-}
-
-/** Topological order when the graph allows it (a preview lists steps in execution order anyway). */
-function ordered<T extends PreviewResourceV3>(resources: readonly T[]): T[] {
-  try {
-    return topologicalOrder(resources) as T[];
-  } catch {
-    return [...resources];
-  }
 }
 
 function emptyManifest(): UntypedDeployment["deployment"]["manifest"] {
@@ -424,7 +414,8 @@ function parseDigest(raw: Record<string, unknown>, source: string, opts: LoadOpt
   }
   const notes = secretNote(tally, "preview-digest");
   if (raw.maybeCorrupt === true) notes.push("The preview reports that some resources may be corrupt (maybeCorrupt).");
-  const graph = ordered(live);
+  // Step order is the engine's execution order: dependencies first, as the readers expect.
+  const graph = live;
   const stack = stackOf(logical);
   return {
     format: "preview-digest",
@@ -437,7 +428,7 @@ function parseDigest(raw: Record<string, unknown>, source: string, opts: LoadOpt
       steps: logical,
       before: {
         version: 3,
-        deployment: { manifest: emptyManifest(), ...(before.length > 0 ? { resources: ordered(before) } : {}) },
+        deployment: { manifest: emptyManifest(), ...(before.length > 0 ? { resources: before } : {}) },
       },
       deleted,
       complete,

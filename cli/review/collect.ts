@@ -275,9 +275,11 @@ export async function collectReview(opts: CollectOptions): Promise<ReviewInputs>
       let basePlanned: Planned | undefined;
       if (preview) {
         // The digest already is the diff against the deployed state; policy, cost and parity
-        // compare with that state (the old state of every step).
-        baseDoc = preview.before;
-        basePlanned = { deployment: preview.before };
+        // compare with that state (the old state of every step). No old state: a new stack.
+        if ((preview.before.deployment.resources ?? []).length > 0) {
+          baseDoc = preview.before;
+          basePlanned = { deployment: preview.before };
+        }
         if (!preview.complete)
           notes.push(
             `The preview of ${stack} lists only the resources that change (${preview.samesNotShown} unchanged not shown; run \`pulumi preview --json --show-sames\`): policy and cost cover those alone.`,
