@@ -237,7 +237,7 @@ function parseDeploymentInput(raw: Record<string, unknown>, source: string): Sta
   if (version !== 3 && version !== 4) {
     const found =
       typeof version === "number" && version < 3
-        ? `a version ${version} deployment, written by a Pulumi CLI older than 1.0: re-export it with a current CLI (\`pulumi stack export\` writes version 3)`
+        ? `a version ${version} deployment, written by an old Pulumi CLI: re-export it with a current one (\`pulumi stack export\` writes version 3)`
         : version === undefined
           ? `a deployment with no "version" (version must be 3)`
           : `a deployment of version ${JSON.stringify(version)} (version must be 3, or 4 with "features")`;

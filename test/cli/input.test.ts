@@ -181,7 +181,7 @@ describe("cli/input: errors name the formats expected and what was found", () =>
     {
       what: "a version 2 deployment",
       doc: { version: 2, deployment: { resources: [] } },
-      found: "a version 2 deployment, written by a Pulumi CLI older than 1.0: re-export it with a current CLI (`pulumi stack export` writes version 3)",
+      found: "a version 2 deployment, written by an old Pulumi CLI: re-export it with a current one (`pulumi stack export` writes version 3)",
     },
     {
       what: "a backend checkpoint",
