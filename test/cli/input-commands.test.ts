@@ -116,7 +116,7 @@ describe("cli/input through the commands: one answer for the same resources in a
       const file = write("diff/v2.json", { version: 2, deployment: { resources: [] } });
       const { value, stderr } = await captureOutput(() => diffCommand.run(["--to", file]));
       expect(value).to.equal(2);
-      expect(stderr).to.contain("found a version 2 deployment, written by a Pulumi CLI older than 1.0");
+      expect(stderr).to.contain("found a version 2 deployment, written by an old Pulumi CLI");
     });
   });
 
