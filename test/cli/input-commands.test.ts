@@ -140,9 +140,11 @@ describe("cli/input through the commands: one answer for the same resources in a
   });
 
   describe("platform review", function () {
-    this.timeout(300_000);
+    // Three reviews at once, each with its own policy pack process (~10-25 s each on shared cores).
+    this.timeout(480_000);
     let offline: ReviewInputs;
     let mixed: ReviewInputs;
+    let previewed: ReviewInputs;
     let report: string;
     before(async () => {
       const dev = buildStack(DEV);
@@ -151,10 +153,17 @@ describe("cli/input through the commands: one answer for the same resources in a
       write("review/plans/staging.json", staging);
       write("review/other/dev.json", digestOfCreates(dev));
       write("review/other/staging.json", asStackExport(staging));
+      write("review/previews/dev.json", digestOfChanges());
       const base = { kind: "none" } as const;
-      [offline, mixed] = await Promise.all([
+      [offline, mixed, previewed] = await Promise.all([
         collectReview({ stacks: ["dev", "staging"], base, head: { kind: "dir", dir: path.join(tmp, "review/plans") } }),
         collectReview({ stacks: ["dev", "staging"], base, head: { kind: "dir", dir: path.join(tmp, "review/other") } }),
+        collectReview({
+          stacks: ["dev", "staging"],
+          base,
+          head: { kind: "dir", dir: path.join(tmp, "review/plans") },
+          previews: path.join(tmp, "review/previews"),
+        }),
       ]);
       report = buildReview(mixed).markdown;
     });
@@ -182,6 +191,19 @@ describe("cli/input through the commands: one answer for the same resources in a
       expect(offline.stacks.map((s) => s.source)).to.deep.equal(["offline plan", "offline plan"]);
       expect(mixed.stacks.map((s) => s.source)).to.deep.equal(["pulumi preview", "stack export"]);
       expect(report.split("\n").filter((l) => l.startsWith("Source: "))).to.deep.equal(["Source: pulumi preview", "Source: stack export"]);
+    });
+
+    it("with --previews, takes a stack's head from its digest (the engine's ops, no base needed) and plans the rest", () => {
+      expect(previewed.stacks.map((s) => s.source)).to.deep.equal(["pulumi preview", "offline plan"]);
+      const dev = previewed.stacks[0];
+      expect(dev.diff!.summary).to.deep.equal({ create: 1, update: 1, replace: 2, delete: 1, same: 9 });
+      expect(dev.diff!.base).to.equal("deployed state");
+      // Policy and cost compare with the deployed state the preview read.
+      expect(dev.base!.deployment.resources!.map((r) => r.urn.split("::").pop())).to.include("logs");
+      expect(previewed.stacks[1].diff).to.deep.equal(offline.stacks[1].diff);
+      const md = buildReview(previewed).markdown;
+      expect(md).to.include("(replace: clusterIdentifier; delete before replace)");
+      expect(md).to.include("each stack names its source");
     });
   });
 });
