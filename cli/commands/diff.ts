@@ -102,7 +102,8 @@ export const command: Command = {
           // The engine already compared the program with the deployed state: its ops are the diff.
           if (from !== undefined)
             throw new UsageError(`--to ${to} is a \`pulumi preview --json\` digest, already a diff against the deployed state: drop --from`);
-          result = diffPreview(head.preview, { table: loadReplaceTable(), headLabel: path.basename(to), ...(stack ? { stack } : {}) });
+          const named = stack ?? head.stack;
+          result = diffPreview(head.preview, { table: loadReplaceTable(), headLabel: path.basename(to), ...(named ? { stack: named } : {}) });
         } else {
           if (from === undefined) throw new UsageError("--from and --to go together (only a preview digest as --to needs no --from)");
           result = diffDeployments({

@@ -244,7 +244,8 @@ function parseDeploymentInput(raw: Record<string, unknown>, source: string): Sta
     throw new InputError(`${source} is not a plan this tool can read: ${EXPECTED}; found ${found}.`);
   }
   // Per-resource checks (urn, type, maps), all problems at once, messages of the policy reader.
-  const doc = parseDeployment(raw, source);
+  // (Version 4 holds the same ResourceV3 resources; the policy reader only knows 3.)
+  const doc = parseDeployment({ ...raw, version: 3 }, source);
   const manifestVersion = (doc.deployment.manifest as { version?: unknown } | undefined)?.version;
   const offline = typeof manifestVersion === "string" && manifestVersion.endsWith(OFFLINE_VERSION_SUFFIX);
   const format: InputFormat = offline ? "offline-plan" : "stack-export";

@@ -70,6 +70,13 @@ describe("cli/input: a full `pulumi stack export` with secrets", () => {
     expect(db.inputs!.masterPassword).to.deep.equal({ [SIG_KEY]: SECRET_SIG, ciphertext: "v1:0m2Qd1bR7tX9yK3c:9xJ2Fq0Wv6tL1pN4aH8s==" });
   });
 
+  it("reads a version 4 export (written when `features` are in use) as version 3 resources, with a note", () => {
+    const v4 = parseStackInput({ version: 4, features: ["snippets"], deployment: { manifest: {}, resources: [{ urn: "urn:pulumi:dev::p::aws:s3/bucket:Bucket::b", custom: true, type: "aws:s3/bucket:Bucket" }] } }, "v4.json");
+    expect(v4.deployment.version).to.equal(3);
+    expect(v4.deployment.deployment.resources!.map((r) => r.type)).to.deep.equal(["aws:s3/bucket:Bucket"]);
+    expect(v4.notes).to.deep.equal(["A version 4 deployment (features: snippets): read as version 3 resources."]);
+  });
+
   it("takes ignoreChanges from the resource's own field (the offline plan has no such field)", () => {
     expect(input.options).to.deep.equal({ "urn:pulumi:dev::platform::aws:rds/cluster:Cluster::db": { ignoreChanges: ["engineVersion"] } });
   });
