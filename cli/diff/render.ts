@@ -51,6 +51,8 @@ function changeHeader(c: ResourceChange): string {
   if (c.op === "replace" && c.replaceReasons.length > 0) flags.push(`replace: ${c.replaceReasons.join(", ")}`);
   if (c.providerReplaced) flags.push("provider replaced");
   if (c.deleteBeforeReplace) flags.push("delete before replace");
+  else if (c.replaceOrder === "create-before-replace") flags.push("create before replace");
+  if (c.engineOp) flags.push(`engine op: ${c.engineOp}`);
   if (c.mayReplace) flags.push("may replace");
   if (c.protect) flags.push("protected");
   return `${PREFIX[c.op]} ${c.type}  ${c.name}${flags.length > 0 ? `  (${flags.join("; ")})` : ""}`;

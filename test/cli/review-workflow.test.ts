@@ -42,9 +42,30 @@ describe("review workflow", () => {
     expect(lint(text, ".github/workflows/review.yml")).to.deep.equal([]);
   });
 
-  it("runs on pull requests with permission to write comments and nothing more", () => {
+  it("runs on pull requests with permission to write comments and to request an OIDC token, nothing more", () => {
     expect(Object.keys(wf.on)).to.deep.equal(["pull_request"]);
-    expect(wf.permissions).to.deep.equal({ contents: "read", "pull-requests": "write" });
+    expect(wf.permissions).to.deep.equal({ contents: "read", "pull-requests": "write", "id-token": "write" });
+  });
+
+  it("with secrets.AWS_PREVIEW_ROLE_ARN set, previews every stack read-only into previews/ and reviews with --previews", () => {
+    expect((wf as unknown as { env: Record<string, string> }).env.PREVIEW_ROLE_ARN).to.equal("${{ secrets.AWS_PREVIEW_ROLE_ARN }}");
+    const gated = steps.filter((s) => s.if === "${{ env.PREVIEW_ROLE_ARN != '' }}");
+    expect(gated.map((s) => s.uses ?? "run")).to.deep.equal([
+      "aws-actions/configure-aws-credentials@v4",
+      "pulumi/actions@v6",
+      "run",
+    ]);
+    expect(gated[0].with).to.deep.include({ "role-to-assume": "${{ env.PREVIEW_ROLE_ARN }}" });
+    // No command: the action only installs the CLI; the preview itself is the next step.
+    expect(gated[1].with).to.equal(undefined);
+    expect(gated[2].run).to.include("pulumi preview --json --show-sames --show-replacement-steps --non-interactive");
+    expect(gated[2].run).to.include('--stack "organization/${stack}" > "previews/${stack}.json"');
+    // A failed preview leaves no file, so that stack falls back to its offline plan.
+    expect(gated[2].run).to.include('rm -f "previews/${stack}.json"');
+    const review = steps.find((s) => s.id === "review")!;
+    expect(review.run).to.include("if [ -d previews ]; then previews=(--previews previews); fi");
+    expect(review.run).to.include('--out review.md "${previews[@]}"');
+    expect(steps.indexOf(review)).to.be.greaterThan(steps.indexOf(gated[2]));
   });
 
   it("checks out full history, installs with npm ci, and reviews against the base branch into review.md", () => {
