@@ -35,6 +35,13 @@ describe("platform plan (shipped stacks)", () => {
   });
 
   for (const stack of STACK_ORDER) {
+    // `platform plan` prints a stack's log to stderr as `[<stack>] <line>` (cli/commands/plan.ts):
+    // an empty log is a clean run with no warnings, e.g. none of the SDK's "Undefined value (x)
+    // will not show as a stack output".
+    it(`plans ${stack} with no warning or other program output`, () => {
+      expect(plans.get(stack)!.log).to.deep.equal([]);
+    });
+
     it(`plans ${stack} into a deployment that validates against Pulumi's schemas`, () => {
       const plan = plans.get(stack)!;
       expect(validate(plan.deployment)).to.deep.equal([]);
