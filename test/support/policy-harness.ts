@@ -19,8 +19,13 @@ import { ID_PREFIX } from "../../cli/evaluate/ids";
  *   const result = await checkFixture(f, { config: "prod" });
  *   expect(messagesOf(result, "ec2-vpc-require-flow-logs")).to.deep.equal([...]);
  *
- * One pack process serves every test file of a mocha run (it takes seconds to compile); it is
- * stopped by a root-level `after` hook.
+ * One pack process serves every test file a mocha process runs (it takes seconds to compile).
+ * In a serial run it is stopped by a root-level `after` hook. Under `mocha --parallel` this module
+ * is loaded once per worker and stays cached while the worker runs file after file, so a
+ * root-level hook registered at load time belongs to the worker's first file only: closing there
+ * would make every later file start a pack of its own. A worker keeps its pack until it exits;
+ * PolicyPackSession kills it then (cli/policy/analyzer.ts), and test/support/no-leaks.test.ts
+ * checks that nothing survives a run.
  */
 
 let session: Promise<PolicyPackSession> | undefined;
@@ -31,9 +36,12 @@ export function policyPack(): Promise<PolicyPackSession> {
   return session;
 }
 
+/** True in a `mocha --parallel` worker (mocha/lib/nodejs/worker.cjs, forked by workerpool). */
+export const IN_MOCHA_WORKER = /[\\/]mocha[\\/]lib[\\/]nodejs[\\/]worker\.c?js$/.test(process.argv[1] ?? "");
+
 after(async function () {
   this.timeout(30000);
-  if (session) {
+  if (session && !IN_MOCHA_WORKER) {
     const s = await session.catch(() => undefined);
     session = undefined;
     await s?.close();
