@@ -144,7 +144,7 @@ export const ServiceConfigSchema = z.strictObject({
    * | value      | image comes from                                   | rollout                        |
    * |------------|----------------------------------------------------|--------------------------------|
    * | `pulumi`   | `image` / `build` in this file                     | change config, `pulumi up`     |
-   * | `pipeline` | SSM parameter `/platform/<env>/services/<name>/image`, seeded from `image`/`build` | the app pipeline writes the parameter (see the README, "Rolling out an image") |
+   * | `pipeline` | SSM parameter `/platform/<env>/services/<name>/image`, seeded from `image`/`build` | the app pipeline writes the parameter (see docs/app-tier.md, "Rolling out an image") |
    *
    * @default "pulumi"
    */

@@ -12,7 +12,7 @@ import { checkDocument } from "../support/policy-harness";
 
 /** Every shipped stack passes with zero mandatory violations. */
 
-/** Advisory findings accepted per stack, with the reason (mirrored in the README, "The shipped stacks"). */
+/** Advisory findings accepted per stack, with the reason (mirrored in docs/policies.md, "The shipped stacks"). */
 export const ACCEPTED_ADVISORY: Record<string, Array<[policy: string, resource: string, why: string]>> = {
   shared: [
     ["ec2-instance-enable-detailed-monitoring", "shared-bastion-lt", "a one-instance Session Manager host; five-minute metrics are enough"],
