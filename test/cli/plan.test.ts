@@ -8,6 +8,7 @@ import { readStackFile, REPO_ROOT } from "../../cli/evaluate/stack-config";
 import { ROOT_STACK_TYPE } from "../../cli/evaluate/urn";
 import { ResourceV3, serializeDeployment } from "../../cli/plan/deployment";
 import { isStackPlan, planStacks, planStacksSettled, StackPlan } from "../../cli/plan/planner";
+import { shippedPlans } from "../support/plans";
 import { renderPlanText } from "../../cli/plan/render";
 import { deploymentValidator } from "../../cli/plan/schema";
 import { loadReplaceTable, ruleFor } from "../../cli/diff/table";
@@ -27,11 +28,11 @@ function byUrnSuffix(plan: StackPlan, suffix: string): ResourceV3 {
 }
 
 describe("platform plan (shipped stacks)", () => {
-  let plans: Map<string, StackPlan>;
+  let plans: ReadonlyMap<string, StackPlan>;
 
   before(async function () {
     this.timeout(180_000);
-    plans = await planStacks([...STACK_ORDER]);
+    plans = await shippedPlans();
   });
 
   for (const stack of STACK_ORDER) {

@@ -4,6 +4,7 @@ import * as path from "path";
 import { languageHostEnv, pwdMain, readProject } from "../../cli/evaluate/project";
 import { REPO_ROOT } from "../../cli/evaluate/stack-config";
 import { planStacks, StackPlan } from "../../cli/plan/planner";
+import { shippedPlan } from "../support/plans";
 const { SEEDS, NOOP_SPAN } = require("../../cli/plan/run-seeds") as {
   SEEDS: Record<string, unknown>;
   NOOP_SPAN: Record<string, (...args: unknown[]) => unknown>;
@@ -25,7 +26,7 @@ describe("runtime load: the program runs through the Pulumi CLI's Node.js entry"
   before(async function () {
     this.timeout(120_000);
     fixture = (await planStacks(["up"], { root: FIXTURE })).get("up")!;
-    shipped = (await planStacks(["shared"])).get("shared")!;
+    shipped = await shippedPlan("shared");
   });
 
   it("resolves Pulumi.yaml main the way the engine does (file: its folder is the working directory)", () => {
@@ -72,7 +73,7 @@ describe("runtime load: the program runs through the Pulumi CLI's Node.js entry"
   it("with type checking on (the CLI's default without PULUMI_NODEJS_TRANSPILE_ONLY), prod loads and plans the same", async function () {
     this.timeout(300_000);
     const typeChecked = (await planStacks(["prod"], { upstream: { shared: shipped }, transpileOnly: false })).get("prod")!;
-    const transpiled = (await planStacks(["prod"], { upstream: { shared: shipped } })).get("prod")!;
+    const transpiled = await shippedPlan("prod");
     expect(typeChecked.deployment).to.deep.equal(transpiled.deployment);
   });
 
