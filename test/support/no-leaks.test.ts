@@ -52,7 +52,12 @@ describe("test suite hygiene: no process outlives a mocha run", function () {
     const mocha = path.join(REPO, "node_modules", "mocha", "bin", "mocha.js");
     const args = [mocha, "--no-config", "-r", "ts-node/register/transpile-only", "--extension", "ts", "--parallel", "--jobs", "2", "--timeout", "180000", ...fixtures];
     const [name, value] = marker.split("=") as [string, string];
-    const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, [name]: value, PLATFORM_LEAK_PIDS: pidsFile }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, { cwd: REPO, env: {
+        ...process.env,
+        [name]: value,
+        PLATFORM_LEAK_PIDS: pidsFile,
+        PLATFORM_TEST_POLICY_PACK_DIR: path.join(REPO, "test", "fixtures", "leaks", "pack"),
+      }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));

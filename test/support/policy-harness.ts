@@ -30,9 +30,16 @@ import { ID_PREFIX } from "../../cli/evaluate/ids";
 
 let session: Promise<PolicyPackSession> | undefined;
 
+/**
+ * The pack this process's tests run: the platform's, unless PLATFORM_TEST_POLICY_PACK_DIR names
+ * another. Only test/support/no-leaks.test.ts sets it, for the child mocha it runs over a
+ * one-policy pack that starts in a second: what it tests is the pack process's lifetime.
+ */
+const PACK_DIR = process.env.PLATFORM_TEST_POLICY_PACK_DIR ?? POLICY_PACK_DIR;
+
 /** The shared pack process, started on first use. */
 export function policyPack(): Promise<PolicyPackSession> {
-  session ??= PolicyPackSession.start({ packDir: POLICY_PACK_DIR });
+  session ??= PolicyPackSession.start({ packDir: PACK_DIR });
   return session;
 }
 
