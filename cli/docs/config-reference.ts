@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
+import { ALLOWED_ACCOUNT_IDS_KEY } from "../../infra/config";
 import { DEFAULT_REGION } from "../../infra/config/regions";
 import { PlatformConfigSchema } from "../../infra/config/schema";
 import { KeyDoc, keyDocs } from "./jsdoc";
@@ -217,6 +218,14 @@ export function renderConfigurationReference(repoRoot: string): string {
   const out: string[] = [HEADER];
   out.push("## `aws:region`", "");
   out.push(`The stack's AWS region (the AWS provider's own key). Default: \`${DEFAULT_REGION}\`.`, "");
+  // Read outside the zod schema (infra/config/index.ts), as the AWS provider's own key.
+  out.push(`## \`${ALLOWED_ACCOUNT_IDS_KEY}\``, "");
+  out.push(
+    "The only AWS accounts the stack may be deployed into: a non-empty list of 12-digit account ids, each quoted as a string.",
+    "The program hands it to its explicit AWS provider, which refuses credentials of any other account; `platform preflight`",
+    "groups stacks by it to sum quotas per account. Default: not set, any account (preflight warns).",
+    "",
+  );
   const required = new Set(json.required ?? []);
   for (const [section, schema] of Object.entries(json.properties ?? {})) {
     const doc = docs.get(section);

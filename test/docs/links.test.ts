@@ -112,7 +112,7 @@ describe("documentation links", () => {
     expect(problems).to.deep.equal([]);
   });
 
-  it("every repository path named in a stack file's comments exists (docs, infra, policies, cli)", () => {
+  it("every repository path named in a stack file's comments exists (docs, infra, policies, cli, test)", () => {
     const files = repoFiles("environments/*.yaml", "Pulumi.yaml");
     expect(files).to.include("environments/Pulumi.dev.yaml");
     const problems: string[] = [];
@@ -121,7 +121,7 @@ describe("documentation links", () => {
         const comment = line.slice(line.indexOf("#") + 1);
         if (!line.includes("#")) continue;
         // Paths are repository-relative in these comments (a reader opens them from the root).
-        for (const m of comment.matchAll(/\b((?:docs|infra|policies|cli)\/[\w./-]+\.(?:md|ts|json))(#[\w-]+)?/g)) {
+        for (const m of comment.matchAll(/(?<![\w/.-])((?:docs|infra|policies|cli|test)\/[\w./-]+\.(?:md|ts|json))(#[\w-]+)?/g)) {
           problems.push(...checkLink("README.md", `${m[1]}${m[2] ?? ""}`).map((p) => p.replace(/^README\.md/, f)));
         }
       }
