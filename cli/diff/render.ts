@@ -74,6 +74,7 @@ export function renderText(d: DiffResult): string {
   const lines: string[] = [];
   lines.push(`Diff${d.stack ? ` for stack ${d.stack}` : ""}: ${d.base} -> ${d.head}`);
   lines.push(`  ${summaryLine(d)}`);
+  lines.push("  (every resource Pulumi manages; reads such as StackReferences are never created or changed, so not compared)");
   if (d.dangers.length > 0) {
     lines.push("");
     lines.push(`DANGEROUS CHANGES (${d.dangers.length}):`);

@@ -169,7 +169,7 @@ describe("platform cost (command)", () => {
       "cli/cost/usage.default.yml",
       "environments/usage.dev.yml",
     ]);
-    // The README's dev target: the full architecture (VPC, NAT instance, ALB, one service,
+    // The dev target in docs/cost.md: the full architecture (VPC, NAT instance, ALB, one service,
     // Aurora Serverless v2 that pauses) for at most 40 USD a month in ap-northeast-2.
     expect(json.monthlyTotal).to.be.at.most(40);
     const types = new Set(json.resources.map((r: { type: string }) => r.type));

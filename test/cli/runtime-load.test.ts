@@ -4,6 +4,7 @@ import * as path from "path";
 import { languageHostEnv, pwdMain, readProject } from "../../cli/evaluate/project";
 import { REPO_ROOT } from "../../cli/evaluate/stack-config";
 import { planStacks, StackPlan } from "../../cli/plan/planner";
+import { shippedPlan } from "../support/plans";
 import * as ts from "typescript";
 import { defaultDockerfileExists } from "../../infra/app/config";
 import { PROGRAM_DIR, resolveProgramPath } from "../../infra/paths";
@@ -56,8 +57,8 @@ describe("runtime load: the program runs through the Pulumi CLI's Node.js entry"
   before(async function () {
     this.timeout(120_000);
     fixture = (await planStacks(["up"], { root: FIXTURE })).get("up")!;
-    shipped = (await planStacks(["shared"])).get("shared")!;
-    prod = (await planStacks(["prod"], { upstream: { shared: shipped } })).get("prod")!;
+    shipped = await shippedPlan("shared");
+    prod = await shippedPlan("prod");
   });
 
   it("resolves Pulumi.yaml main the way the engine does (none: the project root; a file: its folder)", () => {
