@@ -42,7 +42,9 @@ describe("peering config: platform:peering", () => {
         expect(cfg.peering).to.equal(undefined);
         return;
       }
-      expect(cfg.peering!.peers).to.deep.equal([SHARED]);
+      // prod runs in its own account: the management VPC (non-prod account) accepts through a role there.
+      const accepter = { ownerId: "111111111111", roleArn: "arn:aws:iam::111111111111:role/platform-peering-accepter" };
+      expect(cfg.peering!.peers).to.deep.equal([stack === "prod" ? { ...SHARED, accepter } : SHARED]);
       expect(peerName(managementPeer(cfg.peering!))).to.equal(MANAGEMENT_STACK);
       expect(cfg.peering!.environmentClass).to.equal(stack === "prod" ? "prod" : "nonprod");
     });
