@@ -5,8 +5,8 @@ import { engineConfigFor } from "../../../cli/evaluate/stack-config";
 import { ConfigError, parseConfig } from "../../../infra/config";
 import { cidrsOverlap } from "../../../infra/network/cidr";
 import { planNetwork } from "../../../infra/network/plan";
-import { managementPeer, slotRange } from "../../../infra/peering";
-import { MANAGEMENT_STACK, STACK_ORDER } from "../../../infra/stacks";
+import { managementReference, slotRange } from "../../../infra/peering";
+import { DIY_ORGANIZATION, MANAGEMENT_STACK, STACK_ORDER } from "../../../infra/stacks";
 import { evaluateShipped, evaluateStack } from "../../support/stacks";
 
 /**
@@ -40,7 +40,7 @@ const PEER_OWNER: Record<string, string | undefined> = { prod: "111111111111" };
 
 /** The StackReference name an environment's config gives its management peer. */
 function referenceOf(stack: string): string {
-  return managementPeer(parseConfig(stack, "platform", engineConfigFor(stack)).peering!).stack;
+  return managementReference(parseConfig(stack, "platform", engineConfigFor(stack)).peering!, DIY_ORGANIZATION);
 }
 
 const str = (r: RecordedResource, key: string) => r.inputs[key] as string;
@@ -394,6 +394,16 @@ describe("peering in the shipped stacks (shared evaluated first, its outputs fee
       const program = require("../../../infra/index") as () => Promise<Record<string, unknown>>;
       const ev = await evaluate(program, { stack: "dev", region: "ap-northeast-2", config: engineConfigFor("dev"), stackOutputs: { [referenceOf("dev")]: so }, preview: true });
       expect(peeringRoutes(ev)).to.have.length(2 + 1 + 2);
+    });
+
+    it("on Pulumi Cloud, reads the shared stack of its own organization: platform/shared becomes <org>/platform/shared", async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { evaluate } = require("../../../cli/evaluate/harness") as typeof import("../../../cli/evaluate/harness");
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const program = require("../../../infra/index") as () => Promise<Record<string, unknown>>;
+      const ev = await evaluate(program, { stack: "dev", region: "ap-northeast-2", config: engineConfigFor("dev"), organization: "acme", stackOutputs: { "acme/platform/shared": so } });
+      expect(ofType(ev, T.ref).map((r) => [r.name, r.inputs.name])).to.deep.equal([["acme/platform/shared", "acme/platform/shared"]]);
+      expect(ofType(ev, T.pcx)).to.have.length(1);
     });
   });
 });
