@@ -16,7 +16,7 @@ import { parseUsageFile, UsageFile, validateUsageKeys } from "./usage";
 
 /** The shipped defaults every stack starts from. */
 export function defaultUsagePath(): string {
-  return path.join(__dirname, "usage.default.yml");
+  return path.join(REPO_ROOT, "cli", "cost", "usage.default.yml");
 }
 
 /** Optional per-stack overrides: environments/usage.<stack>.yml. */

@@ -2,8 +2,18 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 
+/**
+ * The folder above `dir`'s parent, or, when that is the build output (dist/, which holds no
+ * Pulumi.yaml), the folder above it: the same repository root whether this module runs from
+ * cli/evaluate/*.ts (ts-node) or dist/cli/evaluate/*.js (the compiled CLI).
+ */
+export function repoRootFrom(dir: string): string {
+  const up = path.resolve(dir, "..", "..");
+  return path.basename(up) === "dist" && !fs.existsSync(path.join(up, "Pulumi.yaml")) ? path.dirname(up) : up;
+}
+
 /** Repository root (the folder holding Pulumi.yaml). */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export const REPO_ROOT = repoRootFrom(__dirname);
 
 export function stackConfigPath(stack: string, root: string = REPO_ROOT): string {
   return path.join(root, "environments", `Pulumi.${stack}.yaml`);

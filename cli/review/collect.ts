@@ -10,7 +10,7 @@ import { REPO_ROOT, stackConfigPath } from "../evaluate/stack-config";
 import { emptyDeployment, ResourceOptionsByUrn, UntypedDeployment } from "../plan/deployment";
 import { isStackPlan, PlanFailure, planStacksSettled, StackPlan } from "../plan/planner";
 import { PolicyPackSession } from "../policy/analyzer";
-import { checkStackPlan, POLICY_PACK_DIR, policyConfigPath } from "../policy/check";
+import { checkStackPlan, policyConfigPath, runnablePackDir } from "../policy/check";
 import { parsePolicyPackConfig } from "../policy/config";
 import { parseDeployment } from "../policy/deployment";
 import { toJson } from "../policy/report";
@@ -164,7 +164,7 @@ interface PolicyRunner {
  * judged by the head's pack and config, so "new" means the infrastructure change introduced it.
  */
 async function startPolicy(root: string): Promise<PolicyRunner> {
-  const session = await PolicyPackSession.start({ packDir: POLICY_PACK_DIR });
+  const session = await PolicyPackSession.start({ packDir: runnablePackDir() });
   return {
     async check(stack, planned) {
       const file = policyConfigPath(stack);

@@ -244,7 +244,11 @@ export interface AppValidationContext {
   readonly dockerfileExists?: (context: string) => boolean;
 }
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
+// Two folders up from infra/app, or three when running compiled from dist/infra/app.
+const REPO_ROOT = ((up: string) =>
+  path.basename(up) === "dist" && !fs.existsSync(path.join(up, "Pulumi.yaml")) ? path.dirname(up) : up)(
+  path.resolve(__dirname, "..", ".."),
+);
 function defaultDockerfileExists(context: string): boolean {
   return fs.existsSync(path.join(REPO_ROOT, context, "Dockerfile"));
 }
