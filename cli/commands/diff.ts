@@ -3,10 +3,24 @@ import * as path from "path";
 import type { Command } from "../main";
 import { REPO_ROOT, stackConfigPath } from "../evaluate/stack-config";
 import { DiffResult, diffDeployments } from "../diff/engine";
-import { withRevision } from "../diff/git";
+import { resolveRevision, withRevision } from "../diff/git";
 import { renderJson, renderMarkdown, renderText } from "../diff/render";
 import { loadReplaceTable } from "../diff/table";
-import { oneOf, parseFlags, UsageError } from "../plan/args";
+import {
+  checkPlanStack,
+  displayPath,
+  emit,
+  errorText,
+  FlagDef,
+  InputError,
+  knownStacks,
+  parseCommandArgs,
+  readJsonFile,
+  resolveStack,
+  SHARED_FLAGS,
+  stackOfPlan,
+} from "../contract";
+import { oneOf, UsageError } from "../plan/args";
 import { emptyDeployment, UntypedDeployment } from "../plan/deployment";
 import { isStackPlan, PlanFailure, planStacksSettled } from "../plan/planner";
 
@@ -20,9 +34,10 @@ EIPs, load balancers, buckets, KMS keys, log groups; any change to a protected r
   <stack> --base REF   plan the stack at git revision REF (a temporary copy of the tree that reuses
                        node_modules) and in the working tree, and compare
   --from A --to B      compare two deployment documents (platform plan output or pulumi stack export)
-  --stack NAME         label for --from/--to reports
+  --stack NAME         label for --from/--to reports; both documents must be plans of it
   --format F           text (default), md (PR comment), json (docs/diff-format.md)
-  --out FILE           write the report to FILE instead of stdout
+  --out FILE           write the report to FILE instead of stdout (whole, and only on success)
+  --root DIR           the project (folder with Pulumi.yaml); default: this repository
   --fail-on-danger     exit 1 when there is any dangerous change
 
 Whether an update replaces comes from cli/diff/replace-on-change.json; types missing there are
@@ -30,17 +45,24 @@ reported as "may replace".
 
 Exit codes: 0 diff printed; 1 dangerous changes with --fail-on-danger; 2 usage or evaluation error.`;
 
-function readDeployment(file: string): UntypedDeployment {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
-  }
+export const FLAGS: readonly FlagDef[] = [
+  { flag: "--base", value: "REF", help: "git revision to compare the working tree's plan with" },
+  { flag: "--from", value: "FILE", help: "the base deployment document" },
+  { flag: "--to", value: "FILE", help: "the head deployment document" },
+  { ...SHARED_FLAGS.stack, help: "label for --from/--to reports; both documents must be plans of it" },
+  { ...SHARED_FLAGS.format, help: "text (default), md or json" },
+  SHARED_FLAGS.out,
+  { flag: "--fail-on-danger", help: "exit 1 when there is any dangerous change" },
+  SHARED_FLAGS.root,
+];
+
+function readDeployment(file: string, flag: string, stack: string | undefined): UntypedDeployment {
+  const doc = readJsonFile(file, flag);
   const d = doc as { version?: unknown; deployment?: { resources?: unknown } };
   if (d?.version !== 3 || typeof d.deployment !== "object" || d.deployment === null) {
-    throw new UsageError(`${file} is not a version-3 Pulumi deployment ({"version": 3, "deployment": {...}})`);
+    throw new InputError(`${flag} ${displayPath(file)} is not a version-3 Pulumi deployment ({"version": 3, "deployment": {...}})`);
   }
+  if (stack !== undefined) checkPlanStack(doc, stack, file);
   return doc as UntypedDeployment;
 }
 
@@ -49,6 +71,8 @@ function failureText(where: string, f: PlanFailure): string {
 }
 
 export async function diffAgainstRevision(stack: string, ref: string, root: string = REPO_ROOT): Promise<DiffResult> {
+  // A ref that names no commit is refused before anything is planned.
+  resolveRevision(root, ref);
   const headRun = planStacksSettled([stack], { root, concurrency: 1 });
   const baseRun = withRevision(root, ref, async (dir) => {
     if (!fs.existsSync(stackConfigPath(stack, dir))) return { empty: true as const };
@@ -83,10 +107,8 @@ export const command: Command = {
     let out: string | undefined;
     let failOnDanger: boolean;
     try {
-      const a = parseFlags(argv, {
-        values: ["--base", "--from", "--to", "--format", "--out", "--stack"],
-        booleans: ["--fail-on-danger"],
-      });
+      const a = parseCommandArgs(argv, FLAGS);
+      const root = a.values["--root"] ? path.resolve(a.values["--root"]) : REPO_ROOT;
       format = oneOf("--format", a.values["--format"], ["text", "md", "json"] as const, "text");
       out = a.values["--out"];
       failOnDanger = a.booleans.has("--fail-on-danger");
@@ -98,9 +120,15 @@ export const command: Command = {
           throw new UsageError("use either <stack> --base REF or --from A --to B");
         }
         const stack = a.values["--stack"];
+        const base = readDeployment(from, "--from", stack);
+        const head = readDeployment(to, "--to", stack);
+        // Without --stack the two documents must at least be plans of the same stack.
+        const [fromStack, toStack] = [stackOfPlan(base), stackOfPlan(head)];
+        if (stack === undefined && fromStack && toStack && fromStack !== toStack)
+          throw new InputError(`--from ${displayPath(from)} is a plan of stack "${fromStack}" but --to ${displayPath(to)} is one of "${toStack}"`);
         result = diffDeployments({
-          base: readDeployment(from),
-          head: readDeployment(to),
+          base,
+          head,
           table: loadReplaceTable(),
           baseLabel: path.basename(from),
           headLabel: path.basename(to),
@@ -108,9 +136,15 @@ export const command: Command = {
         });
       } else {
         if (a.positionals.length !== 1) throw new UsageError("name one stack");
+        const stack = resolveStack(a.positionals[0], knownStacks(root));
         const ref = a.values["--base"];
         if (ref === undefined) throw new UsageError("<stack> needs --base <git-ref> (or use --from/--to)");
-        result = await diffAgainstRevision(a.positionals[0], ref);
+        try {
+          resolveRevision(root, ref);
+        } catch (err) {
+          throw new UsageError(`--base ${(err as Error).message}`);
+        }
+        result = await diffAgainstRevision(stack, ref, root);
       }
     } catch (err) {
       if (err instanceof UsageError) {
@@ -121,15 +155,11 @@ export const command: Command = {
         process.stderr.write(err.message);
         return 2;
       }
-      if (err instanceof Error && /is not a commit/.test(err.message)) {
-        process.stderr.write(`platform diff: ${err.message}\n`);
-        return 2;
-      }
-      throw err;
+      process.stderr.write(`platform diff: ${errorText(err)}\n`);
+      return 2;
     }
     const text = format === "json" ? renderJson(result) : format === "md" ? renderMarkdown(result) : renderText(result);
-    if (out) fs.writeFileSync(out, text);
-    else process.stdout.write(text);
+    emit(text, out);
     return failOnDanger && result.dangers.length > 0 ? 1 : 0;
   },
 };

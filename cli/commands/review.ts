@@ -1,9 +1,10 @@
 import * as fs from "fs";
-import * as path from "path";
 import { compareStacks, STACK_ORDER } from "../../infra/stacks";
 import type { Command } from "../main";
-import { listStackFiles } from "../evaluate/stack-config";
-import { parseFlags, UsageError } from "../plan/args";
+import { emit, errorText, FlagDef, knownStacks, parseCommandArgs, resolveStack, SHARED_FLAGS } from "../contract";
+import { resolveRevision } from "../diff/git";
+import { REPO_ROOT } from "../evaluate/stack-config";
+import { UsageError } from "../plan/args";
 import { BaseSource, collectReview, HeadSource } from "../review/collect";
 import { buildReview, REVIEW_CHAR_LIMIT } from "../review/report";
 
@@ -22,7 +23,7 @@ violations, the change list with property diffs and the cost change, an environm
   --head-plans DIR  take the head plans from DIR/<stack>.json instead of planning the working tree
                     (with --base-plans: review two sets of plan files, no planning at all)
   --stacks LIST     comma-separated stacks; default every stack (${STACK_ORDER.join(", ")})
-  --out FILE        write the report to FILE instead of stdout
+  --out FILE        write the report to FILE instead of stdout (whole, and only on success)
   --max-chars N     size budget of the report; default ${REVIEW_CHAR_LIMIT} (GitHub's comment limit is 65,536).
                     Longer reports shorten their largest stack sections first and say so.
 
@@ -37,11 +38,17 @@ interface Parsed {
   readonly limit: number;
 }
 
+export const FLAGS: readonly FlagDef[] = [
+  { flag: "--base", value: "REF", help: "plan every stack at git revision REF and compare" },
+  { flag: "--base-plans", value: "DIR", help: "base deployment documents DIR/<stack>.json" },
+  { flag: "--head-plans", value: "DIR", help: "head deployment documents DIR/<stack>.json" },
+  SHARED_FLAGS.stacks,
+  SHARED_FLAGS.out,
+  { flag: "--max-chars", value: "N", help: "size budget of the report" },
+];
+
 export function parseReviewArgs(argv: readonly string[]): Parsed {
-  const a = parseFlags(argv, {
-    values: ["--base", "--base-plans", "--head-plans", "--stacks", "--out", "--max-chars"],
-    booleans: [],
-  });
+  const a = parseCommandArgs(argv, FLAGS);
   if (a.positionals.length > 0)
     throw new UsageError(`unexpected argument "${a.positionals[0]}" (name stacks with --stacks)`);
   const ref = a.values["--base"];
@@ -58,7 +65,7 @@ export function parseReviewArgs(argv: readonly string[]): Parsed {
     ["--base-plans", baseDir],
     ["--head-plans", headDir],
   ] as const) {
-    if (dir !== undefined && !fs.existsSync(dir))
+    if (dir !== undefined && !(fs.existsSync(dir) && fs.statSync(dir).isDirectory()))
       throw new UsageError(`${flag} ${dir}: no such directory`);
   }
   let stacks: string[];
@@ -68,14 +75,10 @@ export function parseReviewArgs(argv: readonly string[]): Parsed {
       .map((s) => s.trim())
       .filter((s) => s !== "");
     if (stacks.length === 0) throw new UsageError("--stacks names no stack");
-    const known = new Set<string>([...STACK_ORDER, ...listStackFiles()]);
+    const known = new Set<string>(knownStacks());
     if (headDir)
       for (const f of fs.readdirSync(headDir)) if (f.endsWith(".json")) known.add(f.slice(0, -5));
-    const unknown = stacks.filter((s) => !known.has(s));
-    if (unknown.length > 0)
-      throw new UsageError(
-        `unknown stack(s) ${unknown.join(", ")} (known: ${[...known].join(", ")})`,
-      );
+    for (const s of stacks) resolveStack(s, [...known].sort(compareStacks));
   } else if (headDir) {
     stacks = fs
       .readdirSync(headDir)
@@ -83,6 +86,14 @@ export function parseReviewArgs(argv: readonly string[]): Parsed {
       .map((f) => f.slice(0, -5));
     if (stacks.length === 0) throw new UsageError(`--head-plans ${headDir} holds no <stack>.json`);
   } else stacks = [...STACK_ORDER];
+  // A ref that names no commit is refused here, before any stack is planned.
+  if (ref !== undefined) {
+    try {
+      resolveRevision(REPO_ROOT, ref);
+    } catch (err) {
+      throw new UsageError(`--base ${(err as Error).message}`);
+    }
+  }
   let limit = REVIEW_CHAR_LIMIT;
   if (a.values["--max-chars"] !== undefined) {
     limit = Number(a.values["--max-chars"]);
@@ -114,11 +125,8 @@ export const command: Command = {
     try {
       args = parseReviewArgs(argv);
     } catch (err) {
-      if (err instanceof UsageError) {
-        process.stderr.write(`platform review: ${err.message}\n\n${USAGE}\n`);
-        return 2;
-      }
-      throw err;
+      process.stderr.write(`platform review: ${errorText(err)}\n${err instanceof UsageError ? `\n${USAGE}\n` : ""}`);
+      return 2;
     }
     const started = Date.now();
     let inputs;
@@ -130,16 +138,16 @@ export const command: Command = {
         log: (line) => process.stderr.write(`${line}\n`),
       });
     } catch (err) {
-      process.stderr.write(
-        `platform review: ${err instanceof Error ? err.message : String(err)}\n`,
-      );
+      process.stderr.write(`platform review: ${errorText(err)}\n`);
       return 2;
     }
     const result = buildReview({ ...inputs, limit: args.limit });
-    if (args.out) {
-      fs.mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
-      fs.writeFileSync(args.out, result.markdown);
-    } else process.stdout.write(result.markdown);
+    try {
+      emit(result.markdown, args.out);
+    } catch (err) {
+      process.stderr.write(`platform review: ${errorText(err)}\n`);
+      return 2;
+    }
     const trimmed =
       result.trimmed.length > 0
         ? `; trimmed: ${result.trimmed.map((t) => (t.stack ? `${t.stack}: ${t.what}` : t.what)).join("; ")}`

@@ -1,4 +1,5 @@
 import { parse } from "yaml";
+import { didYouMean } from "../contract";
 
 /**
  * Usage files: the monthly quantities a plan cannot know (GB through a NAT gateway, ALB LCUs,
@@ -123,8 +124,9 @@ export function validateUsageKeys(
     }
     for (const key of Object.keys(values)) {
       if (!known.includes(key)) {
+        const guess = didYouMean(key, known);
         problems.push(
-          `resource_type_default_usage."${type}".${key}: unknown key (expected one of: ${known.join(", ")})`,
+          `resource_type_default_usage."${type}".${key}: unknown key${guess ? ` (did you mean ${guess}?)` : ""} (expected one of: ${known.join(", ")})`,
         );
       }
     }
@@ -132,7 +134,10 @@ export function validateUsageKeys(
   for (const [target, values] of Object.entries(file.resources)) {
     for (const key of Object.keys(values)) {
       if (!allKeys.has(key)) {
-        problems.push(`resource_usage."${target}".${key}: unknown key (no resource type reads it)`);
+        const guess = didYouMean(key, [...allKeys]);
+        problems.push(
+          `resource_usage."${target}".${key}: unknown key${guess ? ` (did you mean ${guess}?)` : ""} (no resource type reads it)`,
+        );
       }
     }
   }
@@ -140,6 +145,32 @@ export function validateUsageKeys(
     throw new Error(
       `Invalid usage file ${file.label}:\n${problems.map((p) => ` - ${p}`).join("\n")}`,
     );
+  }
+}
+
+/**
+ * Every resource_usage entry that is not a pattern must name a resource of the plan, by URN or
+ * logical name: a misspelt name would otherwise leave the default in place without a word. Patterns
+ * may match nothing, so one file can serve stacks that differ (prod's "*-db-log-*").
+ */
+export function validateUsageTargets(
+  file: UsageFile,
+  doc: { readonly deployment: { readonly resources?: readonly { readonly urn: string }[] } },
+): void {
+  const urns = (doc.deployment.resources ?? []).map((r) => r.urn);
+  const names = new Set(urns.map(nameOfUrn));
+  const problems: string[] = [];
+  for (const target of Object.keys(file.resources)) {
+    if (target.includes("*") || names.has(target) || urns.includes(target)) continue;
+    const guess = didYouMean(target, [...names]);
+    problems.push(
+      `resource_usage."${target}": no resource of the plan has this logical name or URN` +
+        (guess ? ` (did you mean "${guess}"?)` : "") +
+        "; use a name from `platform plan <stack>`, a URN, or a pattern with *",
+    );
+  }
+  if (problems.length > 0) {
+    throw new Error(`Invalid usage file ${file.label}:\n${problems.map((p) => ` - ${p}`).join("\n")}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { parseDocument } from "yaml";
 
 /**
  * The folder above `dir`'s parent, or, when that is the build output (dist/, which holds no
@@ -34,12 +34,32 @@ export interface StackFile {
   readonly config: Record<string, unknown>;
 }
 
+/** A stack file that cannot be read as a stack config (the message names the file). */
+export class StackFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StackFileError";
+  }
+}
+
 export function readStackFile(stack: string, root: string = REPO_ROOT): StackFile {
   const file = stackConfigPath(stack, root);
   if (!fs.existsSync(file)) {
     throw new Error(`No stack config file for "${stack}": expected ${path.relative(root, file)}`);
   }
-  const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const parsed = parseDocument(fs.readFileSync(file, "utf8"), { prettyErrors: false });
+  const error = parsed.errors[0];
+  if (error) {
+    // FILE:LINE:COL, as compilers print it, so editors and CI annotations can jump to it.
+    const pos = error.linePos?.[0];
+    throw new StackFileError(
+      `${path.relative(process.cwd(), file) || file}${pos ? `:${pos.line}:${pos.col}` : ""}: not valid YAML: ${error.message.split("\n")[0]}`,
+    );
+  }
+  const doc = (parsed.toJS() ?? {}) as { config?: Record<string, unknown> };
+  if (typeof doc !== "object" || Array.isArray(doc)) {
+    throw new StackFileError(`${path.relative(process.cwd(), file) || file}: expected a mapping with a config: key at the top level`);
+  }
   return { config: doc.config ?? {} };
 }
 

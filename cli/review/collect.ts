@@ -4,6 +4,7 @@ import * as path from "path";
 import { compareCosts, estimateStack } from "../cost";
 import type { CostDiff } from "../cost/types";
 import { diffDeployments } from "../diff/engine";
+import { checkPlanStack, readJsonFile } from "../contract";
 import { withRevision } from "../diff/git";
 import { loadReplaceTable } from "../diff/table";
 import { REPO_ROOT, stackConfigPath } from "../evaluate/stack-config";
@@ -77,9 +78,11 @@ function fromPlan(r: StackPlan | PlanFailure | undefined): PlanOutcome {
   return { failure: `${r.message}${r.detail ? `\n${r.detail}` : ""}` };
 }
 
-function readPlanFile(file: string): PlanOutcome {
+function readPlanFile(file: string, stack: string): PlanOutcome {
   if (!fs.existsSync(file)) return { absent: true };
-  const raw: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
+  const raw: unknown = readJsonFile(file);
+  // dir/prod.json holding dev's plan would be reviewed as prod's.
+  checkPlanStack(raw, stack, file);
   // Validates the shape and names the file in the error (version 3, resources with urn and type).
   parseDeployment(raw, file);
   return { deployment: raw as UntypedDeployment };
@@ -121,7 +124,7 @@ async function plans(
 ): Promise<{ head: Map<string, PlanOutcome>; base: Map<string, PlanOutcome> }> {
   const { stacks, log } = opts;
   const fromDir = (dir: string) =>
-    new Map(stacks.map((s) => [s, readPlanFile(path.join(dir, `${s}.json`))]));
+    new Map(stacks.map((s) => [s, readPlanFile(path.join(dir, `${s}.json`), s)]));
   if (opts.head.kind === "dir") {
     const head = fromDir(opts.head.dir);
     const base = opts.base.kind === "dir" ? fromDir(opts.base.dir) : new Map<string, PlanOutcome>();
@@ -293,6 +296,7 @@ export async function collectReview(opts: CollectOptions): Promise<ReviewInputs>
         const { report: headCost, region } = estimateStack(h.deployment, stack, { root });
         // An empty base names no region; price it (at $0) in the head's.
         const baseCost = estimateStack(baseDoc ?? emptyDeployment(), stack, {
+          checkUsageTargets: false,
           root,
           region: region.region,
         }).report;
