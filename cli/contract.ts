@@ -80,17 +80,21 @@ export function parseCommandArgs(argv: readonly string[], flags: readonly FlagDe
   }
 }
 
-/** Levenshtein distance (insert, delete, substitute; each costs 1). */
+/**
+ * Edit distance with adjacent transpositions (optimal string alignment): insert, delete,
+ * substitute and swapping two neighbours each cost 1, so "dve" is one typo away from "dev".
+ */
 export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 0; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
-    prev = cur;
   }
-  return prev[b.length];
+  return d[a.length][b.length];
 }
 
 /**
@@ -160,26 +164,99 @@ export function lineColumn(text: string, offset: number): { line: number; col: n
 }
 
 /**
- * Parses JSON text, turning V8's "at position N" (or "line L column C") into FILE:LINE:COL.
- * `label` is how the file is named in the message.
+ * Where JSON text first stops being JSON (RFC 8259 grammar), as a character offset. V8's own
+ * message gives a position for some errors only ("Unexpected token ',', ..." has none), so the
+ * failure path scans the text itself; valid JSON never comes here.
  */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && " \t\n\r".includes(text[i])) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const literal = (word: string) => {
+    for (const ch of word) if (text[i++] !== ch) (i--, fail());
+  };
+  const string = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text.charCodeAt(i) < 0x20) fail();
+      if (text[i] === "\\") {
+        i++;
+        if (text[i] === "u") {
+          for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text[i + k] ?? "")) ((i += k), fail());
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? "")) fail();
+      }
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const number = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!m || m[0] === "" || m[0] === "-") fail();
+    i += m![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      ws();
+      if (text[i] === "}") return void i++;
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        string();
+        ws();
+        if (text[i] !== ":") fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "}") return void i++;
+        else fail();
+      }
+    } else if (c === "[") {
+      i++;
+      ws();
+      if (text[i] === "]") return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "]") return void i++;
+        else fail();
+      }
+    } else if (c === '"') string();
+    else if (c === "t") literal("true");
+    else if (c === "f") literal("false");
+    else if (c === "n") literal("null");
+    else if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) number();
+    else fail();
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+  } catch (at) {
+    if (typeof at === "number") return at;
+    throw at;
+  }
+  return text.length;
+}
+
+/** Parses JSON text; an error names `label` (how the file is shown) and the line:column. */
 export function parseJsonText(text: string, label: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const msg = (err as Error).message;
-    let where = "";
-    const lc = /line (\d+) column (\d+)/.exec(msg);
-    const pos = /position (\d+)/.exec(msg);
-    if (lc) where = `:${lc[1]}:${lc[2]}`;
-    else if (pos) {
-      const { line, col } = lineColumn(text, Number(pos[1]));
-      where = `:${line}:${col}`;
-    } else if (/Unexpected end of JSON input/.test(msg)) {
-      const { line, col } = lineColumn(text, text.length);
-      where = `:${line}:${col}`;
-    }
-    throw new InputError(`${label}${where}: not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, "")}`);
+    const { line, col } = lineColumn(text, jsonErrorOffset(text));
+    const msg = (err as Error).message.split("\n")[0].replace(/, (\.\.\.)?".*$/, "").replace(/ (in JSON )?at position \d+.*$/, "");
+    throw new InputError(`${label}:${line}:${col}: not valid JSON: ${msg}`);
   }
 }
 

@@ -132,12 +132,15 @@ export async function check(
   run: { session?: PolicyPackSession; status?: (line: string) => void } = {},
 ): Promise<{ result: CheckResult; output: string }> {
   const policyConfig = readPolicyConfig(args);
+  // A document given with --plan is read (and refused) before any process starts.
+  const fromFile = args.plan ? await loadDeployment(args) : undefined;
   const starting = run.session ? undefined : PolicyPackSession.start({ packDir: runnablePackDir() });
   // An unobserved rejection would be reported before the plan's own error; it is awaited below.
   starting?.catch(() => undefined);
   let session: PolicyPackSession | undefined = run.session;
   try {
-    const { doc, options } = await loadDeployment(args, () => run.status?.(`planning ${args.stack} and starting the policy pack`));
+    const { doc, options } =
+      fromFile ?? (await loadDeployment(args, () => run.status?.(`planning ${args.stack} and starting the policy pack`)));
     if (starting) {
       run.status?.(`checking ${doc.deployment.resources?.length ?? 0} resources`);
       session = await starting;
