@@ -269,12 +269,13 @@ export function readJsonFile(file: string, what = "file"): unknown {
 export function parseYamlText(text: string, label: string): unknown {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const yaml = require("yaml") as typeof import("yaml");
-  const doc = yaml.parseDocument(text, { prettyErrors: false });
+  // prettyErrors computes linePos (1-based line and column) for each error.
+  const doc = yaml.parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const pos = e.linePos?.[0];
     const where = pos ? `:${pos.line}:${pos.col}` : "";
-    throw new InputError(`${label}${where}: not valid YAML: ${e.message.split("\n")[0]}`);
+    throw new InputError(`${label}${where}: not valid YAML: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`);
   }
   return doc.toJS();
 }

@@ -47,18 +47,20 @@ export function readStackFile(stack: string, root: string = REPO_ROOT): StackFil
   if (!fs.existsSync(file)) {
     throw new Error(`No stack config file for "${stack}": expected ${path.relative(root, file)}`);
   }
-  const parsed = parseDocument(fs.readFileSync(file, "utf8"), { prettyErrors: false });
+  // prettyErrors computes linePos (1-based line and column) for each error.
+  const parsed = parseDocument(fs.readFileSync(file, "utf8"), { prettyErrors: true });
+  const rel = path.relative(process.cwd(), file);
+  const shown = rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : file;
   const error = parsed.errors[0];
   if (error) {
     // FILE:LINE:COL, as compilers print it, so editors and CI annotations can jump to it.
     const pos = error.linePos?.[0];
-    throw new StackFileError(
-      `${path.relative(process.cwd(), file) || file}${pos ? `:${pos.line}:${pos.col}` : ""}: not valid YAML: ${error.message.split("\n")[0]}`,
-    );
+    const message = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw new StackFileError(`${shown}${pos ? `:${pos.line}:${pos.col}` : ""}: not valid YAML: ${message}`);
   }
   const doc = (parsed.toJS() ?? {}) as { config?: Record<string, unknown> };
   if (typeof doc !== "object" || Array.isArray(doc)) {
-    throw new StackFileError(`${path.relative(process.cwd(), file) || file}: expected a mapping with a config: key at the top level`);
+    throw new StackFileError(`${shown}: expected a mapping with a config: key at the top level`);
   }
   return { config: doc.config ?? {} };
 }
