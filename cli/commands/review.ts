@@ -86,14 +86,6 @@ export function parseReviewArgs(argv: readonly string[]): Parsed {
       .map((f) => f.slice(0, -5));
     if (stacks.length === 0) throw new UsageError(`--head-plans ${headDir} holds no <stack>.json`);
   } else stacks = [...STACK_ORDER];
-  // A ref that names no commit is refused here, before any stack is planned.
-  if (ref !== undefined) {
-    try {
-      resolveRevision(REPO_ROOT, ref);
-    } catch (err) {
-      throw new UsageError(`--base ${(err as Error).message}`);
-    }
-  }
   let limit = REVIEW_CHAR_LIMIT;
   if (a.values["--max-chars"] !== undefined) {
     limit = Number(a.values["--max-chars"]);
@@ -124,6 +116,14 @@ export const command: Command = {
     let args: Parsed;
     try {
       args = parseReviewArgs(argv);
+      // A ref that names no commit is refused here, before any stack is planned.
+      if (args.base.kind === "git") {
+        try {
+          resolveRevision(REPO_ROOT, args.base.ref);
+        } catch (err) {
+          throw new UsageError(`--base ${(err as Error).message}`);
+        }
+      }
     } catch (err) {
       process.stderr.write(`platform review: ${errorText(err)}\n${err instanceof UsageError ? `\n${USAGE}\n` : ""}`);
       return 2;
