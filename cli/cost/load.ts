@@ -138,7 +138,7 @@ export function estimateStack(
   const root = opts.root ?? REPO_ROOT;
   const region = chooseRegion(opts.region, doc, stack, root);
   const usage = loadUsageFiles(stack, opts.usage ?? [], root);
-  if (opts.checkUsageTargets ?? true) for (const file of usage) validateUsageTargets(file, doc);
+  if (opts.checkUsageTargets ?? true) for (const file of usage) validateUsageTargets(file, doc, USAGE_KEYS);
   const prices = opts.prices ?? shippedPriceTable();
   return { report: estimate(doc, { region: region.region, prices, usage, stack }), region };
 }

@@ -149,22 +149,32 @@ export function validateUsageKeys(
 }
 
 /**
- * Every resource_usage entry that is not a pattern must name a resource of the plan, by URN or
- * logical name: a misspelt name would otherwise leave the default in place without a word. Patterns
- * may match nothing, so one file can serve stacks that differ (prod's "*-db-log-*").
+ * Every resource_usage entry that is not a pattern must name, by URN or logical name, a resource
+ * of the plan whose type reads usage (USAGE_KEYS): a misspelt name, or a component's name (the
+ * `dev-alb` component holds the `dev-alb-lb` load balancer), would otherwise leave the default in
+ * place without a word. Patterns may match nothing, so one file can serve stacks that differ
+ * (prod's "*-db-log-*").
  */
 export function validateUsageTargets(
   file: UsageFile,
-  doc: { readonly deployment: { readonly resources?: readonly { readonly urn: string }[] } },
+  doc: { readonly deployment: { readonly resources?: readonly { readonly urn: string; readonly type: string }[] } },
+  keysByType: Readonly<Record<string, readonly string[]>>,
 ): void {
-  const urns = (doc.deployment.resources ?? []).map((r) => r.urn);
-  const names = new Set(urns.map(nameOfUrn));
+  const resources = doc.deployment.resources ?? [];
+  const priced = resources.filter((r) => keysByType[r.type] !== undefined);
+  const pricedNames = [...new Set(priced.map((r) => nameOfUrn(r.urn)))];
   const problems: string[] = [];
   for (const target of Object.keys(file.resources)) {
-    if (target.includes("*") || names.has(target) || urns.includes(target)) continue;
-    const guess = didYouMean(target, [...names]);
+    if (target.includes("*")) continue;
+    const named = resources.filter((r) => r.urn === target || nameOfUrn(r.urn) === target);
+    if (named.some((r) => keysByType[r.type] !== undefined)) continue;
+    const guess = didYouMean(target, pricedNames) ?? pricedNames.find((n) => n.startsWith(`${target}-`));
+    const what =
+      named.length > 0
+        ? `names a ${named[0].type}, which reads no usage keys`
+        : "no resource of the plan has this logical name or URN";
     problems.push(
-      `resource_usage."${target}": no resource of the plan has this logical name or URN` +
+      `resource_usage."${target}": ${what}` +
         (guess ? ` (did you mean "${guess}"?)` : "") +
         "; use a name from `platform plan <stack>`, a URN, or a pattern with *",
     );

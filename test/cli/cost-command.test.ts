@@ -4,6 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import { command } from "../../cli/commands/cost";
 import { chooseRegion } from "../../cli/cost";
+import { USAGE_KEYS } from "../../cli/cost/rules";
+import { parseUsageFile, validateUsageTargets } from "../../cli/cost/usage";
 import { doc, res } from "../fixtures/cost/build";
 import { captureOutput } from "../support/capture";
 
@@ -275,5 +277,31 @@ describe("platform cost: region choice", () => {
     expect(() => chooseRegion(undefined, bare, "nope", root)).to.throw(
       "Cannot tell the region: the plan names none and environments/Pulumi.nope.yaml has no aws:region. Pass --region.",
     );
+  });
+});
+
+describe("usage files: resource_usage entries must name a priced resource", () => {
+  const plan = {
+    deployment: {
+      resources: [
+        { urn: "urn:pulumi:dev::platform::platform:app:LoadBalancer::dev-alb", type: "platform:app:LoadBalancer" },
+        {
+          urn: "urn:pulumi:dev::platform::platform:app:LoadBalancer$aws:lb/loadBalancer:LoadBalancer::dev-alb-lb",
+          type: "aws:lb/loadBalancer:LoadBalancer",
+        },
+      ],
+    },
+  };
+  const check = (yaml: string) => () => validateUsageTargets(parseUsageFile(yaml, "u.yml"), plan, USAGE_KEYS);
+
+  it("fails on a component's name, pointing at the load balancer it holds", () => {
+    expect(check("resource_usage:\n  dev-alb: { average_lcu: 1 }\n")).to.throw(
+      'Invalid usage file u.yml:\n - resource_usage."dev-alb": names a platform:app:LoadBalancer, which reads no usage keys (did you mean "dev-alb-lb"?); use a name from `platform plan <stack>`, a URN, or a pattern with *',
+    );
+  });
+
+  it("accepts the resource's logical name, its URN and patterns that match nothing", () => {
+    expect(check("resource_usage:\n  dev-alb-lb: { average_lcu: 1 }\n  \"*-nothing\": { average_lcu: 1 }\n")).not.to.throw();
+    expect(check(`resource_usage:\n  "${plan.deployment.resources[1].urn}": { average_lcu: 1 }\n`)).not.to.throw();
   });
 });
