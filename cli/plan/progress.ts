@@ -110,7 +110,8 @@ export class Status {
   /** The line as drawn (exported for tests). */
   line(): string {
     const secs = ((Date.now() - this.started) / 1000).toFixed(1);
-    return `${FRAMES[this.frame % FRAMES.length]} ${this.prefix}: ${this.text} (${secs} s)`;
+    const { dim } = palette(colourEnabled(this.out, this.env));
+    return `${FRAMES[this.frame % FRAMES.length]} ${this.prefix}: ${this.text} ${dim(`(${secs} s)`)}`;
   }
 
   update = (text: string): void => {

@@ -237,7 +237,7 @@ describe("terminal output: progress and colour", () => {
 
   it("draws a status line only after its delay, and erases it on stop", async () => {
     const writes: string[] = [];
-    const s = new Status({ isTTY: true, write: (c) => writes.push(c) > 0 }, "platform check", {}, 20);
+    const s = new Status({ isTTY: true, write: (c) => writes.push(c) > 0 }, "platform check", { NO_COLOR: "1" }, 20);
     s.update("planning dev");
     expect(writes).to.deep.equal([]);
     await new Promise((r) => setTimeout(r, 60));
