@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as path from "path";
 
 /**
@@ -12,7 +13,9 @@ import * as path from "path";
  * (createUniqueImageName in awsx/ecr/image.ts), so an absolute path would rename the image on
  * every checkout and plans would differ between machines.
  */
-export const PROGRAM_DIR = path.resolve(__dirname, "..");
+export const PROGRAM_DIR = ((up: string) =>
+  // Compiled into dist/infra/ (the fast CLI's build, which holds no Pulumi.yaml): one more level up.
+  path.basename(up) === "dist" && !fs.existsSync(path.join(up, "Pulumi.yaml")) ? path.dirname(up) : up)(path.resolve(__dirname, ".."));
 
 /** Where a provider process resolves `relative` (a build context, a file asset). */
 export function resolveProgramPath(relative: string): string {

@@ -2,10 +2,18 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import type { Command } from "../main";
+import { emit, errorText, FlagDef, parseCommandArgs, SHARED_FLAGS } from "../contract";
+import { oneOf, UsageError } from "../plan/args";
 import { listStackFiles, readStackFile, REPO_ROOT } from "../evaluate/stack-config";
 import { AddressPlanFinding, StackAddressing, addressingFromConfig, checkAddressPlan, orderStacks, renderAddressPlan } from "../../infra/peering/address-plan";
 
-const USAGE = `Usage: platform addresses [--root DIR] [--format text|json]
+export const FLAGS: readonly FlagDef[] = [
+  SHARED_FLAGS.root,
+  { ...SHARED_FLAGS.format, help: "text (default) or json" },
+  SHARED_FLAGS.out,
+];
+
+const USAGE = `Usage: platform addresses [--root DIR] [--format text|json] [--out FILE]
 
 Print the address plan of every stack (environments/Pulumi.*.yaml): VPC and tier CIDRs, class,
 peers and NACL rule slots. Fail when two stacks' VPC CIDRs overlap, when two environments take the
@@ -14,6 +22,7 @@ peer's own stack file.
 
   --root DIR     repository root holding Pulumi.yaml and environments/ (default: this repository)
   --format F     text (default) or json
+  --out FILE     write the plan to FILE instead of stdout (whole, and only on success)
 
 Exit codes: 0 the plan is sound; 1 findings (printed to stderr in text format); 2 usage error.`;
 
@@ -46,39 +55,45 @@ export function addressPlanOf(root: string = REPO_ROOT): AddressPlanResult {
 export const command: Command = {
   summary: "Print the VPC address plan of every stack; fail on overlapping CIDRs or NACL slot clashes",
   usage: USAGE,
-  async run(args: string[]): Promise<number> {
+  async run(argv: string[]): Promise<number> {
     let root = REPO_ROOT;
-    let format: "text" | "json" = "text";
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      if (a === "--root" || a === "--format") {
-        const v = args[++i];
-        if (v === undefined) {
-          process.stderr.write(`platform addresses: ${a} needs a value\n\n${USAGE}\n`);
-          return 2;
-        }
-        if (a === "--root") root = path.resolve(v);
-        else if (v === "text" || v === "json") format = v;
-        else {
-          process.stderr.write(`platform addresses: --format must be text or json (got "${v}")\n`);
-          return 2;
-        }
-      } else {
-        process.stderr.write(`platform addresses: unexpected argument "${a}"\n\n${USAGE}\n`);
-        return 2;
-      }
+    let format: "text" | "json";
+    let out: string | undefined;
+    try {
+      const a = parseCommandArgs(argv, FLAGS);
+      if (a.positionals.length > 0) throw new UsageError(`unexpected argument "${a.positionals[0]}" (addresses covers every stack)`);
+      if (a.values["--root"] !== undefined) root = path.resolve(a.values["--root"]);
+      format = oneOf("--format", a.values["--format"], ["text", "json"] as const, "text");
+      out = a.values["--out"];
+    } catch (err) {
+      process.stderr.write(`platform addresses: ${errorText(err)}\n\n${USAGE}\n`);
+      return 2;
     }
     if (!fs.existsSync(path.join(root, "environments"))) {
       process.stderr.write(`platform addresses: no environments/ folder in ${root}\n`);
       return 2;
     }
-    const { project, stacks, findings } = addressPlanOf(root);
+    let result: AddressPlanResult;
+    try {
+      result = addressPlanOf(root);
+    } catch (err) {
+      process.stderr.write(`platform addresses: ${errorText(err)}\n`);
+      return 2;
+    }
+    const { project, stacks, findings } = result;
+    let text: string;
     if (format === "json") {
-      process.stdout.write(JSON.stringify({ project, stacks, findings }, null, 2) + "\n");
+      text = JSON.stringify({ project, stacks, findings }, null, 2) + "\n";
     } else {
-      process.stdout.write(`Address plan of ${stacks.length} stacks (environments/Pulumi.*.yaml)\n\n${renderAddressPlan(stacks, project)}\n\n`);
-      if (findings.length === 0) process.stdout.write("OK: no overlapping VPC CIDRs; NACL rule slots unique; peers agree with their stack files.\n");
+      text = `Address plan of ${stacks.length} stacks (environments/Pulumi.*.yaml)\n\n${renderAddressPlan(stacks, project)}\n\n`;
+      if (findings.length === 0) text += "OK: no overlapping VPC CIDRs; NACL rule slots unique; peers agree with their stack files.\n";
       else process.stderr.write(`${findings.length} finding${findings.length === 1 ? "" : "s"}:\n${findings.map((f) => ` - ${f.message}`).join("\n")}\n`);
+    }
+    try {
+      emit(text, out);
+    } catch (err) {
+      process.stderr.write(`platform addresses: ${errorText(err)}\n`);
+      return 2;
     }
     return findings.length === 0 ? 0 : 1;
   },

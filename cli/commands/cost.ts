@@ -1,4 +1,3 @@
-import * as fs from "fs";
 import type { Command } from "../main";
 import {
   compareCosts,
@@ -9,12 +8,19 @@ import {
   parseDeploymentDocument,
   renderDiff,
   renderReport,
-  stackOfDeployment,
 } from "../cost";
-import { stackConfigPath } from "../evaluate/stack-config";
-import { readStackInput } from "../input";
-import { UsageError } from "../plan/args";
-import { isShippedStack, STACK_ORDER } from "../../infra/stacks";
+import {
+  displayPath,
+  emit,
+  errorText,
+  FlagDef,
+  parseCommandArgs,
+  resolveStack,
+  SHARED_FLAGS,
+} from "../contract";
+import { readStackInputFor } from "../input";
+import { oneOf, UsageError } from "../plan/args";
+import { Status } from "../plan/progress";
 
 const USAGE = `Usage: platform cost <stack> [--plan FILE] [--base FILE] [--format text|json|md]
                      [--usage FILE]... [--region REGION] [--prices FILE] [--out FILE]
@@ -26,7 +32,8 @@ resource and in total.
                     environments/usage.<stack>.yml and the region fallback in
                     environments/Pulumi.<stack>.yaml
   --plan FILE       the plan: a deployment document as \`platform plan\` / \`pulumi stack export\`
-                    write it. Default: plan <stack> offline now (same code as \`platform plan\`)
+                    write it; it must be a plan of <stack>. Default: plan <stack> offline now
+                    (same code as \`platform plan\`)
   --base FILE       a plan to compare against (e.g. main's): prints base -> head per resource
                     and the total change
   --format F        text (default), json, or md
@@ -35,7 +42,7 @@ resource and in total.
   --region R        price region; default: the deployment's (provider input or ARNs), else
                     aws:region in environments/Pulumi.<stack>.yaml
   --prices FILE     price table to use instead of cli/cost/prices.json (same format)
-  --out FILE        write the output to FILE instead of stdout
+  --out FILE        write the output to FILE instead of stdout (whole, and only on success)
 
 Lines whose usage nobody supplied print "usage unknown" and count $0 ("usageKnown": false in
 JSON); lines with no price for the region print "price unknown" ("priceKnown": false).
@@ -53,70 +60,46 @@ interface Args {
   out?: string;
 }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { format: "text", usage: [] };
-  const value = (i: number, flag: string): string => {
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-    return v;
+export const FLAGS: readonly FlagDef[] = [
+  SHARED_FLAGS.plan,
+  { flag: "--base", value: "FILE", help: "a plan to compare against" },
+  { ...SHARED_FLAGS.format, help: "text (default), json or md" },
+  { flag: "--usage", value: "FILE", repeatable: true, help: "extra usage file (repeatable; the last wins)" },
+  { flag: "--region", value: "R", help: "price region" },
+  { flag: "--prices", value: "FILE", help: "price table instead of cli/cost/prices.json" },
+  SHARED_FLAGS.out,
+];
+
+export function parseCostArgs(argv: readonly string[]): Args {
+  const a = parseCommandArgs(argv, FLAGS);
+  if (a.positionals.length === 0) throw new UsageError("missing <stack>");
+  if (a.positionals.length > 1)
+    throw new UsageError(`one stack at a time (got "${a.positionals[0]}" and "${a.positionals[1]}")`);
+  const stack = a.positionals[0];
+  // With --plan the document names its stack (checked against it below); without, it is planned.
+  if (a.values["--plan"] === undefined) resolveStack(stack);
+  const opt = (flag: string) => a.values[flag];
+  return {
+    stack,
+    format: oneOf("--format", opt("--format"), ["text", "json", "md"] as const, "text"),
+    usage: a.lists["--usage"] ?? [],
+    ...(opt("--plan") !== undefined ? { plan: opt("--plan") } : {}),
+    ...(opt("--base") !== undefined ? { base: opt("--base") } : {}),
+    ...(opt("--region") !== undefined ? { region: opt("--region") } : {}),
+    ...(opt("--prices") !== undefined ? { prices: opt("--prices") } : {}),
+    ...(opt("--out") !== undefined ? { out: opt("--out") } : {}),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const [flag, inline] =
-      a.startsWith("--") && a.includes("=")
-        ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]
-        : [a, undefined];
-    const take = (): string => (inline !== undefined ? inline : value(i++, flag));
-    switch (flag) {
-      case "--plan":
-        args.plan = take();
-        break;
-      case "--base":
-        args.base = take();
-        break;
-      case "--format": {
-        const f = take();
-        if (f !== "text" && f !== "json" && f !== "md")
-          throw new UsageError(`--format must be text, json or md (got "${f}")`);
-        args.format = f;
-        break;
-      }
-      case "--usage":
-        args.usage.push(take());
-        break;
-      case "--region":
-        args.region = take();
-        break;
-      case "--prices":
-        args.prices = take();
-        break;
-      case "--out":
-        args.out = take();
-        break;
-      default:
-        if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
-        if (args.stack !== undefined)
-          throw new UsageError(`one stack at a time (got "${args.stack}" and "${a}")`);
-        args.stack = a;
-    }
-  }
-  return args;
 }
 
 /** An offline plan, a `pulumi stack export` or a `pulumi preview --json --show-sames` digest. */
-function readPlan(file: string): DeploymentDocument {
-  const input = readStackInput(file);
+function readPlan(file: string, flag: string, stack: string): DeploymentDocument {
+  const input = readStackInputFor(file, stack, {}, flag);
   for (const n of input.notes) process.stderr.write(`platform cost: note: ${n}\n`);
-  return parseDeploymentDocument(input.deployment, file);
+  return parseDeploymentDocument(input.deployment, displayPath(file));
 }
 
 /** Plan the stack offline now (and its upstream stacks), as `platform plan <stack>` would. */
 async function planNow(stack: string): Promise<DeploymentDocument> {
-  if (!isShippedStack(stack) && !fs.existsSync(stackConfigPath(stack))) {
-    throw new UsageError(
-      `unknown stack "${stack}": no environments/Pulumi.${stack}.yaml (shipped stacks: ${STACK_ORDER.join(", ")})`,
-    );
-  }
   // Loaded lazily: planning forks workers that load the whole program; --plan needs none of it.
   const { planStack } = await import("../plan/planner");
   const plan = await planStack(stack);
@@ -124,37 +107,34 @@ async function planNow(stack: string): Promise<DeploymentDocument> {
 }
 
 async function run(argv: string[]): Promise<number> {
+  const status = new Status(process.stderr, "platform cost");
   try {
-    const args = parseArgs(argv);
-    if (!args.stack) throw new UsageError("missing <stack>");
-    const head = args.plan ? readPlan(args.plan) : await planNow(args.stack);
-    const planStack = stackOfDeployment(head);
-    if (planStack && planStack !== args.stack) {
-      process.stderr.write(
-        `platform cost: warning: ${args.plan} is a plan of stack "${planStack}", not "${args.stack}"\n`,
-      );
-    }
+    const args = parseCostArgs(argv);
+    const stack = args.stack!;
+    if (!args.plan) status.update(`planning ${stack}`);
+    const head = args.plan ? readPlan(args.plan, "--plan", stack) : await planNow(stack);
+    status.stop();
     const opts = { region: args.region, usage: args.usage, prices: loadPriceTable(args.prices) };
-    const { report: headReport, region } = estimateStack(head, args.stack, opts);
+    const { report: headReport, region } = estimateStack(head, stack, opts);
     let output: string;
     if (args.base) {
       // The base is priced with the head's region so the diff shows plan changes, not a region switch.
-      const base = estimateStack(readPlan(args.base), args.stack, {
+      const base = estimateStack(readPlan(args.base, "--base", stack), stack, {
         ...opts,
         region: region.region,
+        checkUsageTargets: false,
       });
       output = renderDiff(compareCosts(base.report, headReport), args.format);
     } else {
       output = renderReport(headReport, args.format);
     }
     if (args.format === "text") output += `Region: ${region.region} (from ${region.source})\n`;
-    if (args.out) fs.writeFileSync(args.out, output);
-    else process.stdout.write(output);
+    emit(output, args.out);
     return 0;
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    status.stop();
     process.stderr.write(
-      `platform cost: ${message}\n${e instanceof UsageError ? `\n${USAGE}\n` : ""}`,
+      `platform cost: ${errorText(e)}\n${e instanceof UsageError ? `\n${USAGE}\n` : ""}`,
     );
     return 2;
   }

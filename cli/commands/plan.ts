@@ -3,7 +3,8 @@ import * as path from "path";
 import { STACK_ORDER } from "../../infra/stacks";
 import type { Command } from "../main";
 import { REPO_ROOT } from "../evaluate/stack-config";
-import { oneOf, parseFlags, UsageError } from "../plan/args";
+import { FlagDef, knownStacks, parseCommandArgs, resolveStack, SHARED_FLAGS, writeFileAtomic } from "../contract";
+import { oneOf, UsageError } from "../plan/args";
 import { serializeDeployment } from "../plan/deployment";
 import { isStackPlan, PlanFailure, planStacksSettled, StackPlan } from "../plan/planner";
 import { Progress } from "../plan/progress";
@@ -36,12 +37,13 @@ export function defaultPlanPath(stack: string, root: string = REPO_ROOT): string
   return path.join(root, PLAN_DIR, `${stack}.json`);
 }
 
-function writeFileAtomic(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
+export const FLAGS: readonly FlagDef[] = [
+  { flag: "--all", help: "every shipped stack, in STACK_ORDER" },
+  { ...SHARED_FLAGS.out, help: "where to write the document (one stack only); default .plans/<stack>.json" },
+  { ...SHARED_FLAGS.format, help: "text (default) or json (the document, one stack only)" },
+  SHARED_FLAGS.root,
+  { flag: "--org", value: "NAME", help: "the organization the program sees (pulumi.getOrganization()); default $PULUMI_ORG, else \"organization\"" },
+];
 
 function relative(file: string): string {
   const rel = path.relative(process.cwd(), file);
@@ -78,9 +80,11 @@ export const command: Command = {
     let root = REPO_ROOT;
     let organization: string | undefined;
     try {
-      const a = parseFlags(argv, { values: ["--out", "--format", "--root", "--org"], booleans: ["--all"] });
+      const a = parseCommandArgs(argv, FLAGS);
       organization = organizationFlag(a.values["--org"] ?? process.env.PULUMI_ORG);
       if (a.values["--root"]) root = path.resolve(a.values["--root"]);
+      if (!fs.existsSync(path.join(root, "Pulumi.yaml")))
+        throw new UsageError(`--root ${a.values["--root"]}: no Pulumi.yaml there (give the project folder)`);
       format = oneOf("--format", a.values["--format"], ["text", "json"] as const, "text");
       out = a.values["--out"];
       if (a.booleans.has("--all")) {
@@ -88,6 +92,8 @@ export const command: Command = {
         stacks = [...STACK_ORDER];
       } else stacks = a.positionals;
       if (stacks.length === 0) throw new UsageError("name at least one stack, or --all");
+      const known = knownStacks(root);
+      for (const s of stacks) resolveStack(s, known);
       if (stacks.length > 1 && out) throw new UsageError("--out takes one stack; plan the others separately");
       if (stacks.length > 1 && format === "json") throw new UsageError("--format json prints one document; name one stack");
     } catch (err) {

@@ -7,7 +7,9 @@ import { parseDeploymentDocument } from "../cost";
 import type { DeploymentDocument } from "../cost/types";
 import { listStackFiles, readStackFile, REPO_ROOT, stackConfigPath } from "../evaluate/stack-config";
 import type { Command } from "../main";
-import { oneOf, parseFlags, UsageError } from "../plan/args";
+import { displayPath, emit, errorText, FlagDef, parseCommandArgs, resolveStack, SHARED_FLAGS } from "../contract";
+import { readStackInputFor } from "../input";
+import { oneOf, UsageError } from "../plan/args";
 import { checkQuotas, PreflightReport } from "../preflight/check";
 import { countStack, Location } from "../preflight/count";
 import { parseRaisedQuotas, QuotaFileError, RaisedQuotas, shippedQuotaTable } from "../preflight/quota-table";
@@ -15,7 +17,7 @@ import { PreflightFormat, renderReport } from "../preflight/render";
 
 export const DEFAULT_QUOTAS_FILE = "environments/quotas.yml";
 
-const USAGE = `Usage: platform preflight [--stacks a,b,...] [--plans DIR] [--quotas FILE] [--format text|json]
+const USAGE = `Usage: platform preflight [--stacks a,b,...] [--plans DIR] [--quotas FILE] [--format text|json] [--out FILE]
 
 Checks, before anything is deployed, that the stacks fit their accounts' AWS service quotas.
 Stacks are grouped by account (aws:allowedAccountIds of each plan's provider, else of
@@ -31,9 +33,19 @@ and subject, plus each Region's default VPC, and compared with AWS's default quo
                   the stacks now; also --plan-dir
   --quotas FILE   raised quota values; default ${DEFAULT_QUOTAS_FILE} (optional when absent)
   --format F      text (default) or json
+  --out FILE      write the report to FILE (only when the command succeeds or finds an overrun)
 
 Exit codes: 0 every quota fits; 1 a quota is exceeded (each named with its code, account,
 Region, stacks, counts and how to raise it); 2 usage, input or planning error.`;
+
+export const FLAGS: readonly FlagDef[] = [
+  { ...SHARED_FLAGS.stacks, help: "the stacks to count; default every stack" },
+  { flag: "--plans", value: "DIR", help: "read DIR/<stack>.json instead of planning" },
+  { flag: "--plan-dir", value: "DIR", help: "the same as --plans" },
+  { flag: "--quotas", value: "FILE", help: "raised quota values" },
+  { ...SHARED_FLAGS.format, help: "text (default) or json" },
+  SHARED_FLAGS.out,
+];
 
 interface Args {
   readonly stacks: readonly string[];
@@ -41,10 +53,11 @@ interface Args {
   readonly quotas: string;
   readonly quotasExplicit: boolean;
   readonly format: PreflightFormat;
+  readonly out?: string;
 }
 
 export function parsePreflightArgs(argv: readonly string[]): Args {
-  const a = parseFlags(argv, { values: ["--stacks", "--plans", "--plan-dir", "--quotas", "--format"], booleans: [] });
+  const a = parseCommandArgs(argv, FLAGS);
   if (a.positionals.length > 0) throw new UsageError(`unexpected argument "${a.positionals[0]}" (name stacks with --stacks)`);
   if (a.values["--plans"] !== undefined && a.values["--plan-dir"] !== undefined) throw new UsageError("Only one of --plans and --plan-dir can be given");
   const plans = a.values["--plans"] ?? a.values["--plan-dir"];
@@ -55,8 +68,7 @@ export function parsePreflightArgs(argv: readonly string[]): Args {
   if (a.values["--stacks"] !== undefined) {
     stacks = a.values["--stacks"].split(",").map((s) => s.trim()).filter((s) => s !== "");
     if (stacks.length === 0) throw new UsageError("--stacks names no stack");
-    const unknown = stacks.filter((s) => !known.has(s));
-    if (unknown.length > 0) throw new UsageError(`unknown stack(s) ${unknown.join(", ")} (known: ${[...known].sort(compareStacks).join(", ")})`);
+    for (const s of stacks) resolveStack(s, [...known].sort(compareStacks));
   } else if (plans) {
     stacks = fs.readdirSync(plans).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5));
     if (stacks.length === 0) throw new UsageError(`--plans ${plans} holds no <stack>.json`);
@@ -67,6 +79,7 @@ export function parsePreflightArgs(argv: readonly string[]): Args {
     quotas: a.values["--quotas"] ?? path.join(REPO_ROOT, DEFAULT_QUOTAS_FILE),
     quotasExplicit: a.values["--quotas"] !== undefined,
     format: oneOf("--format", a.values["--format"], ["text", "json"] as const, "text"),
+    ...(a.values["--out"] !== undefined ? { out: a.values["--out"] } : {}),
   };
 }
 
@@ -100,13 +113,9 @@ function configLocation(stack: string): Location {
 function readPlanFile(dir: string, stack: string): DeploymentDocument {
   const file = path.join(dir, `${stack}.json`);
   if (!fs.existsSync(file)) throw new UsageError(`--plans ${dir}: no ${stack}.json (run \`npx platform plan --all\`, or leave ${stack} out of --stacks)`);
-  let data: unknown;
-  try {
-    data = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new QuotaFileError(`${file} is not JSON: ${(e as Error).message}`);
-  }
-  return parseDeploymentDocument(data, file);
+  // Any plan format (offline plan, stack export, preview digest with --show-sames); dir/prod.json
+  // holding dev's plan is refused.
+  return parseDeploymentDocument(readStackInputFor(file, stack, {}, "--plans").deployment, displayPath(file));
 }
 
 async function planAll(stacks: readonly string[], log: (line: string) => void): Promise<Map<string, DeploymentDocument>> {
@@ -146,12 +155,11 @@ export const command: Command = {
     try {
       const args = parsePreflightArgs(argv);
       const { report, output } = await runPreflight(args, (line) => process.stderr.write(`platform preflight: ${line}\n`));
-      process.stdout.write(output);
+      emit(output, args.out);
       process.stderr.write(`platform preflight: ${args.stacks.length} stack(s), exit ${report.ok ? 0 : 1}, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       return report.ok ? 0 : 1;
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      process.stderr.write(`platform preflight: ${message}\n${e instanceof UsageError ? `\n${USAGE}\n` : ""}`);
+      process.stderr.write(`platform preflight: ${errorText(e)}\n${e instanceof UsageError ? `\n${USAGE}\n` : ""}`);
       return 2;
     }
   },

@@ -1,9 +1,10 @@
 import * as fs from "fs";
-import * as path from "path";
 import { compareStacks, STACK_ORDER } from "../../infra/stacks";
 import type { Command } from "../main";
-import { listStackFiles } from "../evaluate/stack-config";
-import { parseFlags, UsageError } from "../plan/args";
+import { emit, errorText, FlagDef, knownStacks, parseCommandArgs, resolveStack, SHARED_FLAGS } from "../contract";
+import { resolveRevision } from "../diff/git";
+import { REPO_ROOT } from "../evaluate/stack-config";
+import { UsageError } from "../plan/args";
 import { BaseSource, collectReview, HeadSource } from "../review/collect";
 import { buildReview, REVIEW_CHAR_LIMIT } from "../review/report";
 
@@ -27,7 +28,7 @@ violations, the change list with property diffs and the cost change, an environm
                     the engine's own operations against the deployed state (no base needed);
                     the others are planned offline as usual. The report names each stack's source.
   --stacks LIST     comma-separated stacks; default every stack (${STACK_ORDER.join(", ")})
-  --out FILE        write the report to FILE instead of stdout
+  --out FILE        write the report to FILE instead of stdout (whole, and only on success)
   --max-chars N     size budget of the report; default ${REVIEW_CHAR_LIMIT} (GitHub's comment limit is 65,536).
                     Longer reports shorten their largest stack sections first and say so.
 
@@ -43,11 +44,18 @@ interface Parsed {
   readonly previews?: string;
 }
 
+export const FLAGS: readonly FlagDef[] = [
+  { flag: "--base", value: "REF", help: "plan every stack at git revision REF and compare" },
+  { flag: "--base-plans", value: "DIR", help: "base deployment documents DIR/<stack>.json" },
+  { flag: "--head-plans", value: "DIR", help: "head deployment documents DIR/<stack>.json" },
+  { flag: "--previews", value: "DIR", help: "`pulumi preview --json` digests DIR/<stack>.json: the engine's own diff for those stacks" },
+  SHARED_FLAGS.stacks,
+  SHARED_FLAGS.out,
+  { flag: "--max-chars", value: "N", help: "size budget of the report" },
+];
+
 export function parseReviewArgs(argv: readonly string[]): Parsed {
-  const a = parseFlags(argv, {
-    values: ["--base", "--base-plans", "--head-plans", "--previews", "--stacks", "--out", "--max-chars"],
-    booleans: [],
-  });
+  const a = parseCommandArgs(argv, FLAGS);
   if (a.positionals.length > 0)
     throw new UsageError(`unexpected argument "${a.positionals[0]}" (name stacks with --stacks)`);
   const ref = a.values["--base"];
@@ -66,7 +74,7 @@ export function parseReviewArgs(argv: readonly string[]): Parsed {
     ["--head-plans", headDir],
     ["--previews", previews],
   ] as const) {
-    if (dir !== undefined && !fs.existsSync(dir))
+    if (dir !== undefined && !(fs.existsSync(dir) && fs.statSync(dir).isDirectory()))
       throw new UsageError(`${flag} ${dir}: no such directory`);
   }
   let stacks: string[];
@@ -76,14 +84,10 @@ export function parseReviewArgs(argv: readonly string[]): Parsed {
       .map((s) => s.trim())
       .filter((s) => s !== "");
     if (stacks.length === 0) throw new UsageError("--stacks names no stack");
-    const known = new Set<string>([...STACK_ORDER, ...listStackFiles()]);
+    const known = new Set<string>(knownStacks());
     if (headDir)
       for (const f of fs.readdirSync(headDir)) if (f.endsWith(".json")) known.add(f.slice(0, -5));
-    const unknown = stacks.filter((s) => !known.has(s));
-    if (unknown.length > 0)
-      throw new UsageError(
-        `unknown stack(s) ${unknown.join(", ")} (known: ${[...known].join(", ")})`,
-      );
+    for (const s of stacks) resolveStack(s, [...known].sort(compareStacks));
   } else if (headDir) {
     stacks = fs
       .readdirSync(headDir)
@@ -122,12 +126,17 @@ export const command: Command = {
     let args: Parsed;
     try {
       args = parseReviewArgs(argv);
-    } catch (err) {
-      if (err instanceof UsageError) {
-        process.stderr.write(`platform review: ${err.message}\n\n${USAGE}\n`);
-        return 2;
+      // A ref that names no commit is refused here, before any stack is planned.
+      if (args.base.kind === "git") {
+        try {
+          resolveRevision(REPO_ROOT, args.base.ref);
+        } catch (err) {
+          throw new UsageError(`--base ${(err as Error).message}`);
+        }
       }
-      throw err;
+    } catch (err) {
+      process.stderr.write(`platform review: ${errorText(err)}\n${err instanceof UsageError ? `\n${USAGE}\n` : ""}`);
+      return 2;
     }
     const started = Date.now();
     let inputs;
@@ -140,16 +149,16 @@ export const command: Command = {
         log: (line) => process.stderr.write(`${line}\n`),
       });
     } catch (err) {
-      process.stderr.write(
-        `platform review: ${err instanceof Error ? err.message : String(err)}\n`,
-      );
+      process.stderr.write(`platform review: ${errorText(err)}\n`);
       return 2;
     }
     const result = buildReview({ ...inputs, limit: args.limit });
-    if (args.out) {
-      fs.mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
-      fs.writeFileSync(args.out, result.markdown);
-    } else process.stdout.write(result.markdown);
+    try {
+      emit(result.markdown, args.out);
+    } catch (err) {
+      process.stderr.write(`platform review: ${errorText(err)}\n`);
+      return 2;
+    }
     const trimmed =
       result.trimmed.length > 0
         ? `; trimmed: ${result.trimmed.map((t) => (t.stack ? `${t.stack}: ${t.what}` : t.what)).join("; ")}`

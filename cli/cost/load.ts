@@ -7,7 +7,7 @@ import { parsePriceTable, PriceTable, shippedPriceTable } from "./pricing";
 import { regionFromDeployment, RegionFinding } from "./region";
 import { USAGE_KEYS } from "./rules";
 import { CostReport, DeploymentDocument } from "./types";
-import { parseUsageFile, UsageFile, validateUsageKeys } from "./usage";
+import { parseUsageFile, UsageFile, validateUsageKeys, validateUsageTargets } from "./usage";
 
 /**
  * The I/O half of the cost engine: reading plans and usage files from disk. Kept apart from
@@ -16,7 +16,7 @@ import { parseUsageFile, UsageFile, validateUsageKeys } from "./usage";
 
 /** The shipped defaults every stack starts from. */
 export function defaultUsagePath(): string {
-  return path.join(__dirname, "usage.default.yml");
+  return path.join(REPO_ROOT, "cli", "cost", "usage.default.yml");
 }
 
 /** Optional per-stack overrides: environments/usage.<stack>.yml. */
@@ -118,6 +118,12 @@ export interface StackCostOptions {
   /** @default the shipped cli/cost/prices.json */
   readonly prices?: PriceTable;
   readonly root?: string;
+  /**
+   * Whether every resource_usage entry that is not a pattern must name a resource of `doc`.
+   * Off for a base plan, which may predate the resources a usage file was written for.
+   * @default true
+   */
+  readonly checkUsageTargets?: boolean;
 }
 
 /**
@@ -132,6 +138,7 @@ export function estimateStack(
   const root = opts.root ?? REPO_ROOT;
   const region = chooseRegion(opts.region, doc, stack, root);
   const usage = loadUsageFiles(stack, opts.usage ?? [], root);
+  if (opts.checkUsageTargets ?? true) for (const file of usage) validateUsageTargets(file, doc, USAGE_KEYS);
   const prices = opts.prices ?? shippedPriceTable();
   return { report: estimate(doc, { region: region.region, prices, usage, stack }), region };
 }

@@ -1,4 +1,5 @@
 import { parse } from "yaml";
+import { didYouMean } from "../contract";
 
 /**
  * Usage files: the monthly quantities a plan cannot know (GB through a NAT gateway, ALB LCUs,
@@ -123,8 +124,9 @@ export function validateUsageKeys(
     }
     for (const key of Object.keys(values)) {
       if (!known.includes(key)) {
+        const guess = didYouMean(key, known);
         problems.push(
-          `resource_type_default_usage."${type}".${key}: unknown key (expected one of: ${known.join(", ")})`,
+          `resource_type_default_usage."${type}".${key}: unknown key${guess ? ` (did you mean ${guess}?)` : ""} (expected one of: ${known.join(", ")})`,
         );
       }
     }
@@ -132,7 +134,10 @@ export function validateUsageKeys(
   for (const [target, values] of Object.entries(file.resources)) {
     for (const key of Object.keys(values)) {
       if (!allKeys.has(key)) {
-        problems.push(`resource_usage."${target}".${key}: unknown key (no resource type reads it)`);
+        const guess = didYouMean(key, [...allKeys]);
+        problems.push(
+          `resource_usage."${target}".${key}: unknown key${guess ? ` (did you mean ${guess}?)` : ""} (no resource type reads it)`,
+        );
       }
     }
   }
@@ -140,6 +145,42 @@ export function validateUsageKeys(
     throw new Error(
       `Invalid usage file ${file.label}:\n${problems.map((p) => ` - ${p}`).join("\n")}`,
     );
+  }
+}
+
+/**
+ * Every resource_usage entry that is not a pattern must name, by URN or logical name, a resource
+ * of the plan whose type reads usage (USAGE_KEYS): a misspelt name, or a component's name (the
+ * `dev-alb` component holds the `dev-alb-lb` load balancer), would otherwise leave the default in
+ * place without a word. Patterns may match nothing, so one file can serve stacks that differ
+ * (prod's "*-db-log-*").
+ */
+export function validateUsageTargets(
+  file: UsageFile,
+  doc: { readonly deployment: { readonly resources?: readonly { readonly urn: string; readonly type: string }[] } },
+  keysByType: Readonly<Record<string, readonly string[]>>,
+): void {
+  const resources = doc.deployment.resources ?? [];
+  const priced = resources.filter((r) => keysByType[r.type] !== undefined);
+  const pricedNames = [...new Set(priced.map((r) => nameOfUrn(r.urn)))];
+  const problems: string[] = [];
+  for (const target of Object.keys(file.resources)) {
+    if (target.includes("*")) continue;
+    const named = resources.filter((r) => r.urn === target || nameOfUrn(r.urn) === target);
+    if (named.some((r) => keysByType[r.type] !== undefined)) continue;
+    const guess = didYouMean(target, pricedNames) ?? pricedNames.find((n) => n.startsWith(`${target}-`));
+    const what =
+      named.length > 0
+        ? `names a ${named[0].type}, which reads no usage keys`
+        : "no resource of the plan has this logical name or URN";
+    problems.push(
+      `resource_usage."${target}": ${what}` +
+        (guess ? ` (did you mean "${guess}"?)` : "") +
+        "; use a name from `platform plan <stack>`, a URN, or a pattern with *",
+    );
+  }
+  if (problems.length > 0) {
+    throw new Error(`Invalid usage file ${file.label}:\n${problems.map((p) => ` - ${p}`).join("\n")}`);
   }
 }
 

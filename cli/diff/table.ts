@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as path from "path";
+import { REPO_ROOT } from "../evaluate/stack-config";
 import type { PropertyMap, PropertyValue } from "../plan/deployment";
 
 /**
@@ -43,9 +46,13 @@ export interface ReplaceTable {
   readonly dangerous: Readonly<Record<string, string>>;
 }
 
+let replaceTable: ReplaceTable | undefined;
 export function loadReplaceTable(): ReplaceTable {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require("./replace-on-change.json") as ReplaceTable;
+  // Read from the source tree also when compiled (dist/ holds no copy of the data).
+  replaceTable ??= JSON.parse(
+    fs.readFileSync(path.join(REPO_ROOT, "cli", "diff", "replace-on-change.json"), "utf8"),
+  ) as ReplaceTable;
+  return replaceTable;
 }
 
 /** Canonical type for lookups (`aws:alb/...` is the same resource as `aws:lb/...`). */

@@ -1,9 +1,19 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { parseDocument } from "yaml";
+
+/**
+ * The folder above `dir`'s parent, or, when that is the build output (dist/, which holds no
+ * Pulumi.yaml), the folder above it: the same repository root whether this module runs from
+ * cli/evaluate/*.ts (ts-node) or dist/cli/evaluate/*.js (the compiled CLI).
+ */
+export function repoRootFrom(dir: string): string {
+  const up = path.resolve(dir, "..", "..");
+  return path.basename(up) === "dist" && !fs.existsSync(path.join(up, "Pulumi.yaml")) ? path.dirname(up) : up;
+}
 
 /** Repository root (the folder holding Pulumi.yaml). */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export const REPO_ROOT = repoRootFrom(__dirname);
 
 export function stackConfigPath(stack: string, root: string = REPO_ROOT): string {
   return path.join(root, "environments", `Pulumi.${stack}.yaml`);
@@ -32,16 +42,34 @@ export interface StackFile {
   readonly secretsProvider?: string;
 }
 
+/** A stack file that cannot be read as a stack config (the message names the file). */
+export class StackFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StackFileError";
+  }
+}
+
 export function readStackFile(stack: string, root: string = REPO_ROOT): StackFile {
   const file = stackConfigPath(stack, root);
   if (!fs.existsSync(file)) {
     throw new Error(`No stack config file for "${stack}": expected ${path.relative(root, file)}`);
   }
-  const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as {
-    config?: Record<string, unknown>;
-    secretsprovider?: unknown;
-    encryptionsalt?: unknown;
-  };
+  // prettyErrors computes linePos (1-based line and column) for each error.
+  const parsed = parseDocument(fs.readFileSync(file, "utf8"), { prettyErrors: true });
+  const rel = path.relative(process.cwd(), file);
+  const shown = rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : file;
+  const error = parsed.errors[0];
+  if (error) {
+    // FILE:LINE:COL, as compilers print it, so editors and CI annotations can jump to it.
+    const pos = error.linePos?.[0];
+    const message = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw new StackFileError(`${shown}${pos ? `:${pos.line}:${pos.col}` : ""}: not valid YAML: ${message}`);
+  }
+  const doc = (parsed.toJS() ?? {}) as { config?: Record<string, unknown>; secretsprovider?: unknown; encryptionsalt?: unknown };
+  if (typeof doc !== "object" || Array.isArray(doc)) {
+    throw new StackFileError(`${shown}: expected a mapping with a config: key at the top level`);
+  }
   // Keys as Pulumi's ProjectStack spells them (sdk/go/common/workspace/project.go).
   const secretsProvider =
     typeof doc.secretsprovider === "string" ? doc.secretsprovider : typeof doc.encryptionsalt === "string" ? "passphrase" : undefined;

@@ -1,4 +1,3 @@
-import * as fs from "fs";
 import {
   FIXED_MANIFEST_TIME,
   PropertyMap,
@@ -7,6 +6,7 @@ import {
   ResourceOptionsByUrn,
   UntypedDeployment,
 } from "../plan/deployment";
+import { checkPlanStack, readJsonFile } from "../contract";
 import { isSecretValue, SECRET_SIG, SIG_KEY } from "../evaluate/property-values";
 import { DeploymentError, parseDeployment } from "../policy/deployment";
 import {
@@ -467,13 +467,17 @@ export function parseStackInput(raw: unknown, source: string, opts: LoadOptions 
  * Reads a plan file of any of the three formats. The one function every command (and the reach
  * command) calls for `--plan FILE`; errors are InputError (exit 2) naming the file.
  */
-export function readStackInput(file: string, opts: LoadOptions = {}): StackInput {
-  if (!fs.existsSync(file)) throw new InputError(`File not found: ${file}`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new InputError(`${file} is not JSON: ${(e as Error).message}`);
-  }
-  return parseStackInput(raw, file, opts);
+export function readStackInput(file: string, opts: LoadOptions = {}, flag = "plan"): StackInput {
+  // The CLI contract's reader: "--plan FILE: no such file", a syntax error as FILE:LINE:COL.
+  return parseStackInput(readJsonFile(file, flag), file, opts);
+}
+
+/**
+ * A plan file for a named stack, in any of the three formats: refused when its URNs name another
+ * stack (its figures would be reported under the wrong name).
+ */
+export function readStackInputFor(file: string, stack: string, opts: LoadOptions = {}, flag = "--plan"): StackInput {
+  const input = readStackInput(file, opts, flag);
+  checkPlanStack(input.deployment, stack, file);
+  return input;
 }

@@ -158,7 +158,9 @@ function runWorker(request: WorkerRequest, env: NodeJS.ProcessEnv, timeoutMs: nu
   return new Promise((resolve, reject) => {
     let child: ChildProcess;
     try {
-      child = fork(path.join(__dirname, "worker.js"), [], {
+      // Always the worker in the source tree, also when this module runs compiled from dist/: the
+      // worker loads the program through ts-node exactly as the Pulumi CLI does.
+      child = fork(path.join(REPO_ROOT, "cli", "plan", "worker.js"), [], {
         cwd: request.root,
         env,
         // A clean Node: no ts-node or mocha hooks inherited from this process. PLATFORM_PLAN_NODE_ARGS

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
+import { REPO_ROOT } from "../evaluate/stack-config";
 
 /**
  * Validation against Pulumi's own deployment schemas (sdk/go/common/apitype/{deployments,
@@ -9,7 +10,7 @@ import addFormats from "ajv-formats";
  * works outside this workspace; test/cli/plan-schema.test.ts checks the copies against
  * shared/reference/pulumi-schemas when that folder is present.
  */
-export const SCHEMA_DIR = path.join(__dirname, "pulumi-schemas");
+export const SCHEMA_DIR = path.join(REPO_ROOT, "cli", "plan", "pulumi-schemas");
 const DEPLOYMENTS_ID = "https://github.com/pulumi/pulumi/blob/master/sdk/go/common/apitype/deployments.json";
 
 export type DeploymentValidator = (doc: unknown) => string[];

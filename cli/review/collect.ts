@@ -10,10 +10,10 @@ import { REPO_ROOT, stackConfigPath } from "../evaluate/stack-config";
 import { emptyDeployment, ResourceOptionsByUrn, UntypedDeployment } from "../plan/deployment";
 import { isStackPlan, PlanFailure, planStacksSettled, StackPlan } from "../plan/planner";
 import { PolicyPackSession } from "../policy/analyzer";
-import { checkStackPlan, POLICY_PACK_DIR, policyConfigPath } from "../policy/check";
+import { checkStackPlan, policyConfigPath, runnablePackDir } from "../policy/check";
 import { parsePolicyPackConfig } from "../policy/config";
 import { parseDeployment } from "../policy/deployment";
-import { diffPreview, FORMAT_LABEL, readStackInput, StackInput } from "../input";
+import { diffPreview, FORMAT_LABEL, readStackInputFor, StackInput } from "../input";
 import { toJson } from "../policy/report";
 import type { CheckSummary, ReviewInputs, StackReviewInput, StepError } from "./types";
 
@@ -85,11 +85,12 @@ function fromPlan(r: StackPlan | PlanFailure | undefined): PlanOutcome {
   return { failure: `${r.message}${r.detail ? `\n${r.detail}` : ""}` };
 }
 
-function readPlanFile(file: string): PlanOutcome {
+function readPlanFile(file: string, stack: string): PlanOutcome {
   if (!fs.existsSync(file)) return { absent: true };
   // Any of the three formats; validates the shape and names the file in the error. A digest
   // without its unchanged resources is still a complete diff: the stack notes what it lacks.
-  const input = readStackInput(file, { requireComplete: false });
+  // dir/prod.json holding dev's plan would be reviewed as prod's: refused.
+  const input = readStackInputFor(file, stack, { requireComplete: false }, "plan");
   return {
     deployment: input.deployment,
     input,
@@ -133,13 +134,13 @@ async function plans(
 ): Promise<{ head: Map<string, PlanOutcome>; base: Map<string, PlanOutcome> }> {
   const { log } = opts;
   const fromDir = (dir: string) =>
-    new Map(stacks.map((s) => [s, readPlanFile(path.join(dir, `${s}.json`))]));
+    new Map(stacks.map((s) => [s, readPlanFile(path.join(dir, `${s}.json`), s)]));
   // Stacks with a preview take their head from it and need no plan at either revision.
   const previewed = new Map<string, PlanOutcome>();
   if (opts.previews !== undefined)
     for (const s of opts.stacks) {
       const file = path.join(opts.previews, `${s}.json`);
-      if (fs.existsSync(file)) previewed.set(s, readPlanFile(file));
+      if (fs.existsSync(file)) previewed.set(s, readPlanFile(file, s));
     }
   const stacks = opts.stacks.filter((s) => !previewed.has(s));
   const withPreviews = (head: Map<string, PlanOutcome>) => new Map([...head, ...previewed]);
@@ -185,7 +186,7 @@ interface PolicyRunner {
  * judged by the head's pack and config, so "new" means the infrastructure change introduced it.
  */
 async function startPolicy(root: string): Promise<PolicyRunner> {
-  const session = await PolicyPackSession.start({ packDir: POLICY_PACK_DIR });
+  const session = await PolicyPackSession.start({ packDir: runnablePackDir() });
   return {
     async check(stack, planned) {
       const file = policyConfigPath(stack);
@@ -328,6 +329,7 @@ export async function collectReview(opts: CollectOptions): Promise<ReviewInputs>
         const { report: headCost, region } = estimateStack(h.deployment, stack, { root });
         // An empty base names no region; price it (at $0) in the head's.
         const baseCost = estimateStack(baseDoc ?? emptyDeployment(), stack, {
+          checkUsageTargets: false,
           root,
           region: region.region,
         }).report;

@@ -102,7 +102,8 @@ export function validateNetworkConfig(network: NetworkConfig, region: string, fi
     problems.push({
       key: "platform:network.cidr",
       received: network.cidr,
-      allowed: `a prefix between /${VPC_PREFIX_MIN} and /${VPC_PREFIX_MAX} (AWS's VPC limits)`,
+      // AWS allows /16 to /28 (VPC_PREFIX_MIN..MAX); the layout's /28 subnets narrow it to /23.
+      allowed: `a prefix between /${VPC_PREFIX_MIN} and /${LARGEST_VPC_PREFIX_FOR_LAYOUT} (AWS allows /${VPC_PREFIX_MIN} to /${VPC_PREFIX_MAX}; this subnet layout needs /${LARGEST_VPC_PREFIX_FOR_LAYOUT} or larger)`,
       fix: `use a /${VPC_PREFIX_MIN} block such as "10.20.0.0/16"`,
     });
   } else if (cidr.prefix > LARGEST_VPC_PREFIX_FOR_LAYOUT) {

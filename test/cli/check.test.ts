@@ -28,7 +28,7 @@ describe("platform check: arguments", () => {
   const cases: Array<{ argv: string[]; error: string }> = [
     { argv: [], error: "missing <stack>" },
     { argv: ["prod", "dev"], error: "expected one stack, got prod dev" },
-    { argv: ["prod", "--format", "xml"], error: '--format must be one of text, json, sarif, got "xml"' },
+    { argv: ["prod", "--format", "xml"], error: '--format must be one of text, json, sarif (got "xml")' },
     { argv: ["prod", "--frmat", "json"], error: "unknown option --frmat" },
     { argv: ["prod", "--plan"], error: "--plan needs a value" },
   ];
@@ -120,7 +120,7 @@ describe("platform check: exit codes", function () {
   it("exits 2 on a usage error", async () => {
     const { value, stderr } = await captureOutput(() => command.run(["prod", "--format", "xml"]));
     expect(value).to.equal(2);
-    expect(stderr).to.contain('--format must be one of text, json, sarif, got "xml"');
+    expect(stderr).to.contain('--format must be one of text, json, sarif (got "xml")');
   });
 
   it("exits 2 on a file that is not a deployment document", async () => {

@@ -4,6 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import { command } from "../../cli/commands/cost";
 import { chooseRegion } from "../../cli/cost";
+import { USAGE_KEYS } from "../../cli/cost/rules";
+import { parseUsageFile, validateUsageTargets } from "../../cli/cost/usage";
 import { doc, res } from "../fixtures/cost/build";
 import { captureOutput } from "../support/capture";
 
@@ -46,7 +48,7 @@ describe("platform cost (command)", () => {
   it("with --format json, prints the documented schema with unknown usage marked", async () => {
     const usage = file("u.yml", `resource_usage:\n  dev-alb: { average_lcu: ~ }\n`);
     const { code, out } = await cost([
-      "demo",
+      "dev",
       "--plan",
       DEV,
       "--format",
@@ -66,7 +68,7 @@ describe("platform cost (command)", () => {
       "resources",
     ]);
     expect([json.stack, json.region, json.currency]).to.deep.equal([
-      "demo",
+      "dev",
       "ap-northeast-2",
       "USD",
     ]);
@@ -187,7 +189,7 @@ describe("platform cost (command)", () => {
     const { code, err } = await cost(["dev", "--plan", DEV, "--format", "yaml"]);
     expect(code).to.equal(2);
     expect(err.split("\n")[0]).to.equal(
-      'platform cost: --format must be text, json or md (got "yaml")',
+      'platform cost: --format must be one of text, json, md (got "yaml")',
     );
   });
 
@@ -213,8 +215,26 @@ describe("platform cost (command)", () => {
     const { code, err } = await cost(["dev", "--plan", DEV, "--usage", usage]);
     expect(code).to.equal(2);
     expect(err).to.contain(
-      ' - resource_type_default_usage."aws:ec2/natGateway:NatGateway".monthly_gb_data_processed: unknown key (expected one of: monthly_data_processed_gb)',
+      ' - resource_type_default_usage."aws:ec2/natGateway:NatGateway".monthly_gb_data_processed: unknown key (did you mean monthly_data_processed_gb?) (expected one of: monthly_data_processed_gb)',
     );
+  });
+
+  it("fails with exit 2 on a usage entry naming no resource of the plan, with a did-you-mean", async () => {
+    const usage = file("nobody.yml", `resource_usage:\n  dev-alb-lb: { average_lcu: 1 }\n  "*-no-such-*": { average_lcu: 1 }\n`);
+    const { code, out, err } = await cost(["dev", "--plan", DEV, "--usage", usage]);
+    expect(code).to.equal(2);
+    expect(out).to.equal("");
+    expect(err).to.equal(
+      `platform cost: Invalid usage file ${usage}:\n` +
+        ' - resource_usage."dev-alb-lb": no resource of the plan has this logical name or URN (did you mean "dev-alb"?); ' +
+        "use a name from `platform plan <stack>`, a URN, or a pattern with *\n",
+    );
+  });
+
+  it("fails with exit 2 on a plan of another stack", async () => {
+    const { code, err } = await cost(["prod", "--plan", DEV]);
+    expect(code).to.equal(2);
+    expect(err).to.contain(`is a plan of stack "dev", not "prod": pass prod's plan, or name stack "dev"`);
   });
 
   it("fails with exit 2 on a region the price table lacks", async () => {
@@ -258,5 +278,31 @@ describe("platform cost: region choice", () => {
     expect(() => chooseRegion(undefined, bare, "nope", root)).to.throw(
       "Cannot tell the region: the plan names none and environments/Pulumi.nope.yaml has no aws:region. Pass --region.",
     );
+  });
+});
+
+describe("usage files: resource_usage entries must name a priced resource", () => {
+  const plan = {
+    deployment: {
+      resources: [
+        { urn: "urn:pulumi:dev::platform::platform:app:LoadBalancer::dev-alb", type: "platform:app:LoadBalancer" },
+        {
+          urn: "urn:pulumi:dev::platform::platform:app:LoadBalancer$aws:lb/loadBalancer:LoadBalancer::dev-alb-lb",
+          type: "aws:lb/loadBalancer:LoadBalancer",
+        },
+      ],
+    },
+  };
+  const check = (yaml: string) => () => validateUsageTargets(parseUsageFile(yaml, "u.yml"), plan, USAGE_KEYS);
+
+  it("fails on a component's name, pointing at the load balancer it holds", () => {
+    expect(check("resource_usage:\n  dev-alb: { average_lcu: 1 }\n")).to.throw(
+      'Invalid usage file u.yml:\n - resource_usage."dev-alb": names a platform:app:LoadBalancer, which reads no usage keys (did you mean "dev-alb-lb"?); use a name from `platform plan <stack>`, a URN, or a pattern with *',
+    );
+  });
+
+  it("accepts the resource's logical name, its URN and patterns that match nothing", () => {
+    expect(check("resource_usage:\n  dev-alb-lb: { average_lcu: 1 }\n  \"*-nothing\": { average_lcu: 1 }\n")).not.to.throw();
+    expect(check(`resource_usage:\n  "${plan.deployment.resources[1].urn}": { average_lcu: 1 }\n`)).not.to.throw();
   });
 });

@@ -199,7 +199,7 @@ describe("platform preflight", function () {
   describe("input errors (exit 2)", () => {
     const cases: Array<[string, string[], string]> = [
       ["an unknown format", ["--format", "xml"], 'platform preflight: --format must be one of text, json (got "xml")'],
-      ["an unknown stack", ["--stacks", "prdo"], "platform preflight: unknown stack(s) prdo (known: shared, dev, staging, prod"],
+      ["an unknown stack", ["--stacks", "prdo"], 'platform preflight: unknown stack "prdo" (did you mean "prod"?); stacks: shared, dev, staging, prod'],
       ["a missing plans directory", ["--plans", "/nonexistent/plans"], "platform preflight: --plans /nonexistent/plans: no such directory"],
       ["both --plans and --plan-dir", ["--plans", ".", "--plan-dir", "."], "platform preflight: Only one of --plans and --plan-dir can be given"],
       ["a missing --quotas file", ["--quotas", "/nonexistent/quotas.yml", "--plans", "."], "platform preflight: --quotas /nonexistent/quotas.yml: file not found"],

@@ -64,7 +64,7 @@ describe("platform review command", () => {
         ["--base", "main", "--head-plans", "."],
         "--base plans the working tree as head; use --base-plans with --head-plans to compare plan files",
       ],
-      [["--stacks", "prod,qa"], "unknown stack(s) qa"],
+      [["--stacks", "prod,qa"], 'unknown stack "qa"; stacks: shared, dev, staging, prod'],
       [["--max-chars", "12k"], '--max-chars must be a whole number of at least 1000 (got "12k")'],
       [["prod"], 'unexpected argument "prod" (name stacks with --stacks)'],
       [
