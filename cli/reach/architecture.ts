@@ -1,11 +1,13 @@
 import { PlatformConfig, parseConfig } from "../../infra/config";
 import { resolvedPort } from "../../infra/database/config";
-import { uniqueSorted } from "../../infra/network/nacl";
 import { planNetwork } from "../../infra/network/plan";
 import { managementPeer } from "../../infra/peering/config";
-import { STACK_ORDER } from "../../infra/stacks";
+import { STACK_ORDER, isShippedStack } from "../../infra/stacks";
 import { engineConfigFor } from "../evaluate/stack-config";
+import { architectureFromPlan } from "./from-plan";
+import type { ReachDocument } from "./index";
 import { ALB_LISTENER_PORTS, Architecture } from "./intents";
+import { buildModel, resourcesOfDocument } from "./model";
 
 /**
  * The architecture of a stack as its config builds it: the same validated config the program
@@ -14,7 +16,6 @@ import { ALB_LISTENER_PORTS, Architecture } from "./intents";
 export function architectureOf(config: PlatformConfig, others: readonly PlatformConfig[] = []): Architecture {
   // As infra/app/tier.ts appNetworkIntents derives them (not imported: it loads @pulumi/aws).
   const ports = {
-    servicePorts: uniqueSorted((config.services ?? []).map((s) => s.port)),
     databasePort: config.database ? resolvedPort(config.database) : undefined,
   };
   const services = (config.services ?? []).map((s) => ({ name: s.name, port: s.port, database: s.database === true }));
@@ -52,4 +53,14 @@ export function shippedArchitecture(stack: string): Architecture {
   const config = parseConfig(stack, "platform", engineConfigFor(stack));
   const others = STACK_ORDER.filter((s) => s !== stack).map((s) => parseConfig(s, "platform", engineConfigFor(s)));
   return architectureOf(config, others);
+}
+
+/**
+ * The architecture `platform reach` checks: from the stack's config when it is a shipped stack,
+ * else read back from its plan (./from-plan.ts).
+ */
+export function architectureFor(stack: string, doc: ReachDocument, others: readonly ReachDocument[] = []): Architecture {
+  if (isShippedStack(stack)) return shippedArchitecture(stack);
+  const resources = [doc, ...others].flatMap((d) => resourcesOfDocument(d));
+  return architectureFromPlan(stack, buildModel(resources), resources);
 }
