@@ -451,7 +451,8 @@ function fromNode(m: NetworkModel, trace: Trace, from: Endpoint & { kind: "node"
   }
   const route = r.route;
   const routeHop = (verdict: Verdict, detail: string): boolean =>
-    trace.add({ component: `route table ${table.name}`, urn: verdict === "deny" ? route.urn : route.urn, verdict, detail: `${routeText(route)}${detail ? `: ${detail}` : ""}` });
+    // A deny names the table (where the fix goes); an allow names the route that carried it.
+    trace.add({ component: `route table ${table.name}`, urn: verdict === "deny" ? table.urn : route.urn, verdict, detail: `${routeText(route)}${detail ? `: ${detail}` : ""}` });
 
   switch (route.target.kind) {
     case "pcx": {
@@ -573,7 +574,7 @@ function viaNat(m: NetworkModel, trace: Trace, from: Endpoint & { kind: "node" }
     const r = lookupRoute(m, table, { range: dstRange });
     if (r.unknown) trace.add({ component: `route table ${table.name}`, urn: table.urn, verdict: "unknown", detail: "a route is not known yet" });
     else if (!r.route || r.route.target.kind !== "igw") {
-      if (!trace.add({ component: `route table ${table.name}`, urn: r.route?.urn ?? table.urn, verdict: "deny", detail: `the NAT's subnet has no route to ${dstRange.text} through an internet gateway` })) return trace.done();
+      if (!trace.add({ component: `route table ${table.name}`, urn: table.urn, verdict: "deny", detail: `the NAT's subnet has no route to ${dstRange.text} through an internet gateway` })) return trace.done();
     } else trace.add({ component: `route table ${table.name}`, urn: r.route.urn, verdict: "allow", detail: routeText(r.route) });
   }
   if (!trace.add(naclHop(m, np.subnet, true, dstRange, toLabel, { from: port, to: port }, "request from NAT"))) return trace.done();
