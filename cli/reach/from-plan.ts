@@ -1,4 +1,4 @@
-import { ALB_LISTENER_PORTS, Architecture, Tier } from "./intents";
+import { Architecture, Tier } from "./intents";
 import { AddrRange, NetworkModel, ReachResource, UNKNOWN, rangeContains } from "./model";
 
 /**
@@ -8,7 +8,7 @@ import { AddrRange, NetworkModel, ReachResource, UNKNOWN, rangeContains } from "
  *
  * - services: the ECS services, their container ports, and whether their task definition carries
  *   `DB_HOST` (what `database: true` injects, infra/app/service.ts);
- * - listeners: the program always creates 443 and the 80 redirect (infra/app/alb.ts);
+ * - listeners: the load balancer's listeners in the plan;
  * - NAT: a NAT gateway or NAT instance exists; endpoints: the interface endpoints that exist;
  * - bastion: an auto scaling group named `*-bastion-asg`, SSH from the CIDRs its group admits;
  * - management grants: the environment tiers whose network ACL admits the management VPC's CIDR
@@ -86,7 +86,7 @@ export function architectureFromPlan(stack: string, m: NetworkModel, resources: 
 
   return {
     stack,
-    listenerPorts: nodes.some((n) => n.kind === "alb") ? ALB_LISTENER_PORTS : [],
+    listenerPorts: [...(nodes.find((n) => n.kind === "alb")?.ports ?? [])],
     services,
     ...(db ? { databasePort: db.ports[0] } : {}),
     interfaceEndpoints: nodes.filter((n) => n.kind === "endpoint").map((n) => n.service ?? ""),

@@ -12,9 +12,10 @@ export interface ReachDocument {
   readonly deployment?: { readonly resources?: ReadonlyArray<Record<string, unknown>> };
 }
 
-/** The stack a document belongs to (from its root Stack resource's URN). */
+/** The stack a document belongs to (from its URNs: `urn:pulumi:<stack>::<project>::…`). */
 export function stackOfDocument(doc: ReachDocument): string | undefined {
-  const root = (doc.deployment?.resources ?? []).find((r) => r.type === "pulumi:pulumi:Stack");
+  const resources = doc.deployment?.resources ?? [];
+  const root = resources.find((r) => r.type === "pulumi:pulumi:Stack") ?? resources[0];
   return typeof root?.urn === "string" ? root.urn.split("::")[0].replace(/^urn:pulumi:/, "") : undefined;
 }
 
