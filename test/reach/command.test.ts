@@ -6,21 +6,9 @@ import { command, parseReachArgs } from "../../cli/commands/reach";
 import { ReachResource } from "../../cli/reach/model";
 import { captureOutput } from "../support/capture";
 import { Net, basicNet } from "./fixture";
-import { shippedResources } from "./shipped";
+import { documentOf, shippedResources } from "./shipped";
 
 /** `platform reach`: arguments, exit codes, the JSON contract, text and query output. */
-
-function documentOf(resources: readonly ReachResource[], stack: string): object {
-  return {
-    version: 3,
-    deployment: {
-      manifest: { time: "0001-01-01T00:00:00Z", magic: "", version: "v3" },
-      resources: resources
-        .filter((r) => r.urn.startsWith(`urn:pulumi:${stack}::`))
-        .map((r) => ({ urn: r.urn, custom: true, type: r.type, ...(r.id ? { id: r.id } : {}), inputs: r.props, outputs: r.props })),
-    },
-  };
-}
 
 describe("platform reach: arguments", () => {
   it("parses a stack, files and format", () => {

@@ -31,3 +31,17 @@ export function mutate(resources: readonly ReachResource[], type: string, name: 
   if (change === "remove") return resources.filter((r) => r !== target);
   return resources.map((r) => (r === target ? { ...r, props: { ...r.props, ...change } } : r));
 }
+
+/** A deployment document (`pulumi stack export` shape) of one stack's resources. */
+export function documentOf(resources: readonly ReachResource[], stack: string) {
+  // Through JSON, as a document on disk is: no undefined values.
+  return JSON.parse(JSON.stringify({
+    version: 3 as const,
+    deployment: {
+      manifest: { time: "0001-01-01T00:00:00Z", magic: "", version: "v3" },
+      resources: resources
+        .filter((r) => r.urn.startsWith(`urn:pulumi:${stack}::`))
+        .map((r) => ({ urn: r.urn, custom: true, type: r.type, ...(r.id ? { id: r.id } : {}), inputs: r.props, outputs: r.props })),
+    },
+  })) as { version: 3; deployment: { manifest: object; resources: Array<Record<string, unknown>> } };
+}
