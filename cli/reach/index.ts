@@ -9,12 +9,12 @@ export { ReachReport, toJson, toText } from "./render";
 
 /** A deployment document as `platform plan` writes it or `pulumi stack export` prints it. */
 export interface ReachDocument {
-  readonly deployment?: { readonly resources?: ReadonlyArray<Record<string, unknown>> };
+  readonly deployment?: { readonly resources?: ReadonlyArray<object> };
 }
 
 /** The stack a document belongs to (from its URNs: `urn:pulumi:<stack>::<project>::…`). */
 export function stackOfDocument(doc: ReachDocument): string | undefined {
-  const resources = doc.deployment?.resources ?? [];
+  const resources = (doc.deployment?.resources ?? []) as ReadonlyArray<Record<string, unknown>>;
   const root = resources.find((r) => r.type === "pulumi:pulumi:Stack") ?? resources[0];
   return typeof root?.urn === "string" ? root.urn.split("::")[0].replace(/^urn:pulumi:/, "") : undefined;
 }

@@ -735,9 +735,10 @@ function buildNodes(m: NetworkModel, resources: readonly ReachResource[]): void 
 }
 
 /** Resources of a `pulumi stack export` document (or a `platform plan` one), props = inputs + outputs. */
-export function resourcesOfDocument(doc: { readonly deployment?: { readonly resources?: ReadonlyArray<Record<string, unknown>> } }): ReachResource[] {
+export function resourcesOfDocument(doc: { readonly deployment?: { readonly resources?: ReadonlyArray<object> } }): ReachResource[] {
   const out: ReachResource[] = [];
-  for (const r of doc.deployment?.resources ?? []) {
+  for (const res of doc.deployment?.resources ?? []) {
+    const r = res as Record<string, unknown>;
     if (r.delete === true) continue;
     const inputs = (r.inputs ?? {}) as Record<string, unknown>;
     const outputs = (r.outputs ?? {}) as Record<string, unknown>;
