@@ -39,10 +39,55 @@ function known(read: () => unknown, unknowns: UnknownValueError[]): unknown {
     unknowns.push(e);
     return UNKNOWN;
   }
-  if (Array.isArray(v)) return v.map((_, i) => known(() => (v as unknown[])[i], unknowns));
+  // Index by index: Array.prototype.map would read every element itself, outside the try.
+  if (Array.isArray(v)) return Array.from({ length: v.length }, (_, i) => known(() => (v as unknown[])[i], unknowns));
   if (typeof v === "object" && v !== null) {
     const o = v as Record<string, unknown>;
     return Object.fromEntries(Object.keys(o).map((k) => [k, known(() => o[k], unknowns)]));
+  }
+  return v;
+}
+
+/**
+ * Which resource types a property of a given name refers to, for values the engine cannot know
+ * during a preview (an id of a resource not created yet): such a value is replaced by the id of
+ * the one resource of that type its property depends on.
+ */
+const REFERS_TO: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
+  [/subnet|vpcZoneIdentifiers/i, [T.subnet]],
+  [/securityGroup/i, [T.securityGroup, T.defaultSecurityGroup]],
+  [/routeTable/i, [T.routeTable]],
+  [/networkAcl/i, [T.networkAcl]],
+  [/^(vpcId|peerVpcId)$/, [T.vpc]],
+  [/natGateway/i, [T.natGateway]],
+  [/^gatewayId$/, [T.internetGateway]],
+  [/vpcPeeringConnection/i, [T.vpcPeeringConnection]],
+  [/networkInterfaceId|instanceId/i, [T.instance]],
+  [/loadBalancerArn/i, T.loadBalancer],
+  [/clusterIdentifier/i, [T.rdsCluster]],
+  [/dbSubnetGroupName/i, ["aws:rds/subnetGroup:SubnetGroup"]],
+  [/taskDefinition/i, [T.ecsTaskDefinition]],
+  [/^id$/, [T.launchTemplate]],
+];
+
+function resolveUnknowns(v: unknown, field: string, deps: readonly PolicyResource[], idOf: (urn: string) => string): unknown {
+  const types = REFERS_TO.find(([re]) => re.test(field))?.[1];
+  const candidates = types ? deps.filter((d) => types.includes(d.type)).map((d) => idOf(d.urn)) : [];
+  if (v === UNKNOWN) return candidates.length === 1 ? candidates[0] : v;
+  if (Array.isArray(v)) {
+    if (v.every((x) => typeof x === "string")) {
+      const rest = candidates.filter((c) => !v.includes(c));
+      const unknownCount = v.filter((x) => x === UNKNOWN).length;
+      if (unknownCount > 0 && rest.length === unknownCount) {
+        let next = 0;
+        return v.map((x) => (x === UNKNOWN ? rest[next++] : x));
+      }
+      return v;
+    }
+    return v.map((x) => resolveUnknowns(x, field, deps, idOf));
+  }
+  if (typeof v === "object" && v !== null) {
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, resolveUnknowns(x, k, deps, idOf)]));
   }
   return v;
 }
@@ -63,7 +108,16 @@ export function reachResources(resources: readonly PolicyResource[], unknowns: U
       if (deps.length === 1 && typeof v === "string" && v !== UNKNOWN && !ids.has(deps[0].urn)) ids.set(deps[0].urn, v);
     }
   }
-  return resources.map((r) => ({ urn: r.urn, type: r.type, ...(ids.has(r.urn) ? { id: ids.get(r.urn) as string } : {}), props: props.get(r.urn) ?? {} }));
+  // Resources whose id nothing tells (not created yet, during a preview) get a stand-in, and the
+  // unknown values that refer to them, through `propertyDependencies`, get the same stand-in.
+  const idOf = (urn: string) => ids.get(urn) ?? `pending:${urn}`;
+  for (const r of resources) {
+    const p = props.get(r.urn) ?? {};
+    for (const [key, deps] of Object.entries(r.propertyDependencies ?? {})) {
+      if (key in p) p[key] = resolveUnknowns(p[key], key, deps, idOf);
+    }
+  }
+  return resources.map((r) => ({ urn: r.urn, type: r.type, id: idOf(r.urn), props: props.get(r.urn) ?? {} }));
 }
 
 export function reachMessage(i: IntentResult): string {

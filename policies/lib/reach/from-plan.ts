@@ -6,8 +6,11 @@ import { AddrRange, NetworkModel, ReachResource, UNKNOWN, rangeContains } from "
  * pack (which sees only the resources) and `platform reach --plan` of a stack this repository does
  * not ship. What config would say is read from what the program built from it:
  *
- * - services: the ECS services, their container ports, and whether their task definition carries
- *   `DB_HOST` (what `database: true` injects, infra/app/service.ts);
+ * - services: the ECS services, their container ports, and whether they use the database: their
+ *   task definition carries `DB_HOST` (what `database: true` injects, infra/app/service.ts) or the
+ *   database's groups admit theirs;
+ * - S3: the intent exists when the VPC has an S3 gateway endpoint; the bastion → database intent
+ *   when the database's groups admit the bastion's;
  * - listeners: the load balancer's listeners in the plan;
  * - NAT: a NAT gateway or NAT instance exists; endpoints: the interface endpoints that exist;
  * - bastion: an auto scaling group named `*-bastion-asg`, SSH from the CIDRs its group admits;
@@ -26,12 +29,23 @@ export function architectureFromPlan(stack: string, m: NetworkModel, resources: 
     const text = typeof defs === "string" ? defs : JSON.stringify(defs ?? "");
     return text.includes('"DB_HOST"');
   };
+  const dbNode = m.nodes.find((n) => n.kind === "database" && inStack(n.urn));
+  const admittedByDb = new Set<string>();
+  for (const g of dbNode?.securityGroupIds ?? []) {
+    const sg = g === UNKNOWN ? undefined : m.securityGroups.get(g);
+    for (const r of sg?.rules ?? []) if (r.direction === "ingress" && r.peer !== UNKNOWN && "group" in r.peer) admittedByDb.add(r.peer.group);
+  }
+  const groupsOf = (svc: ReachResource): string[] => {
+    const net = (svc.props.networkConfiguration ?? {}) as Record<string, unknown>;
+    return Array.isArray(net.securityGroups) ? (net.securityGroups as unknown[]).filter((g): g is string => typeof g === "string") : [];
+  };
   const services = resources
     .filter((r) => r.type === "aws:ecs/service:Service" && inStack(r.urn))
     .map((r) => {
       const lbs = Array.isArray(r.props.loadBalancers) ? (r.props.loadBalancers as Array<Record<string, unknown>>) : [];
       const port = lbs.map((l) => l.containerPort).find((p): p is number => typeof p === "number");
-      return port === undefined ? undefined : { name: String(r.props.name ?? r.urn.split("::").pop()), port, database: usesDatabase(r) };
+      const database = usesDatabase(r) || groupsOf(r).some((g) => admittedByDb.has(g));
+      return port === undefined ? undefined : { name: String(r.props.name ?? r.urn.split("::").pop()), port, database };
     })
     .filter((s): s is { name: string; port: number; database: boolean } => s !== undefined);
   const nodes = m.nodes.filter((n) => inStack(n.urn));
@@ -91,7 +105,8 @@ export function architectureFromPlan(stack: string, m: NetworkModel, resources: 
     ...(db ? { databasePort: db.ports[0] } : {}),
     interfaceEndpoints: nodes.filter((n) => n.kind === "endpoint").map((n) => n.service ?? ""),
     nat: nodes.some((n) => n.kind === "nat-gateway" || n.kind === "nat-instance"),
-    ...(bastion ? { bastion: { sshCidrs } } : {}),
+    s3GatewayEndpoint: m.gatewayEndpoints.some((g) => inStack(g.urn) && g.service.endsWith(".s3")),
+    ...(bastion ? { bastion: { sshCidrs, toDatabase: bastion.securityGroupIds.some((g) => g !== UNKNOWN && admittedByDb.has(g)) } } : {}),
     ...(management ? { management } : {}),
     otherEnvironments: [],
   };

@@ -21,8 +21,13 @@ export interface Architecture {
   readonly interfaceEndpoints: readonly string[];
   /** A NAT gateway or instance gives the private tier internet egress. */
   readonly nat: boolean;
-  /** This stack runs a bastion; with office CIDRs it takes SSH from them. */
-  readonly bastion?: { readonly sshCidrs: readonly string[] };
+  /** Services reach S3 through a gateway endpoint. @default true (the network component always creates one) */
+  readonly s3GatewayEndpoint?: boolean;
+  /**
+   * This stack runs a bastion; with office CIDRs it takes SSH from them. `toDatabase`: it must
+   * reach the stack's database. @default toDatabase true (the program admits it by design)
+   */
+  readonly bastion?: { readonly sshCidrs: readonly string[]; readonly toDatabase?: boolean };
   /** Peering with the management stack and what it grants. */
   readonly management?: {
     readonly stack: string;
@@ -169,7 +174,7 @@ export function deriveIntents(m: NetworkModel, arch: Architecture): Array<Planne
       // Private DNS resolves the endpoint's name to its interface in every AZ.
       else pairs(`allow:service/${svc.name}>endpoint/${ep}`, tasks, f.ends(e), HTTPS, "allow", "private DNS answers with the endpoint's interfaces in every AZ, so every task AZ reaches every endpoint AZ");
     }
-    pairs(`allow:service/${svc.name}>s3`, tasks, [{ kind: "service", service: "s3", label: "S3 (gateway endpoint)" }], HTTPS, "allow", "image layers come from S3 through the gateway endpoint");
+    if (arch.s3GatewayEndpoint ?? true) pairs(`allow:service/${svc.name}>s3`, tasks, [{ kind: "service", service: "s3", label: "S3 (gateway endpoint)" }], HTTPS, "allow", "image layers come from S3 through the gateway endpoint");
     if (arch.nat) pairs(`allow:service/${svc.name}>internet`, tasks, [internet], HTTPS, "allow", "with NAT, services reach the internet on HTTPS from every AZ");
     // Must deny: the internet never reaches tasks directly.
     pairs(`deny:internet>service/${svc.name}`, [internet], tasks, svc.port, "deny", "only the ALB listeners face the internet", true);
@@ -192,7 +197,7 @@ export function deriveIntents(m: NetworkModel, arch: Architecture): Array<Planne
   const bastion = arch.bastion ? f.bastion() : undefined;
   if (arch.bastion && bastion) {
     const ends = f.ends(bastion);
-    if (db) pairs("allow:bastion>database", ends, f.ends(db), dbPort(arch, db), "allow", "the bastion reaches the database");
+    if (db && (arch.bastion.toDatabase ?? true)) pairs("allow:bastion>database", ends, f.ends(db), dbPort(arch, db), "allow", "the bastion reaches the database");
     if (arch.nat) pairs("allow:bastion>internet", ends, [internet], HTTPS, "allow", "the bastion's Session Manager agent needs HTTPS out");
     for (const cidr of arch.bastion.sshCidrs) {
       const range = parseRange(cidr);

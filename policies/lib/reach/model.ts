@@ -504,7 +504,8 @@ export function buildModel(resources: readonly ReachResource[]): NetworkModel {
     const pl = str(p, "prefixListId");
     let peer: SgPeer = UNKNOWN;
     if (cidr !== undefined) peer = isUnknown(cidr) ? UNKNOWN : parseRange(cidr) ? { cidr: parseRange(cidr) as AddrRange } : UNKNOWN;
-    else if (group !== undefined) peer = isUnknown(group) ? UNKNOWN : { group: group.includes("/") ? group.split("/").pop() as string : group };
+    // Across accounts a group is referenced as "<account>/<sg-id>".
+    else if (group !== undefined) peer = isUnknown(group) ? UNKNOWN : { group: /^\d{12}\/sg-/.test(group) ? group.slice(13) : group };
     else if (pl !== undefined) peer = isUnknown(pl) ? UNKNOWN : { prefixList: pl };
     sg.rules.push({ urn: r.urn, direction, protocol, fromPort, toPort, peer, label });
   }
@@ -584,7 +585,7 @@ function buildNodes(m: NetworkModel, resources: readonly ReachResource[]): void 
   // ALBs: interfaces in each of their subnets, their groups; ports are their listeners'.
   for (const lb of of(...T.lb)) {
     const p = lb.props;
-    const arn = typeof p.arn === "string" ? p.arn : idOf(lb);
+    const arn = typeof p.arn === "string" && p.arn !== UNKNOWN ? p.arn : idOf(lb);
     const listeners = of(...T.listener).filter((l) => l.props.loadBalancerArn === arn || l.props.loadBalancerArn === idOf(lb));
     const internal = bool(p, "internal");
     m.nodes.push({
@@ -629,9 +630,9 @@ function buildNodes(m: NetworkModel, resources: readonly ReachResource[]): void 
   for (const cluster of of(T.rdsCluster)) {
     const p = cluster.props;
     const groupName = str(p, "dbSubnetGroupName");
-    const group = of(T.subnetGroup).find((g) => g.props.name === groupName || idOf(g) === groupName);
-    const ident = p.clusterIdentifier ?? idOf(cluster);
-    const instances = of(T.rdsInstance).filter((i) => i.props.clusterIdentifier === ident);
+    const group = of(T.subnetGroup).find((g) => (g.props.name === groupName && groupName !== UNKNOWN) || idOf(g) === groupName);
+    const ident = typeof p.clusterIdentifier === "string" && p.clusterIdentifier !== UNKNOWN ? p.clusterIdentifier : idOf(cluster);
+    const instances = of(T.rdsInstance).filter((i) => i.props.clusterIdentifier === ident || i.props.clusterIdentifier === idOf(cluster));
     const publics = instances.map((i) => bool(i.props, "publiclyAccessible"));
     const port = num(p, "port");
     m.nodes.push({
