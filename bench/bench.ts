@@ -6,6 +6,7 @@ import { STACK_ORDER } from "../infra/stacks";
 import { readStackFile, REPO_ROOT } from "../cli/evaluate/stack-config";
 import { serializeDeployment } from "../cli/plan/deployment";
 import { isStackPlan, planStacksSettled, StackPlan } from "../cli/plan/planner";
+import { reachTimings } from "./reach";
 
 /**
  * `npm run bench`: `platform plan` for each shipped stack, for all stacks together, and for
@@ -216,6 +217,9 @@ export async function main(): Promise<void> {
     }
   }
 
+  // `platform reach` on the plans just written (the engine alone: planning is timed above).
+  const reachRows = reachTimings(OUT_DIR, STACK_ORDER, REPS);
+
   // All stacks together, as `platform plan --all` runs them (shared, then two workers at a time).
   const allWalls: number[] = [];
   const allRss: number[] = [];
@@ -288,6 +292,14 @@ export async function main(): Promise<void> {
   lines.push(`| \`platform plan --all\` (CLI process, includes loading the CLI) | ${s(median(cliWalls))} | < 15 s | |`);
   lines.push(`| floor, same schedule | ${s(floorAllWall)} | | |`);
   lines.push(`| ratio to the floor (library) | ${(allWall / floorAllWall).toFixed(2)} | <= 1.5 | |`);
+  lines.push("");
+  lines.push("## `platform reach` beyond planning");
+  lines.push("");
+  lines.push("Reading the plan documents (the stack's and shared's), building the network model, deriving and evaluating every intent.");
+  lines.push("");
+  lines.push("| stack | intents | wall | target |");
+  lines.push("|---|---:|---:|---:|");
+  for (const r of reachRows) lines.push(`| ${r.stack} | ${r.intents} | ${s(r.ms)} | < 1 s |`);
   lines.push("");
   lines.push("## Scale: generated stacks (prod config, N copies of its service)");
   lines.push("");

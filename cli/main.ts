@@ -23,6 +23,7 @@ export const COMMANDS: Record<string, Loader> = {
   review: () => require("./commands/review").command as Command,
   addresses: () => require("./commands/addresses").command as Command,
   preflight: () => require("./commands/preflight").command as Command,
+  reach: () => require("./commands/reach").command as Command,
 };
 
 // `platform help` prints these without loading any command module (loading all of them costs
@@ -35,6 +36,7 @@ export const SUMMARIES: Record<string, string> = {
   review: "One PR report for every stack: changes, dangerous changes, policy, cost delta, parity, diagram",
   addresses: "Print the VPC address plan of every stack; fail on overlapping CIDRs or NACL slot clashes",
   preflight: "Check the stacks against their accounts' AWS service quotas (per account and Region)",
+  reach: "Prove the stack's connectivity on its plan: every traffic intent, hop by hop",
 };
 
 export function help(): string {

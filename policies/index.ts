@@ -7,6 +7,7 @@ import { policies as kms } from "./kms";
 import { policies as lb } from "./lb";
 import { policies as nacl } from "./nacl";
 import { policies as rds } from "./rds";
+import { policies as reach } from "./reach";
 import { policies as s3 } from "./s3";
 import { policies as securityGroups } from "./securitygroup";
 import { policies as tagging } from "./tagging";
@@ -24,5 +25,5 @@ new PolicyPack("platform-policies", {
   description: "Platform guardrails: network, security groups, bastion, ALB, ECS, Aurora, logs, KMS, IAM, S3.",
   provider: "aws",
   enforcementLevel: "mandatory",
-  policies: [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging],
+  policies: [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach],
 });

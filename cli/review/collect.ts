@@ -15,6 +15,10 @@ import { parsePolicyPackConfig } from "../policy/config";
 import { parseDeployment } from "../policy/deployment";
 import { diffPreview, FORMAT_LABEL, readStackInputFor, StackInput } from "../input";
 import { toJson } from "../policy/report";
+import { architectureFor } from "../reach/architecture";
+import { reach } from "../reach";
+import { MANAGEMENT_STACK } from "../../infra/stacks";
+import type { ReachReview } from "./reach";
 import type { CheckSummary, ReviewInputs, StackReviewInput, StepError } from "./types";
 
 /**
@@ -324,6 +328,24 @@ export async function collectReview(opts: CollectOptions): Promise<ReviewInputs>
         }
       }
 
+      let reachResult: ReachReview | StepError;
+      try {
+        // The stack's plan with the management stack's (peering intents), at head and at base;
+        // both judged against the head's architecture, so "broken by this change" is a diff.
+        const withShared = (m: Map<string, PlanOutcome>, doc: UntypedDeployment): UntypedDeployment[] => {
+          const shared = m.get(MANAGEMENT_STACK);
+          return stack !== MANAGEMENT_STACK && shared && "deployment" in shared ? [doc, shared.deployment] : [doc];
+        };
+        const headDocs = withShared(head, h.deployment);
+        const arch = architectureFor(stack, headDocs[0], headDocs.slice(1));
+        reachResult = {
+          head: reach(arch, headDocs).report,
+          ...(baseDoc ? { base: reach(arch, withShared(base, baseDoc)).report } : {}),
+        };
+      } catch (err) {
+        reachResult = { error: message(err) };
+      }
+
       let cost: CostDiff | StepError;
       try {
         const { report: headCost, region } = estimateStack(h.deployment, stack, { root });
@@ -342,6 +364,7 @@ export async function collectReview(opts: CollectOptions): Promise<ReviewInputs>
         source: FORMAT_LABEL[h.input?.format ?? "offline-plan"],
         diff,
         policy: policyResult,
+        reach: reachResult,
         cost,
         head: h.deployment,
         ...(baseDoc ? { base: baseDoc } : {}),

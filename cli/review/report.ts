@@ -6,6 +6,7 @@ import { parseUrn } from "../evaluate/urn";
 import { buildDiagram } from "./diagram";
 import { cell, code, percent, plural, signedUsd, table, text, usd } from "./markdown";
 import { extractSettings, ParityRow, parityRows, StackSettings } from "./parity";
+import { reachBlock } from "./reach";
 import {
   CheckSummary,
   isStepError,
@@ -487,6 +488,8 @@ function stackSection(
   }
   const policy = policyBlock(f, level);
   if (policy.length > 0) out.push(...policy, "");
+  const reach = reachBlock(f.input.reach);
+  if (reach.length > 0) out.push(...reach, "");
   if (f.diff) {
     out.push(...changeBlock(f.diff, level, new Set(f.dangers.map((d) => d.urn))), "");
     if (f.diff.outputs.length > 0)

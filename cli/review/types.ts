@@ -2,6 +2,7 @@ import type { CostDiff } from "../cost/types";
 import type { DiffResult } from "../diff/engine";
 import type { UntypedDeployment } from "../plan/deployment";
 import type { JsonReport } from "../policy/report";
+import type { ReachReview } from "./reach";
 
 /**
  * What `buildReview` reads and returns. Everything here is plain data: the review is assembled
@@ -39,6 +40,8 @@ export interface StackReviewInput {
    * violations this change introduces from ones it inherits).
    */
   readonly policy?: { readonly head: CheckSummary; readonly base?: CheckSummary } | StepError;
+  /** `platform reach` at base and head (docs/reach.md). Absent when not run. */
+  readonly reach?: ReachReview | StepError;
   /** Cost at base → head, from cli/cost `compareCosts`. */
   readonly cost?: CostDiff | StepError;
   /** Deployment documents, for parity (base and head) and the diagram (head). */

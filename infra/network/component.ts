@@ -38,6 +38,8 @@ export interface VpcArgs {
 }
 
 export const DEFAULT_DATABASE_PORT = 5432;
+/** Ports the NAT instance forwards: what the private tier's ACL lets out to the internet (nacl.ts). */
+export const NAT_INSTANCE_PORTS = [443] as const;
 
 type PerTier<T> = Record<Tier, T>;
 
@@ -177,6 +179,7 @@ export class Vpc extends pulumi.ComponentResource {
       databasePort: args.databasePort ?? DEFAULT_DATABASE_PORT,
       managementCidrs: args.managementCidrs ?? [],
       sshSourceCidrs: args.sshSourceCidrs ?? [],
+      interfaceEndpoints: (args.interfaceEndpoints ?? []).length > 0,
     });
     const acls = {} as PerTier<aws.ec2.NetworkAcl>;
     for (const tier of TIERS) {
@@ -249,8 +252,9 @@ export class Vpc extends pulumi.ComponentResource {
   /**
    * A NAT instance for cheap environments: ~4 USD/month against ~43 for a NAT gateway, at the
    * price of no HA and a box to replace when its AMI ages (the AMI lookup does that on `up`).
-   * Source/destination check off is what lets it forward; its security group admits only what
-   * the private tier's NACL lets out (HTTPS) plus HTTP for package mirrors.
+   * Source/destination check off is what lets it forward; its security group admits exactly what
+   * the private tier's NACL lets out: HTTPS. (It used to admit HTTP too, a port no packet from the
+   * private tier could ever reach it on; `platform reach` shows the private ACL's egress drops it.)
    */
   private natInstance(
     name: string,
@@ -263,10 +267,12 @@ export class Vpc extends pulumi.ComponentResource {
     const parent = { parent: this };
     const sg = new aws.ec2.SecurityGroup(
       `${name}-nat-instance`,
+      // The description still says HTTP(S): it is immutable in AWS, and changing it would replace
+      // the group (and touch the instance) for no change in traffic.
       { vpcId, description: `NAT instance of ${name}: forwards the private tier's HTTP(S) to the internet`, tags: { Name: `${name}-nat-instance` } },
       parent,
     );
-    for (const port of [443, 80]) {
+    for (const port of NAT_INSTANCE_PORTS) {
       new aws.vpc.SecurityGroupIngressRule(
         `${name}-nat-instance-in-${port}`,
         { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: plan.tierCidrs.private, description: `Port ${port} from the private tier, to be forwarded` },

@@ -50,6 +50,11 @@ export interface NaclIntent {
   readonly managementCidrs: readonly string[];
   /** Office CIDRs allowed to SSH to a bastion in the public tier (empty: Session Manager only). */
   readonly sshSourceCidrs: readonly string[];
+  /**
+   * Whether the private tier hosts interface endpoints (their ENIs sit in the private subnets).
+   * @default false
+   */
+  readonly interfaceEndpoints?: boolean;
 }
 
 /** An allow rule for TCP ports fromPort..toPort: the only kind of rule the planners emit. */
@@ -105,6 +110,15 @@ export function planNaclRules(intent: NaclIntent): NaclRule[] {
   // Private tier: service ports from the ALB only; outbound HTTPS (ECR, AWS APIs) via NAT or
   // endpoints; the database in the isolated tier.
   servicePorts.forEach((port, i) => rules.push(tcp("private", false, 100 + i, tierCidrs.public, port, port, `service-${port}`)));
+  if (intent.interfaceEndpoints) {
+    // Interface endpoints have an ENI in every private subnet and private DNS answers with all of
+    // them, so a task in one AZ calls the endpoint in another: the request crosses the endpoint
+    // subnet's ACL inbound on 443. An endpoint inherits its subnet's ACL; the traffic must be
+    // allowed in the ACLs of both the client's and the endpoint's subnets
+    // (https://aws.amazon.com/premiumsupport/knowledge-center/security-network-acl-vpc-endpoint/).
+    // Found by `platform reach` (intents service → endpoint, every AZ pair).
+    rules.push(tcp("private", false, 190, tierCidrs.private, 443, 443, "endpoints-https"));
+  }
   rules.push(...ephemeralFromAnywhere("private", 200));
   rules.push(tcp("private", true, 100, ANYWHERE, 443, 443, "https-out"));
   rules.push(tcp("private", true, 110, tierCidrs.isolated, databasePort, databasePort, "database"));

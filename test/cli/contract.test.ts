@@ -32,6 +32,7 @@ const ROWS: Record<string, Row> = {
   cost: { stack: (s) => [s], failing: ["dev", "--plan", malformed], format: true },
   review: { stack: (s) => ["--stacks", s], failing: ["--base-plans", tmp, "--head-plans", path.join(tmp, "none")], format: false },
   addresses: { stack: null, failing: ["--root", tmp], format: true },
+  reach: { stack: (s) => [s], failing: ["dev", "--plan", malformed], format: true },
   preflight: { stack: (s) => ["--stacks", s], failing: ["--quotas", path.join(tmp, "no-such-quotas.yml")], format: true },
 };
 

@@ -7,10 +7,11 @@ import { policies as kms } from "../../policies/kms";
 import { policies as lb } from "../../policies/lb";
 import { policies as nacl } from "../../policies/nacl";
 import { policies as rds } from "../../policies/rds";
+import { policies as reach } from "../../policies/reach";
 import { policies as s3 } from "../../policies/s3";
 import { policies as securityGroups } from "../../policies/securitygroup";
 import { policies as tagging } from "../../policies/tagging";
 import { policies as vpc } from "../../policies/vpc";
 
 /** Every policy of the pack, as policies/index.ts assembles them (index.ts itself serves the pack). */
-export const ALL_POLICIES: Policies = [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging];
+export const ALL_POLICIES: Policies = [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach];

@@ -129,6 +129,24 @@ export function prodFixture(options: { preview?: boolean } = {}): Fixture {
       rule(210, 3390, 65535);
       rule(100, 0, 65535, true);
     }
+    // The private and isolated tiers admit exactly the fixture's flows (ALB → tasks, tasks → the
+    // database, tasks → NAT), with their replies: what ec2-vpc-require-intended-reachability proves.
+    const entry = (n: number, egress: boolean, cidrBlock: string, from: number, to: number) =>
+      f.add("aws:ec2/networkAclRule:NetworkAclRule", `prod-${tier}-${egress ? "out" : "in"}-${n}`, {
+        networkAclId: acl.id, ruleNumber: n, egress, protocol: "tcp", ruleAction: "allow", cidrBlock, fromPort: from, toPort: to,
+      }, p);
+    if (tier === "private") {
+      entry(100, false, "10.30.128.0/19", CONTAINER_PORT, CONTAINER_PORT);
+      entry(200, false, "0.0.0.0/0", 1024, 3388);
+      entry(210, false, "0.0.0.0/0", 3390, 65535);
+      entry(100, true, "0.0.0.0/0", 443, 443);
+      entry(110, true, "10.30.160.0/19", DB_PORT, DB_PORT);
+      entry(200, true, ENV_CIDR, 1024, 65535);
+    }
+    if (tier === "isolated") {
+      entry(100, false, "10.30.0.0/17", DB_PORT, DB_PORT);
+      entry(100, true, "10.30.0.0/17", 1024, 65535);
+    }
   }
   f.add("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "prod-default", { vpcId: vpc.id, ingress: [], egress: [], tags: { Name: "prod-default-do-not-use" } }, p);
   const flowGroup = f.add("aws:cloudwatch/logGroup:LogGroup", "prod-flow-logs", { name: "/platform/prod/vpc-flow-logs", retentionInDays: 365, kmsKeyId: kms.arn }, p);

@@ -157,6 +157,14 @@ for (const [stack, want] of Object.entries(STACKS)) {
         expect(nat.inputs.rootBlockDevice).to.deep.include({ encrypted: true, volumeType: "gp3" });
         expect(nat.inputs.ami).to.match(/^ami-[0-9a-f]{17}$/);
         expect(nat.inputs.userData).to.contain(`-s ${want.cidr} -j MASQUERADE`);
+        // Only HTTPS: what the private tier's ACL lets out (port 80 was dead, found by platform reach).
+        const sgRules = ofType(ev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+          .concat(ofType(ev, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"))
+          .filter((r) => r.name.startsWith(`${stack}-nat-instance-`));
+        expect(sgRules.map((r) => [r.name, r.inputs.fromPort, r.inputs.toPort]).sort()).to.deep.equal([
+          [`${stack}-nat-instance-in-443`, 443, 443],
+          [`${stack}-nat-instance-out-443`, 443, 443],
+        ]);
         for (let az = 0; az < want.azs; az++) {
           const rt = byName(ev, T.rt, `${stack}-private-${az + 1}`);
           const defaults = ofType(ev, T.route).filter((r) => r.inputs.routeTableId === rt.id && r.inputs.destinationCidrBlock === "0.0.0.0/0");

@@ -35,6 +35,14 @@ describe("network/nacl: rules from traffic intent", () => {
     ]);
   });
 
+  it("with interface endpoints, the private tier admits 443 from itself (rule 190): tasks call endpoint ENIs in other AZs", () => {
+    const rule = (i: NaclIntent) => planNaclRules(i).filter((r) => r.tier === "private" && !r.egress && r.fromPort === 443);
+    expect(rule(base)).to.deep.equal([]);
+    expect(rule({ ...base, interfaceEndpoints: true })).to.deep.equal([
+      { tier: "private", egress: false, ruleNumber: 190, protocol: "tcp", action: "allow", cidrBlock: "10.10.0.0/17", fromPort: 443, toPort: 443, purpose: "endpoints-https" },
+    ]);
+  });
+
   it("isolated tier admits only the database port from the private tier, and answers back", () => {
     const rules = planNaclRules(base).filter((r) => r.tier === "isolated");
     expect(rules).to.deep.equal([

@@ -1,0 +1,66 @@
+import { PlatformConfig, parseConfig } from "../../infra/config";
+import { resolvedPort } from "../../infra/database/config";
+import { planNetwork } from "../../infra/network/plan";
+import { managementPeer } from "../../infra/peering/config";
+import { STACK_ORDER, isShippedStack } from "../../infra/stacks";
+import { engineConfigFor } from "../evaluate/stack-config";
+import { architectureFromPlan } from "./from-plan";
+import type { ReachDocument } from "./index";
+import { ALB_LISTENER_PORTS, Architecture } from "./intents";
+import { buildModel, resourcesOfDocument } from "./model";
+
+/**
+ * The architecture of a stack as its config builds it: the same validated config the program
+ * reads (infra/config), and the same port derivation the NACL planner uses.
+ */
+export function architectureOf(config: PlatformConfig, others: readonly PlatformConfig[] = []): Architecture {
+  // As infra/app/tier.ts appNetworkIntents derives them (not imported: it loads @pulumi/aws).
+  const ports = {
+    databasePort: config.database ? resolvedPort(config.database) : undefined,
+  };
+  const services = (config.services ?? []).map((s) => ({ name: s.name, port: s.port, database: s.database === true }));
+  const peering = config.peering;
+  const peer = peering ? managementPeer(peering) : undefined;
+  const peerStack = peer ? peer.stack.split("/").pop() : undefined;
+  return {
+    stack: config.stack,
+    listenerPorts: services.length > 0 ? ALB_LISTENER_PORTS : [],
+    services,
+    ...(ports.databasePort !== undefined ? { databasePort: ports.databasePort } : {}),
+    interfaceEndpoints: config.network.interfaceEndpoints ?? [],
+    nat: config.network.natStrategy !== "none",
+    ...(config.bastion.enabled ? { bastion: { sshCidrs: config.bastion.sshCidrs ?? [] } } : {}),
+    ...(peering && peerStack
+      ? {
+          management: {
+            stack: peerStack,
+            managementTo: peering.managementTo,
+            toManagement: peering.toManagement,
+            toManagementPorts: peering.toManagementPorts,
+          },
+        }
+      : {}),
+    // Environments are the stacks peered with a management VPC; the management stack itself is
+    // reached through peering intents, not listed here.
+    otherEnvironments: others
+      .filter((o) => o.stack !== config.stack && o.peering !== undefined && config.peering !== undefined)
+      .map((o) => ({ stack: o.stack, tierCidrs: planNetwork(o.network.cidr, o.network.azCount).tierCidrs })),
+  };
+}
+
+/** The shipped stack's architecture, with the other shipped stacks as "other environments". */
+export function shippedArchitecture(stack: string): Architecture {
+  const config = parseConfig(stack, "platform", engineConfigFor(stack));
+  const others = STACK_ORDER.filter((s) => s !== stack).map((s) => parseConfig(s, "platform", engineConfigFor(s)));
+  return architectureOf(config, others);
+}
+
+/**
+ * The architecture `platform reach` checks: from the stack's config when it is a shipped stack,
+ * else read back from its plan (./from-plan.ts).
+ */
+export function architectureFor(stack: string, doc: ReachDocument, others: readonly ReachDocument[] = []): Architecture {
+  if (isShippedStack(stack)) return shippedArchitecture(stack);
+  const resources = [doc, ...others].flatMap((d) => resourcesOfDocument(d));
+  return architectureFromPlan(stack, buildModel(resources), resources);
+}

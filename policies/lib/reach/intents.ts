@@ -1,0 +1,276 @@
+import { AddrRange, NetNode, NetworkModel, parseRange } from "./model";
+import { Endpoint, FlowResult, Verdict, endpointLabel, evaluateFlow, placements } from "./evaluate";
+
+/**
+ * Traffic intents derived from the architecture (what the stack config builds), not listed per
+ * stack: every flow the platform needs must be allowed, every flow it must never carry must be
+ * denied. One intent per (source AZ, destination AZ) pair where AZs matter, so a path broken in
+ * one AZ shows as exactly that.
+ */
+
+export type Tier = "public" | "private" | "isolated";
+
+/** What the program builds, as far as traffic goes. Built from config (CLI) or from the plan (policy). */
+export interface Architecture {
+  readonly stack: string;
+  /** ALB listener ports (the program always creates HTTPS 443 and the HTTP→HTTPS redirect on 80). */
+  readonly listenerPorts: readonly number[];
+  readonly services: ReadonlyArray<{ readonly name: string; readonly port: number; readonly database: boolean }>;
+  readonly databasePort?: number;
+  /** Interface endpoint services (`ecr.api`, `logs`, …). */
+  readonly interfaceEndpoints: readonly string[];
+  /** A NAT gateway or instance gives the private tier internet egress. */
+  readonly nat: boolean;
+  /** Services reach S3 through a gateway endpoint. @default true (the network component always creates one) */
+  readonly s3GatewayEndpoint?: boolean;
+  /**
+   * This stack runs a bastion; with office CIDRs it takes SSH from them. `toDatabase`: it must
+   * reach the stack's database. @default toDatabase true (the program admits it by design)
+   */
+  readonly bastion?: { readonly sshCidrs: readonly string[]; readonly toDatabase?: boolean };
+  /** Peering with the management stack and what it grants. */
+  readonly management?: {
+    readonly stack: string;
+    readonly managementTo: readonly Tier[];
+    readonly toManagement: readonly Tier[];
+    readonly toManagementPorts: readonly number[];
+  };
+  /** Other environments' tier CIDRs: never reachable from here. */
+  readonly otherEnvironments: ReadonlyArray<{ readonly stack: string; readonly tierCidrs: Readonly<Record<Tier, string>> }>;
+}
+
+export const ALB_LISTENER_PORTS: readonly number[] = [443, 80];
+export const HTTPS = 443;
+export const SSH = 22;
+
+export interface EndRef {
+  readonly label: string;
+  readonly urn?: string;
+  readonly az?: string;
+}
+
+export interface IntentResult {
+  readonly id: string;
+  readonly from: EndRef;
+  readonly to: EndRef;
+  readonly protocol: "tcp";
+  readonly port: number;
+  readonly expect: "allow" | "deny";
+  readonly result: Verdict;
+  readonly holds: boolean;
+  readonly path: FlowResult["path"];
+  readonly blockedBy?: { readonly urn: string; readonly detail: string };
+  /** Why the intent exists (the architecture rule it comes from). */
+  readonly why: string;
+}
+
+interface PlannedIntent {
+  readonly id: string;
+  readonly from: Endpoint;
+  readonly to: Endpoint;
+  readonly port: number;
+  readonly expect: "allow" | "deny";
+  readonly why: string;
+}
+
+/** A required end that the plan lacks: the intent cannot hold. */
+interface MissingIntent {
+  readonly id: string;
+  readonly from: EndRef;
+  readonly to: EndRef;
+  readonly port: number;
+  readonly expect: "allow" | "deny";
+  readonly why: string;
+  readonly missing: string;
+}
+
+function stackOfUrn(urn: string): string {
+  return urn.split("::")[0].replace(/^urn:pulumi:/, "");
+}
+
+function endRef(m: NetworkModel, e: Endpoint): EndRef {
+  if (e.kind !== "node") return { label: endpointLabel(e) };
+  const s = m.subnets.get(e.subnetId);
+  const az = s && typeof s.az === "string" && s.az !== "04da6b54-80e4-46f7-96ec-b56ff0331ba9" ? s.az : undefined;
+  return { label: e.node.label, urn: e.node.urn, ...(az ? { az } : {}) };
+}
+
+function azTag(e: Endpoint, m: NetworkModel): string {
+  if (e.kind !== "node") return e.kind === "internet" ? (e.cidr ? e.cidr.text : "internet") : e.kind === "service" ? e.service : e.cidr.text;
+  return endRef(m, e).az ?? e.subnetId;
+}
+
+/** Nodes of the architecture in the model, found by kind and stack. */
+class Finder {
+  constructor(
+    private readonly m: NetworkModel,
+    private readonly stack: string,
+  ) {}
+  private of(kind: NetNode["kind"], stack = this.stack): NetNode[] {
+    return this.m.nodes.filter((n) => n.kind === kind && stackOfUrn(n.urn) === stack);
+  }
+  alb(): NetNode | undefined {
+    return this.of("alb")[0];
+  }
+  service(name: string): NetNode | undefined {
+    return this.of("service").find((n) => n.service === name);
+  }
+  database(): NetNode | undefined {
+    return this.of("database")[0];
+  }
+  endpoint(service: string): NetNode | undefined {
+    return this.of("endpoint").find((n) => n.service === service);
+  }
+  bastion(stack = this.stack): NetNode | undefined {
+    return this.of("bastion", stack)[0];
+  }
+  ends(node: NetNode): Endpoint[] {
+    return placements(this.m, node).map((p) => ({ kind: "node", node, subnetId: p.subnetId }));
+  }
+}
+
+/**
+ * The intents of one stack. `m` holds the stack's plan and, for environments, the management
+ * stack's plan (without it, the cross-stack intents are left out: they cannot be evaluated).
+ */
+export function deriveIntents(m: NetworkModel, arch: Architecture): Array<PlannedIntent | MissingIntent> {
+  const f = new Finder(m, arch.stack);
+  const out: Array<PlannedIntent | MissingIntent> = [];
+  const internet: Endpoint = { kind: "internet" };
+  const pairs = (id: string, from: Endpoint[], to: Endpoint[], port: number, expect: "allow" | "deny", why: string, onePair = false) => {
+    const list: PlannedIntent[] = [];
+    for (const a of from) for (const b of to) list.push({ id: `${id}:${port}:${azTag(a, m)}>${azTag(b, m)}`, from: a, to: b, port, expect, why });
+    // Denials need no full matrix: one pair per destination AZ says "closed".
+    out.push(...(onePair ? list.filter((x, i) => list.findIndex((y) => azTag(y.to, m) === azTag(x.to, m)) === i) : list));
+  };
+  const missing = (id: string, from: string, to: string, port: number, what: string, why: string) =>
+    out.push({ id: `${id}:${port}`, from: { label: from }, to: { label: to }, port, expect: "allow", why, missing: what });
+
+  const alb = f.alb();
+  const db = f.database();
+  const hasApp = arch.services.length > 0;
+
+  // Internet → ALB on each listener port (each ALB AZ).
+  if (hasApp) {
+    if (!alb) missing("allow:internet>alb", "internet", "load balancer", HTTPS, "no load balancer in the plan", "the ALB serves the services");
+    else for (const port of arch.listenerPorts) pairs("allow:internet>alb", [internet], f.ends(alb), port, "allow", "clients reach the ALB on its listener ports");
+  }
+
+  for (const svc of arch.services) {
+    const node = f.service(svc.name);
+    if (!node) {
+      missing(`allow:alb>service/${svc.name}`, "load balancer", `ECS service ${svc.name}`, svc.port, `no ECS service ${svc.name} in the plan`, "the ALB forwards to each service");
+      continue;
+    }
+    const tasks = f.ends(node);
+    if (alb) pairs(`allow:alb>service/${svc.name}`, f.ends(alb), tasks, svc.port, "allow", "the ALB forwards to the service's container port from every ALB subnet to every task subnet");
+    if (db) {
+      if (svc.database) pairs(`allow:service/${svc.name}>database`, tasks, f.ends(db), dbPort(arch, db), "allow", "services that use the database reach it");
+      else pairs(`deny:service/${svc.name}>database`, tasks, f.ends(db), dbPort(arch, db), "deny", "only granted sources reach the database", true);
+    }
+    for (const ep of arch.interfaceEndpoints) {
+      const e = f.endpoint(ep);
+      if (!e) missing(`allow:service/${svc.name}>endpoint/${ep}`, node.label, `interface endpoint ${ep}`, HTTPS, `no interface endpoint ${ep} in the plan`, "services reach every interface endpoint");
+      // Private DNS resolves the endpoint's name to its interface in every AZ.
+      else pairs(`allow:service/${svc.name}>endpoint/${ep}`, tasks, f.ends(e), HTTPS, "allow", "private DNS answers with the endpoint's interfaces in every AZ, so every task AZ reaches every endpoint AZ");
+    }
+    if (arch.s3GatewayEndpoint ?? true) pairs(`allow:service/${svc.name}>s3`, tasks, [{ kind: "service", service: "s3", label: "S3 (gateway endpoint)" }], HTTPS, "allow", "image layers come from S3 through the gateway endpoint");
+    if (arch.nat) pairs(`allow:service/${svc.name}>internet`, tasks, [internet], HTTPS, "allow", "with NAT, services reach the internet on HTTPS from every AZ");
+    // Must deny: the internet never reaches tasks directly.
+    pairs(`deny:internet>service/${svc.name}`, [internet], tasks, svc.port, "deny", "only the ALB listeners face the internet", true);
+    // Other environments: never reachable.
+    for (const other of arch.otherEnvironments) {
+      pairs(`deny:service/${svc.name}>${other.stack}/private`, tasks.slice(0, 1), [address(other.stack, "private", other.tierCidrs.private)], HTTPS, "deny", "environments never reach each other");
+      if (arch.databasePort !== undefined) pairs(`deny:service/${svc.name}>${other.stack}/isolated`, tasks.slice(0, 1), [address(other.stack, "isolated", other.tierCidrs.isolated)], arch.databasePort, "deny", "environments never reach each other");
+    }
+  }
+
+  if (db) {
+    pairs("deny:internet>database", [internet], f.ends(db), dbPort(arch, db), "deny", "databases are never public", true);
+    if (alb) pairs("deny:alb>database", f.ends(alb), f.ends(db), dbPort(arch, db), "deny", "only granted sources reach the database", true);
+  }
+  for (const ep of arch.interfaceEndpoints) {
+    const e = f.endpoint(ep);
+    if (e) pairs(`deny:internet>endpoint/${ep}`, [internet], f.ends(e), HTTPS, "deny", "interface endpoints are private", true);
+  }
+
+  const bastion = arch.bastion ? f.bastion() : undefined;
+  if (arch.bastion && bastion) {
+    const ends = f.ends(bastion);
+    if (db && (arch.bastion.toDatabase ?? true)) pairs("allow:bastion>database", ends, f.ends(db), dbPort(arch, db), "allow", "the bastion reaches the database");
+    if (arch.nat) pairs("allow:bastion>internet", ends, [internet], HTTPS, "allow", "the bastion's Session Manager agent needs HTTPS out");
+    for (const cidr of arch.bastion.sshCidrs) {
+      const range = parseRange(cidr);
+      if (range) pairs("allow:office>bastion", [{ kind: "internet", cidr: range, label: `office ${cidr}` }], ends, SSH, "allow", "SSH from the configured office ranges");
+    }
+    pairs("deny:internet>bastion", [internet], ends, SSH, "deny", arch.bastion.sshCidrs.length > 0 ? "SSH only from the office ranges" : "Session Manager only: no inbound SSH", true);
+  }
+
+  // The management VPC (only when its plan is in the model).
+  const mgmt = arch.management;
+  const mgmtBastion = mgmt ? f.bastion(mgmt.stack) : undefined;
+  if (mgmt && mgmtBastion) {
+    const ends = f.ends(mgmtBastion);
+    if (db && mgmt.managementTo.includes("isolated")) {
+      pairs("allow:management-bastion>database", ends, f.ends(db), dbPort(arch, db), "allow", "the management bastion reaches the database across the peering");
+    } else if (db) {
+      pairs("deny:management-bastion>database", ends, f.ends(db), dbPort(arch, db), "deny", "the peering does not grant the isolated tier", true);
+    }
+    if (alb && !mgmt.managementTo.includes("public")) {
+      pairs("deny:management-bastion>alb", ends.slice(0, 1), f.ends(alb), HTTPS, "deny", "the peering does not grant the public tier", true);
+    }
+    for (const svc of arch.services) {
+      const node = f.service(svc.name);
+      if (!node) continue;
+      pairs(`deny:management-bastion>service/${svc.name}`, ends.slice(0, 1), f.ends(node), SSH, "deny", "the peering grants service ports only, never SSH", true);
+      if (!mgmt.toManagementPorts.includes(SSH)) {
+        pairs(`deny:service/${svc.name}>management-bastion`, f.ends(node).slice(0, 1), ends, SSH, "deny", "the environment reaches the management VPC only on its granted ports", true);
+      }
+    }
+  }
+  return out;
+}
+
+function dbPort(arch: Architecture, db: NetNode): number {
+  return arch.databasePort ?? db.ports[0] ?? 5432;
+}
+
+function address(stack: string, tier: Tier, cidr: string): Endpoint {
+  return { kind: "address", cidr: parseRange(cidr) as AddrRange, label: `${stack} ${tier} tier (${cidr})` };
+}
+
+/** Evaluates every intent of a stack. */
+export function checkIntents(m: NetworkModel, arch: Architecture): IntentResult[] {
+  return deriveIntents(m, arch).map((i) => {
+    if ("missing" in i) {
+      return {
+        id: i.id,
+        from: i.from,
+        to: i.to,
+        protocol: "tcp",
+        port: i.port,
+        expect: i.expect,
+        result: "deny",
+        holds: false,
+        path: [],
+        blockedBy: { urn: "", detail: i.missing },
+        why: i.why,
+      };
+    }
+    const r = evaluateFlow(m, { from: i.from, to: i.to, port: i.port });
+    return {
+      id: i.id,
+      from: endRef(m, i.from),
+      to: endRef(m, i.to),
+      protocol: "tcp",
+      port: i.port,
+      expect: i.expect,
+      result: r.result,
+      // An unknown never counts as holding: neither an allow nor a deny is proven.
+      holds: r.result === i.expect,
+      path: r.path,
+      ...(r.blockedBy ? { blockedBy: r.blockedBy } : {}),
+      why: i.why,
+    };
+  });
+}
