@@ -12,6 +12,9 @@ import { shippedPlans } from "../support/plans";
 import { renderPlanText } from "../../cli/plan/render";
 import { organizationFlag } from "../../cli/commands/plan";
 import { deploymentValidator } from "../../cli/plan/schema";
+
+/** The command as built from these sources (not a dist/ compiled before the last edit). */
+const FROM_SOURCE = { ...process.env, PLATFORM_FROM_SOURCE: "1" };
 import { loadReplaceTable, ruleFor } from "../../cli/diff/table";
 
 /**
@@ -219,7 +222,7 @@ describe("platform plan --org", () => {
   });
 
   it("exits 2 with the message and the usage before planning anything", () => {
-    const res = spawnSync(process.execPath, [path.join(REPO_ROOT, "bin", "platform.js"), "plan", "dev", "--org", "a b"], { encoding: "utf8" });
+    const res = spawnSync(process.execPath, [path.join(REPO_ROOT, "bin", "platform.js"), "plan", "dev", "--org", "a b"], { encoding: "utf8", env: FROM_SOURCE });
     expect(res.status).to.equal(2);
     expect(res.stderr.split("\n")[0]).to.equal(
       'platform plan: --org (or PULUMI_ORG) must be an organization name of letters, digits, "-", "_" and "." (got "a b"); use the first segment of your stacks\' names, e.g. "acme" for acme/platform/dev',
@@ -256,6 +259,7 @@ describe("platform plan (bad config)", () => {
       );
       const res = spawnSync(process.execPath, [path.join(REPO_ROOT, "bin", "platform.js"), "plan", "dev", "--root", root], {
         encoding: "utf8",
+        env: FROM_SOURCE,
       });
       expect(res.status).to.equal(2);
       expect(res.stderr).to.contain('platform plan: stack "dev" failed to evaluate:\nInvalid configuration for stack "dev"');

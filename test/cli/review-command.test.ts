@@ -143,7 +143,8 @@ describe("platform review command", () => {
           "--out",
           path.join(dir, "review.md"),
         ],
-        { cwd: ROOT, encoding: "utf8" },
+        // The command as built from these sources, not a dist/ compiled before the last edit.
+        { cwd: ROOT, encoding: "utf8", env: { ...process.env, PLATFORM_FROM_SOURCE: "1" } },
       );
       report = fs.existsSync(path.join(dir, "review.md"))
         ? fs.readFileSync(path.join(dir, "review.md"), "utf8")
