@@ -4,6 +4,7 @@ import { Resource, StackGraph, describe, prop, unique } from "./lib/graph";
 import { describeRange } from "./lib/ports";
 import { list } from "./lib/props";
 import { launchedRole } from "./lib/tags";
+import { runTaskSecurityGroups } from "./lib/ecs";
 import { T } from "./lib/types";
 import { forEachKnown, isPresent, peek } from "./lib/unknowns";
 import { effectiveRules } from "./securitygroup";
@@ -367,7 +368,10 @@ export const clusterRequireMultiAz = stackPolicy<{ minimumInstances: number }>({
 
 const TRUSTED_ROLES = ["bastion"];
 
-/** Security groups allowed to reach databases: ECS tasks, bastions, and groups from the management stack. */
+/**
+ * Security groups allowed to reach databases: ECS services' tasks, bastions, one-off tasks such as
+ * the database bootstrap (lib/ecs.ts runTaskSecurityGroups), and groups from the management stack.
+ */
 function trustedGroups(graph: StackGraph): Set<Resource> {
   const services = graph.ofType(T.ecsService, T.ecsTaskSet).flatMap((s) => graph.securityGroupsOf(s));
   const bastions = graph
@@ -378,7 +382,7 @@ function trustedGroups(graph: StackGraph): Set<Resource> {
       return TRUSTED_ROLES.includes(launchedRole(r.type, known, () => graph.tags(r)) ?? "");
     })
     .flatMap((r) => graph.securityGroupsOf(r));
-  return new Set(unique([...services, ...bastions]));
+  return new Set(unique([...services, ...bastions, ...runTaskSecurityGroups(graph)]));
 }
 
 export const clusterDisallowUntrustedIngress = stackPolicy({

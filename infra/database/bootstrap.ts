@@ -87,7 +87,9 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
     super("platform:database:Bootstrap", name, {}, opts);
     const parent = { parent: this };
     const account = aws.getCallerIdentityOutput({}, parent).accountId;
-    const tags = (n: string) => ({ Name: n, Service: BOOTSTRAP_CONTAINER });
+    // Role marks the one-off task's security group and task definition for the policy pack
+    // (policies/lib/ecs.ts runTaskSecurityGroups): run-task attaches the group outside the stack.
+    const tags = (n: string) => ({ Name: n, Service: BOOTSTRAP_CONTAINER, Role: BOOTSTRAP_CONTAINER });
     // Fails the run before anything is created if a user name were invalid.
     const sql = planBootstrapSql(args.engine, args.databaseName, args.users);
 
@@ -145,7 +147,7 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
     );
     const image = buildImage(
       name,
-      { repositoryName: args.repositoryName, context: BOOTSTRAP_CONTEXT, architecture: args.architecture, forceDelete: args.repositoryForceDelete, tags: { Service: BOOTSTRAP_CONTAINER } },
+      { repositoryName: args.repositoryName, context: BOOTSTRAP_CONTEXT, architecture: args.architecture, forceDelete: args.repositoryForceDelete, tags: { Service: BOOTSTRAP_CONTAINER, Role: BOOTSTRAP_CONTAINER } },
       this,
     );
 
