@@ -176,4 +176,20 @@ policyTests("policies/rds.ts", policies, [
       'SecurityGroup "prod-db-sg" of Cluster "prod-db" admits another security group on tcp/5433; admit only the service and bastion security groups, by reference, on port 5433.',
     ],
   },
+  {
+    policy: "rds-cluster-disallow-untrusted-ingress",
+    title: "a group claims the db-bootstrap role but no one-off task definition of that role exists",
+    mutate: (f) => f.update("prod-db-bootstrap-td", (i) => (i.tags = { Name: "prod-db-bootstrap-td" })),
+    messages: [
+      'SecurityGroup "prod-db-sg" of Cluster "prod-db" admits another security group on tcp/5433; admit only the service and bastion security groups, by reference, on port 5433.',
+    ],
+  },
+  {
+    policy: "rds-cluster-disallow-untrusted-ingress",
+    title: "the bootstrap task definition is run by a service (no longer a one-off task)",
+    mutate: (f) => f.update("prod-app-svc", (i) => (i.taskDefinition = f.get("prod-db-bootstrap-td").arn)),
+    messages: [
+      'SecurityGroup "prod-db-sg" of Cluster "prod-db" admits another security group on tcp/5433; admit only the service and bastion security groups, by reference, on port 5433.',
+    ],
+  },
 ]);
