@@ -15,6 +15,7 @@ import { planBootstrapSql } from "../../../infra/database/plan";
  * server runs on a Unix socket in a temporary directory and is stopped in `after`.
  */
 const USERS = ["svc_api", "svc_hello"];
+const ENTRYPOINT = path.resolve(__dirname, "../../../services/db-bootstrap/entrypoint.sh");
 
 function which(bin: string): string | undefined {
   const r = spawnSync("sh", ["-c", `command -v ${bin}`], { encoding: "utf8" });
@@ -87,6 +88,28 @@ describe("database bootstrap SQL against a real PostgreSQL (run twice)", functio
     const denied = psql("svc_hello", "app", "CREATE TABLE svc_api.intruder (id int);");
     expect(denied.status).to.not.equal(0);
     expect(denied.stderr).to.include("permission denied for schema svc_api");
+  });
+
+  it("runs through the image's entrypoint (services/db-bootstrap/entrypoint.sh) with the task definition's variables, twice", () => {
+    const sql = planBootstrapSql("aurora-postgresql", "app", [...USERS, "svc_worker"]);
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", DB_ENGINE: "aurora-postgresql", DB_HOST: dir as string, DB_PORT: port, DB_NAME: "app", BOOTSTRAP_SQL: sql, DB_MASTER_USERNAME: "dbmaster", DB_MASTER_PASSWORD: "unused-with-trust" };
+    for (let i = 0; i < 2; i++) {
+      const r = spawnSync("sh", [ENTRYPOINT], { env, encoding: "utf8" });
+      expect(r.status, r.stderr).to.equal(0);
+      // psql's command tags, the same on both runs: every statement succeeds again.
+      const tags = ["DO", "GRANT ROLE", "GRANT", "CREATE SCHEMA", "GRANT"];
+      expect(r.stdout.split("\n")).to.deep.equal([`db-bootstrap: aurora-postgresql ${dir}:${port}/app`, ...tags, ...tags, ...tags, "db-bootstrap: done", ""]);
+    }
+    expect(ok(psql("postgres", "app", "SELECT count(*) FROM pg_roles WHERE rolname = 'svc_worker' AND pg_has_role('svc_worker', 'rds_iam', 'MEMBER');"))).to.equal("1");
+  });
+
+  it("fails the task (psql exit 3) on the first failing statement, and exit 2 on an unknown engine", () => {
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", DB_ENGINE: "aurora-postgresql", DB_HOST: dir as string, DB_PORT: port, DB_NAME: "app", BOOTSTRAP_SQL: "GRANT nosuchrole TO svc_api;", DB_MASTER_USERNAME: "dbmaster", DB_MASTER_PASSWORD: "x" };
+    const failed = spawnSync("sh", [ENTRYPOINT], { env, encoding: "utf8" });
+    expect(failed.status).to.equal(3);
+    expect(failed.stderr).to.include('role "nosuchrole" does not exist');
+    const unknown = spawnSync("sh", [ENTRYPOINT], { env: { ...env, DB_ENGINE: "oracle-ee" }, encoding: "utf8" });
+    expect([unknown.status, unknown.stderr]).to.deep.equal([2, "db-bootstrap: unknown DB_ENGINE oracle-ee\n"]);
   });
 
   it("gives service users no password (they can only log in with IAM tokens on Aurora)", () => {
