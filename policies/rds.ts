@@ -112,16 +112,20 @@ export const clusterRequireFinalSnapshot = resourcePolicy({
   },
 });
 
+/**
+ * Mandatory (the catalog row 65 says advisory): services log in as their own users with IAM tokens
+ * and hold no password (docs/database.md), so without IAM authentication they cannot connect.
+ */
 export const clusterEnableIamAuthentication = resourcePolicy({
   name: "rds-cluster-enable-iam-authentication",
-  description: "Aurora clusters should accept IAM database authentication.",
-  enforcementLevel: "advisory",
+  description: "Aurora clusters must accept IAM database authentication: services log in with IAM tokens, never with a password.",
+  enforcementLevel: "mandatory",
   category: "security",
-  severity: "low",
+  severity: "high",
   catalog: ["65"],
   types: [T.rdsCluster],
   validate: (r, report) => {
-    if (r.props.iamDatabaseAuthenticationEnabled !== true) report("IAM database authentication is off; set iamDatabaseAuthenticationEnabled: true.");
+    if (r.props.iamDatabaseAuthenticationEnabled !== true) report("IAM database authentication is off; set iamDatabaseAuthenticationEnabled: true (services log in with IAM tokens).");
   },
 });
 

@@ -53,8 +53,7 @@ policyTests("policies/rds.ts", policies, [
     policy: "rds-cluster-enable-iam-authentication",
     title: "IAM database authentication is off",
     mutate: cluster((i) => (i.iamDatabaseAuthenticationEnabled = false)),
-    messages: ["IAM database authentication is off; set iamDatabaseAuthenticationEnabled: true."],
-    level: "advisory",
+    messages: ["IAM database authentication is off; set iamDatabaseAuthenticationEnabled: true (services log in with IAM tokens)."],
   },
   {
     policy: "rds-cluster-enable-auto-minor-upgrade",
