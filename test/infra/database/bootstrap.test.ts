@@ -3,7 +3,7 @@ import { Evaluation } from "../../../cli/evaluate/harness";
 import { MOCK_ACCOUNT_ID } from "../../../cli/evaluate/mocks";
 import { ContainerDefinition, PolicyDocument } from "../../../infra/app/plan";
 import { masterSecretReadPolicy, planBootstrapSql } from "../../../infra/database/plan";
-import { ENVIRONMENTS, T, evaluatedStacks, input, one, ofType } from "../app/evaluated";
+import { ENVIRONMENTS, T, evaluateVariant, evaluatedStacks, input, one, ofType } from "../app/evaluated";
 
 /**
  * The database bootstrap task and master-secret access in each shipped stack, evaluated under the
@@ -157,4 +157,25 @@ describe("database bootstrap task and master-secret access in the shipped stacks
       });
     });
   }
+});
+
+describe("master-secret access with a bastion in the environment's own stack (dev's file, platform:bastion enabled)", function () {
+  this.timeout(300_000);
+  let ev: Evaluation;
+  before(async () => {
+    ev = await evaluateVariant("dev", (c) => {
+      c["platform:bastion"] = { enabled: true };
+    });
+  });
+
+  it("grants the environment's bastion role, besides the management bastion and the bootstrap task, exactly the master secret", () => {
+    const secretArn = ev.outputs.dbSecretArn as string;
+    const readers = ofType(ev, T.rolePolicy).filter((p) => input<string>(p, "policy").includes(secretArn));
+    expect(readers.map((p) => p.name).sort()).to.deep.equal(["dev-bastion-db-secret", "dev-db-bootstrap-execution-role", "dev-management-bastion-db-secret"]);
+    const own = one(ev, T.rolePolicy, "dev-bastion-db-secret");
+    expect(own.inputs.role).to.equal(one(ev, T.role, "dev-bastion-role").outputs.name);
+    expect(JSON.parse(input<string>(own, "policy"))).to.deep.equal(
+      masterSecretReadPolicy({ secretArn, kmsKeyArn: one(ev, T.kms, "dev-db-key").outputs.arn as string, region: REGION }),
+    );
+  });
 });
