@@ -22,6 +22,7 @@ const COMMANDS: Record<string, Loader> = {
   cost: () => require("./commands/cost").command as Command,
   review: () => require("./commands/review").command as Command,
   addresses: () => require("./commands/addresses").command as Command,
+  preflight: () => require("./commands/preflight").command as Command,
 };
 
 function help(): string {

@@ -22,9 +22,16 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
   // is created, so a missing output or a stale CIDR stops the run with nothing half-built.
   const peering = config.peering ? await resolveManagementPeer({ stack: config.stack, region: config.region, peering: config.peering }) : undefined;
   const tags = baseTags(config);
-  // One explicit provider for the whole stack: region and default tags in one place, handed to
-  // every component through `providers` so children inherit it.
-  const provider = new aws.Provider("aws", { region: config.region, defaultTags: { tags } });
+  // One explicit provider for the whole stack: region, default tags and the allowed accounts in one
+  // place, handed to every component through `providers` so children inherit it. An explicit
+  // provider reads none of the stack's `aws:*` config (only the default provider does; see
+  // @pulumi/aws provider.js, which builds its inputs from `args` alone), so `aws:allowedAccountIds`
+  // is passed here or it would guard nothing.
+  const provider = new aws.Provider("aws", {
+    region: config.region,
+    defaultTags: { tags },
+    ...(config.allowedAccountIds ? { allowedAccountIds: [...config.allowedAccountIds] } : {}),
+  });
   const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
 
   const name = config.stack;

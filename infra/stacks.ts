@@ -30,3 +30,24 @@ export function compareStacks(a: string, b: string): number {
 export function stackFileName(stack: string): string {
   return `environments/Pulumi.${stack}.yaml`;
 }
+
+/**
+ * The organization of every stack on a self-managed (S3, local file) backend: the diy backend
+ * accepts no other ("organization name must be 'organization'", pkg/backend/diy/store.go), and
+ * `pulumi.getOrganization()` returns it there. On Pulumi Cloud the organization is the account's
+ * (or the team's) real one, which the CLI selects with the stack (`pulumi stack select <org>/<stack>`)
+ * and the program reads from the engine; it is never written into a stack file.
+ */
+export const DIY_ORGANIZATION = "organization";
+
+/**
+ * A stack name as a StackReference takes it: `project/stack` is completed with `organization` (the
+ * backend's, from `pulumi.getOrganization()`); `org/project/stack` is kept as written (a stack of
+ * another organization, rarely what an environment wants).
+ */
+export function qualifyStackName(name: string, organization: string): string {
+  const parts = name.split("/");
+  if (parts.length === 3) return name;
+  if (parts.length === 2) return `${organization}/${name}`;
+  throw new Error(`"${name}" is not a stack name of the form project/stack or organization/project/stack`);
+}

@@ -9,12 +9,12 @@ import { isStackPlan, PlanFailure, planStacksSettled, StackPlan } from "../plan/
 import { Progress } from "../plan/progress";
 import { renderPlanText } from "../plan/render";
 
-const USAGE = `Usage: platform plan <stack>... [--out FILE] [--format text|json]
+const USAGE = `Usage: platform plan <stack>... [--out FILE] [--format text|json] [--org NAME]
        platform plan --all [--format text]
 
 Evaluate each stack's program offline under Pulumi's mock runtime, loaded exactly as the Pulumi
-CLI loads it (Pulumi.yaml main, the stack's environments/Pulumi.<stack>.yaml), one fresh process per
-stack, and write its resource graph as a Pulumi deployment document (the shape \`pulumi stack
+CLI loads it (Pulumi.yaml, package.json main, the stack's environments/Pulumi.<stack>.yaml), one
+fresh process per stack, and write its resource graph as a Pulumi deployment document (the shape \`pulumi stack
 export\` writes). Stacks a stack references (StackReference) are planned first and answer it.
 
   <stack>...      stacks to plan (${STACK_ORDER.join(", ")})
@@ -23,6 +23,9 @@ export\` writes). Stacks a stack references (StackReference) are planned first a
   --format F      text (default): component tree and counts per type on stdout;
                   json: the deployment document on stdout (one stack only)
   --root DIR      the project (folder with Pulumi.yaml); default: this repository
+  --org NAME      the organization the program sees (pulumi.getOrganization(), which completes
+                  project/stack references): your Pulumi Cloud organization; default $PULUMI_ORG,
+                  else "organization", what S3 and local backends always use
 
 Exit codes: 0 planned; 2 usage error, or a stack failed to evaluate (bad config: the message
 lists every problem; no plan file is written for that stack).`;
@@ -53,6 +56,18 @@ function reportFailure(f: PlanFailure): void {
   }
 }
 
+/** Pulumi organization names: letters, digits, `-`, `_`, `.` (one segment of a stack name). */
+export function organizationFlag(value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value)) {
+    throw new UsageError(
+      `--org (or PULUMI_ORG) must be an organization name of letters, digits, "-", "_" and "." (got "${value}"); ` +
+        `use the first segment of your stacks' names, e.g. "acme" for acme/platform/dev`,
+    );
+  }
+  return value;
+}
+
 export const command: Command = {
   summary: "Evaluate stacks offline and write Pulumi deployment documents (.plans/<stack>.json)",
   usage: USAGE,
@@ -61,8 +76,10 @@ export const command: Command = {
     let out: string | undefined;
     let format: "text" | "json";
     let root = REPO_ROOT;
+    let organization: string | undefined;
     try {
-      const a = parseFlags(argv, { values: ["--out", "--format", "--root"], booleans: ["--all"] });
+      const a = parseFlags(argv, { values: ["--out", "--format", "--root", "--org"], booleans: ["--all"] });
+      organization = organizationFlag(a.values["--org"] ?? process.env.PULUMI_ORG);
       if (a.values["--root"]) root = path.resolve(a.values["--root"]);
       format = oneOf("--format", a.values["--format"], ["text", "json"] as const, "text");
       out = a.values["--out"];
@@ -84,7 +101,7 @@ export const command: Command = {
     const progress = new Progress(process.stderr, stacks.length);
     let results: Map<string, StackPlan | PlanFailure>;
     try {
-      results = await planStacksSettled(stacks, { root, onEvent: progress.onEvent });
+      results = await planStacksSettled(stacks, { root, organization, onEvent: progress.onEvent });
     } finally {
       progress.stop();
     }

@@ -1,5 +1,5 @@
 import { UNKNOWN } from "../evaluate/property-values";
-import { bool, list, num, obj, prop, str } from "./graph";
+import { DeploymentGraph, bool, list, num, obj, prop, str } from "./graph";
 import { PricingContext } from "./lines";
 import { HOURS_PER_MONTH } from "./pricing";
 import { CostLine, DeploymentResource } from "./types";
@@ -297,7 +297,7 @@ export function parseTaskSize(cpu: unknown, memory: unknown): { vcpu?: number; g
   };
 }
 
-interface Strategy {
+export interface Strategy {
   readonly provider: string;
   readonly weight: number;
   readonly base: number;
@@ -330,7 +330,8 @@ export function splitTasks(tasks: number, strategies: readonly Strategy[]): Map<
   return out;
 }
 
-function strategiesOf(value: unknown): Strategy[] | undefined {
+/** A capacity provider strategy input as `{provider, weight, base}` items; undefined when empty. */
+export function strategiesOf(value: unknown): Strategy[] | undefined {
   const items = list(value);
   if (!items || items.length === 0) return undefined;
   return items.map((i) => {
@@ -352,7 +353,7 @@ const ecsService: Rule = (r, ctx) => {
   let tasks: number;
   const scaling = ctx.graph
     .ofType("aws:appautoscaling/target:Target")
-    .find((t) => str(prop(t, "serviceNamespace")) === "ecs" && targetsService(t, r, ctx));
+    .find((t) => str(prop(t, "serviceNamespace")) === "ecs" && targetsService(t, r, ctx.graph));
   if (scaling) {
     const average = ctx.usageOf(r, "average_task_count");
     const minCapacity = num(prop(scaling, "minCapacity")) ?? 0;
@@ -481,10 +482,11 @@ const ecsService: Rule = (r, ctx) => {
 };
 
 /** Whether an Application Auto Scaling target scales this ECS service. */
-function targetsService(
+/** Does the Application Auto Scaling target scale this ECS service? */
+export function targetsService(
   target: DeploymentResource,
   service: DeploymentResource,
-  ctx: PricingContext,
+  graph: DeploymentGraph,
 ): boolean {
   if ((target.propertyDependencies?.resourceId ?? []).includes(service.urn)) return true;
   const resourceId = str(prop(target, "resourceId"));
@@ -493,7 +495,7 @@ function targetsService(
   // resourceId is "service/<cluster name>/<service name>".
   const [kind, clusterName, svc] = resourceId.split("/");
   if (kind !== "service" || svc !== serviceName) return false;
-  const cluster = ctx.graph.follow(service, "cluster", ["aws:ecs/cluster:Cluster"]);
+  const cluster = graph.follow(service, "cluster", ["aws:ecs/cluster:Cluster"]);
   return !cluster || str(prop(cluster, "name")) === clusterName;
 }
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AwsMocks, MockOptions } from "./mocks";
 import { engineUrn, ROOT_STACK_TYPE } from "./urn";
+import { DIY_ORGANIZATION } from "../../infra/stacks";
 import type { Registration } from "../plan/deployment";
 
 /**
@@ -33,6 +34,7 @@ export interface RecordingOptions extends MockOptions {
   readonly project?: string;
   readonly stack: string;
   readonly preview?: boolean;
+  /** What `pulumi.getOrganization()` returns. @default "organization" (a self-managed backend's) */
   readonly organization?: string;
 }
 
@@ -394,7 +396,7 @@ export async function resolveValue(value: unknown): Promise<unknown> {
 export function startRecording(options: RecordingOptions, onMissingStackReference?: (name: string) => void): Recorder {
   const project = options.project ?? "platform";
   const mocks = new AwsMocks(options);
-  void pulumi.runtime.setMocks(mocks, project, options.stack, options.preview ?? false, options.organization);
+  void pulumi.runtime.setMocks(mocks, project, options.stack, options.preview ?? false, options.organization ?? DIY_ORGANIZATION);
   const recorder = new Recorder(mocks, options.stack, project, onMissingStackReference);
   recorder.install();
   return recorder;

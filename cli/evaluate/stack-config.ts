@@ -22,6 +22,14 @@ export function listStackFiles(root: string = REPO_ROOT): string[] {
 export interface StackFile {
   /** The raw `config:` map as written in the file. */
   readonly config: Record<string, unknown>;
+  /**
+   * The stack's secrets provider as `pulumi stack init --secrets-provider` records it
+   * (`secretsprovider:`, e.g. `awskms://alias/platform-pulumi-secrets?region=ap-northeast-2`);
+   * "passphrase" when only an `encryptionsalt:` is written; absent for Pulumi Cloud's default.
+   * These lines (with `encryptedkey:`) are committed with the file and never change what a plan
+   * contains: the shipped stacks hold no `secure:` values.
+   */
+  readonly secretsProvider?: string;
 }
 
 export function readStackFile(stack: string, root: string = REPO_ROOT): StackFile {
@@ -29,8 +37,15 @@ export function readStackFile(stack: string, root: string = REPO_ROOT): StackFil
   if (!fs.existsSync(file)) {
     throw new Error(`No stack config file for "${stack}": expected ${path.relative(root, file)}`);
   }
-  const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-  return { config: doc.config ?? {} };
+  const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as {
+    config?: Record<string, unknown>;
+    secretsprovider?: unknown;
+    encryptionsalt?: unknown;
+  };
+  // Keys as Pulumi's ProjectStack spells them (sdk/go/common/workspace/project.go).
+  const secretsProvider =
+    typeof doc.secretsprovider === "string" ? doc.secretsprovider : typeof doc.encryptionsalt === "string" ? "passphrase" : undefined;
+  return { config: doc.config ?? {}, ...(secretsProvider ? { secretsProvider } : {}) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ChildProcess, fork } from "child_process";
 import * as path from "path";
-import { compareStacks, STACK_ORDER } from "../../infra/stacks";
+import { compareStacks, DIY_ORGANIZATION, qualifyStackName, STACK_ORDER } from "../../infra/stacks";
 import { environmentForPulumiChild, languageHostEnv, ProjectInfo, pwdMain, readProject } from "../evaluate/project";
 import { listStackFiles, readStackFile, REPO_ROOT, toEngineConfig } from "../evaluate/stack-config";
 import { ResourceOptionsByUrn, UntypedDeployment } from "./deployment";
@@ -13,8 +13,11 @@ import { WorkerFailure, WorkerRequest, WorkerResult, WorkerStats } from "./proto
  * the stacks that read them. This is the library `platform plan|diff|check|cost|review` build on.
  */
 
-/** Organization name of a self-managed backend (`organization/<project>/<stack>`). */
-export const DEFAULT_ORGANIZATION = "organization";
+/**
+ * What `pulumi.getOrganization()` returns in a plan unless `organization` says otherwise: a
+ * self-managed backend's fixed `organization` (`platform plan --org` mimics Pulumi Cloud's).
+ */
+export const DEFAULT_ORGANIZATION = DIY_ORGANIZATION;
 /** A plan that takes longer than this has hung (a promise that never settles). */
 export const DEFAULT_TIMEOUT_MS = 300_000;
 
@@ -58,7 +61,10 @@ export type PlanEvent =
 export interface PlanOptions {
   /** Folder holding Pulumi.yaml. @default the repository this tool lives in */
   readonly root?: string;
-  /** @default "organization" */
+  /**
+   * The organization the program sees (`pulumi.getOrganization()`), which also completes
+   * `project/stack` references. @default "organization"
+   */
   readonly organization?: string;
   /** Plans already made, by stack name (reused as upstream, not re-run). */
   readonly upstream?: Readonly<Record<string, StackPlan>>;
@@ -85,8 +91,8 @@ interface Ref {
 }
 
 /**
- * StackReference names a stack's config mentions (`organization/platform/shared`, or
- * `platform/shared`) that point at another stack of this project. Config is where the program
+ * StackReference names a stack's config mentions (`platform/shared`, or
+ * `organization/platform/shared`) that point at another stack of this project. Config is where the program
  * takes upstream names from (see STYLE.md §6), so this predicts which plans must run first; a
  * reference the scan misses is still caught when the program reads it (see `planStacksSettled`).
  */
@@ -251,7 +257,13 @@ export async function planStacksSettled(
       const region = config["aws:region"];
       if (!region) return fail(`aws:region is not set for stack "${stack}"; the AWS provider needs it.`);
 
-      const refs = new Map<string, Ref>(referencedStacks(config, project.name, known, stack).map((r) => [r.name, r]));
+      // Keyed by the name the program reads: `platform/shared` completed with the organization.
+      const refs = new Map<string, Ref>(
+        referencedStacks(config, project.name, known, stack).map((r) => {
+          const name = qualifyStackName(r.name, org);
+          return [name, { ...r, name }];
+        }),
+      );
       type Upstream = { ok: true; outputs: Record<string, Record<string, unknown>> } | { ok: false; failure: PlanFailure };
       const upstreamOutputs = async (): Promise<Upstream> => {
         const outputs: Record<string, Record<string, unknown>> = {};

@@ -3,6 +3,7 @@ import * as path from "path";
 import { z } from "zod";
 import { ConfigProblem } from "../config/problems";
 import { isRdsManagedSecret } from "../database/plan";
+import { resolveProgramPath } from "../paths";
 import { retentionDays } from "../network/config";
 import {
   FARGATE_TASK_SIZES,
@@ -255,9 +256,9 @@ export interface AppValidationContext {
   readonly dockerfileExists?: (context: string) => boolean;
 }
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
-function defaultDockerfileExists(context: string): boolean {
-  return fs.existsSync(path.join(REPO_ROOT, context, "Dockerfile"));
+/** Looks where the image build will: awsx resolves `context` against the CLI's working directory. */
+export function defaultDockerfileExists(context: string): boolean {
+  return fs.existsSync(path.join(resolveProgramPath(context), "Dockerfile"));
 }
 
 /**
@@ -563,13 +564,29 @@ function validateAlb(alb: AlbConfig, ctx: AppValidationContext): ConfigProblem[]
       });
     }
   }
-  if (alb.wafWebAclArn !== undefined && !/^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/.+/.test(alb.wafWebAclArn)) {
-    problems.push({
-      key: "platform:alb.wafWebAclArn",
-      received: alb.wafWebAclArn,
-      allowed: "a REGIONAL WAFv2 web ACL ARN (CloudFront-scope ACLs cannot attach to an ALB)",
-      fix: "use arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>",
-    });
+  if (alb.wafWebAclArn !== undefined) {
+    // arn:<partition>:wafv2:<region>:<account>:<scope>/webacl/<name>/<id>, scope `regional` or
+    // `global` (CloudFront). "The web ACL and any AWS WAF resources that it uses must be located
+    // in the Region where the associated resource is located" (AWS WAF Developer Guide, "Resources
+    // that you can protect with AWS WAF",
+    // https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-resources.html):
+    // otherwise AssociateWebACL fails during `pulumi up`, after the ALB exists.
+    const m = /^arn:aws[a-z-]*:wafv2:([a-z0-9-]+):\d{12}:(regional|global)\/webacl\/[^/]+\/[^/]+$/.exec(alb.wafWebAclArn);
+    if (!m || m[2] !== "regional") {
+      problems.push({
+        key: "platform:alb.wafWebAclArn",
+        received: alb.wafWebAclArn,
+        allowed: "a REGIONAL WAFv2 web ACL ARN (CloudFront-scope ACLs cannot attach to an ALB)",
+        fix: "use arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>",
+      });
+    } else if (m[1] !== ctx.region) {
+      problems.push({
+        key: "platform:alb.wafWebAclArn",
+        received: alb.wafWebAclArn,
+        allowed: `a web ACL in the stack's region ${ctx.region} (AWS WAF associates a regional web ACL only with resources of its own region)`,
+        fix: `create the web ACL (scope REGIONAL) in ${ctx.region}, or use one that is there`,
+      });
+    }
   }
   return problems;
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, ConfigProblem } from "./problems";
+import { ConfigError, ConfigProblem, duplicateProblems } from "./problems";
 import { DEFAULT_REGION } from "./regions";
 import { z } from "zod";
 import { PlatformConfig, PlatformConfigSchema, PlatformSettings, SEMANTIC_VALIDATORS, SectionName } from "./schema";
@@ -28,17 +28,21 @@ export function parseConfig(stack: string, project: string, raw: Readonly<Record
     input[rest.join(":")] = decode(value);
   }
   const region = raw["aws:region"] ?? DEFAULT_REGION;
+  const accounts = parseAllowedAccountIds(raw[ALLOWED_ACCOUNT_IDS_KEY], file);
 
   const ctx = { stack, region, file };
   const parsed = PlatformConfigSchema.safeParse(input);
   if (parsed.success) {
-    const problems = SEMANTIC_VALIDATORS.flatMap((v) => v.validate(parsed.data, ctx));
+    const problems = [...accounts.problems, ...SEMANTIC_VALIDATORS.flatMap((v) => v.validate(parsed.data, ctx))];
     if (problems.length > 0) throw new ConfigError(stack, problems);
-    return { ...parsed.data, stack, project, region };
+    return { ...parsed.data, stack, project, region, ...(accounts.ids ? { allowedAccountIds: accounts.ids } : {}) };
   }
   // Shape errors: report them, plus the semantic problems of every section whose shape is fine,
   // so the user sees the whole list at once.
-  const problems: ConfigProblem[] = zodIssuesToProblems(NAMESPACE, PlatformConfigSchema, input, parsed.error.issues, file);
+  const problems: ConfigProblem[] = [
+    ...accounts.problems,
+    ...zodIssuesToProblems(NAMESPACE, PlatformConfigSchema, input, parsed.error.issues, file),
+  ];
   const shape = PlatformConfigSchema.shape as Record<SectionName, z.ZodType>;
   const sections: Partial<Record<SectionName, unknown>> = {};
   const valid = new Set<SectionName>();
@@ -62,6 +66,36 @@ export function parseConfig(stack: string, project: string, raw: Readonly<Record
     problems.push(...v.validate(sections as PlatformSettings, ctx).filter((p) => !reported.has(p.key)));
   }
   throw new ConfigError(stack, problems);
+}
+
+/** The stack config key naming the only AWS accounts a stack may be deployed into. */
+export const ALLOWED_ACCOUNT_IDS_KEY = "aws:allowedAccountIds";
+
+/**
+ * `aws:allowedAccountIds`: a non-empty list of 12-digit account ids, or not set. The program hands
+ * it to its explicit provider (infra/platform.ts), which refuses to run with credentials of any
+ * other account; `platform preflight` groups stacks by it to sum quotas per account.
+ */
+export function parseAllowedAccountIds(
+  raw: string | undefined,
+  file: string,
+): { readonly ids?: readonly string[]; readonly problems: ConfigProblem[] } {
+  if (raw === undefined) return { problems: [] };
+  const value = decode(raw);
+  const allowed = 'a non-empty list of 12-digit AWS account ids, each quoted as a string (e.g. ["111111111111"])';
+  const bad = (fix: string) => ({ problems: [{ key: ALLOWED_ACCOUNT_IDS_KEY, received: value, allowed, fix }] });
+  if (!Array.isArray(value) || value.length === 0) {
+    return bad(`set ${ALLOWED_ACCOUNT_IDS_KEY} in ${file} to the list of accounts this stack deploys into, or remove it`);
+  }
+  const wrong = value.filter((v) => typeof v !== "string" || !/^\d{12}$/.test(v));
+  if (wrong.length > 0) {
+    return bad(
+      `correct ${wrong.map((v) => JSON.stringify(v)).join(", ")} in ${file}: quote each id (YAML reads an unquoted id as a number and drops leading zeros)`,
+    );
+  }
+  const dupes = duplicateProblems(ALLOWED_ACCOUNT_IDS_KEY, value as string[], "each account id once");
+  if (dupes.length > 0) return { problems: dupes };
+  return { ids: value as string[], problems: [] };
 }
 
 /** Structured config arrives JSON-encoded; plain strings stay strings. */

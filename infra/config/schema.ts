@@ -37,6 +37,11 @@ export interface PlatformConfig extends PlatformSettings {
   readonly stack: string;
   readonly project: string;
   readonly region: string;
+  /**
+   * `aws:allowedAccountIds`: the accounts this stack may be deployed into; the explicit provider
+   * refuses any other. @default - any account (platform preflight warns)
+   */
+  readonly allowedAccountIds?: readonly string[];
 }
 
 /** Context the semantic validators receive. */

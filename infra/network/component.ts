@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { amazonLinux2023Arm64 } from "../shared/ami";
 import { serviceTrustPolicy, ssmInstanceProfile } from "../shared/iam";
+import { flowLogDeliveryPolicy } from "../shared/policy-documents";
 import { DEFAULT_NAT_INSTANCE_TYPE, InterfaceEndpoint, NatStrategy } from "./config";
 import { NaclRule, naclRuleArgs, naclRuleKey, planNaclRules } from "./nacl";
 import { NetworkPlan, TIERS, Tier, planNetwork, subnetsOf } from "./plan";
@@ -342,18 +343,7 @@ export class Vpc extends pulumi.ComponentResource {
       `${name}-flow-logs`,
       {
         role: role.id,
-        policy: logGroup.arn.apply((arn) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                Resource: [arn, `${arn}:*`],
-              },
-            ],
-          }),
-        ),
+        policy: logGroup.arn.apply((arn) => JSON.stringify(flowLogDeliveryPolicy(arn))),
       },
       parent,
     );

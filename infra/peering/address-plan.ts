@@ -2,7 +2,7 @@ import { Cidr, blockSize, formatCidr, overlaps, parseCidr } from "../network/cid
 import { NetworkConfigSchema } from "../network/config";
 import { planNetwork } from "../network/plan";
 import { compareStacks, stackFileName } from "../stacks";
-import { PeeringConfig, PeeringConfigSchema, RULE_SLOTS, peerName } from "./config";
+import { PeeringConfig, PeeringConfigSchema, RULE_SLOTS, peerName, peerProject } from "./config";
 import { slotRange } from "./plan";
 
 /**
@@ -72,7 +72,7 @@ export function orderStacks<T extends { readonly stack: string }>(stacks: readon
 /** The stacks of this project a stack's peers name (by their last segment), with their class. */
 function peersOf(s: StackAddressing, project: string): { name: string; cls: string; index: number; reference: string; cidr: string }[] {
   return (s.peering?.peers ?? [])
-    .map((p, index) => ({ name: peerName(p), cls: p.environmentClass, index, reference: p.stack, cidr: p.cidr, project: p.stack.split("/")[1] }))
+    .map((p, index) => ({ name: peerName(p), cls: p.environmentClass, index, reference: p.stack, cidr: p.cidr, project: peerProject(p) }))
     .filter((p) => p.project === project);
 }
 

@@ -111,6 +111,8 @@ export class ManagementPeering extends pulumi.ComponentResource {
             {
               region: peerRegion,
               assumeRoles: accepterConfig?.roleArn ? [{ roleArn: accepterConfig.roleArn, sessionName: `platform-${env}-peering` }] : undefined,
+              // The assumed role must land in the peer's account, never elsewhere.
+              allowedAccountIds: mode === "crossAccount" && accepterConfig?.ownerId ? [accepterConfig.ownerId] : undefined,
               defaultTags: { tags: { ...(args.peerProviderTags ?? {}) } },
             },
             { parent: this },

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ConfigProblem, duplicateProblems } from "../config/problems";
 import { formatCidr, overlaps, parseCidr } from "../network/cidr";
 import { TIERS, Tier } from "../network/plan";
-import { stackFileName } from "../stacks";
+import { qualifyStackName, stackFileName } from "../stacks";
 
 /**
  * `platform:peering`: how an environment stack peers with the management ("shared") VPC.
@@ -49,14 +49,18 @@ export const MAX_TO_MANAGEMENT_PORTS = 4;
  */
 export const RULE_SLOTS = 10;
 
-/** `org/project/stack`, the fully qualified name a StackReference takes. */
-export const STACK_REFERENCE_PATTERN = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+/**
+ * `project/stack` (the usual form: the program completes it with the backend's organization, see
+ * qualifyStackName in infra/stacks.ts, so one file works on Pulumi Cloud, S3 and local backends)
+ * or `org/project/stack` (pinned to one organization).
+ */
+export const STACK_REFERENCE_PATTERN = /^([A-Za-z0-9_.-]+\/)?[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
 const stackReference = z.string().refine((s) => STACK_REFERENCE_PATTERN.test(s), {
   message: "invalid stack reference",
   params: {
-    allowed: "a fully qualified stack name organization/project/stack, e.g. organization/platform/shared",
-    fix: "write the peer stack as organization/project/stack",
+    allowed: "a stack name project/stack (the backend's organization is added at deploy time), or organization/project/stack, e.g. platform/shared",
+    fix: "write the peer stack as project/stack, e.g. platform/shared",
   },
 });
 
@@ -83,7 +87,10 @@ export const PeerAccepterSchema = z.strictObject({
 export type PeerAccepterConfig = z.infer<typeof PeerAccepterSchema>;
 
 export const PeerSchema = z.strictObject({
-  /** The peer's stack, `org/project/stack`; its last segment is the peer's name. Required. */
+  /**
+   * The peer's stack, `project/stack` (completed with the backend's organization when deployed) or
+   * `org/project/stack`; its last segment is the peer's name. Required.
+   */
   stack: stackReference,
   /**
    * The peer VPC's CIDR. Known at config time so overlaps are refused before anything exists; at
@@ -132,7 +139,13 @@ export const PeeringConfigSchema = z.strictObject({
 });
 export type PeeringConfig = z.infer<typeof PeeringConfigSchema>;
 
-/** The peer's name: the stack segment of `org/project/stack`. */
+/** The peer's project: the project segment of `[org/]project/stack`. */
+export function peerProject(peer: Pick<PeerConfig, "stack">): string {
+  const parts = peer.stack.split("/");
+  return parts[parts.length - 2];
+}
+
+/** The peer's name: the stack segment of `[org/]project/stack`. */
 export function peerName(peer: Pick<PeerConfig, "stack">): string {
   const parts = peer.stack.split("/");
   return parts[parts.length - 1];
@@ -143,6 +156,14 @@ export function managementPeer(peering: PeeringConfig): PeerConfig {
   const peer = peering.peers.find((p) => p.environmentClass === "management");
   if (!peer) throw new Error("managementPeer: no peer with environmentClass management (config validation should have refused this)");
   return peer;
+}
+
+/**
+ * The StackReference name of the management peer as the program reads it in `organization`
+ * (`pulumi.getOrganization()`): `platform/shared` becomes `<organization>/platform/shared`.
+ */
+export function managementReference(peering: PeeringConfig, organization: string): string {
+  return qualifyStackName(managementPeer(peering).stack, organization);
 }
 
 export interface PeeringValidationContext {
@@ -193,7 +214,7 @@ export function validatePeeringConfig(peering: PeeringConfig, ctx: PeeringValida
       allowed: "exactly one peer with environmentClass \"management\": the management VPC every environment peers with",
       fix:
         managementCount === 0
-          ? `add { stack: organization/platform/shared, cidr: <the shared stack's platform:network.cidr>, environmentClass: management } to platform:peering.peers in ${file}`
+          ? `add { stack: platform/shared, cidr: <the shared stack's platform:network.cidr>, environmentClass: management } to platform:peering.peers in ${file}`
           : `keep one management peer in platform:peering.peers in ${file}`,
     });
   }
@@ -210,7 +231,7 @@ export function validatePeeringConfig(peering: PeeringConfig, ctx: PeeringValida
         key: `${key}.stack`,
         received: peer.stack,
         allowed: `another stack: "${ctx.stack}" may not peer with itself (AWS refuses to peer a VPC with itself)`,
-        fix: `remove this peer from ${file}; environments peer only with the management VPC, e.g. organization/platform/shared`,
+        fix: `remove this peer from ${file}; environments peer only with the management VPC, e.g. platform/shared`,
       });
       return;
     }

@@ -4,7 +4,7 @@ import { ConfigError, ConfigProblem } from "../config/problems";
 import { valueAt } from "../config/zod-problems";
 import { Tier } from "../network/plan";
 import { stackFileName } from "../stacks";
-import { PeerConfig, PeeringConfig, managementPeer } from "./config";
+import { PeerConfig, PeeringConfig, managementPeer, managementReference } from "./config";
 
 /**
  * The management ("shared") stack's outputs an environment stack peers with, typed.
@@ -14,7 +14,7 @@ import { PeerConfig, PeeringConfig, managementPeer } from "./config";
  * shared stack's own mocked outputs, so a renamed or reshaped output fails them.
  */
 export interface ManagementStack {
-  /** The StackReference name, `org/project/stack`. */
+  /** The StackReference name as read, `org/project/stack`. */
   readonly name: string;
   readonly region: string;
   readonly vpcId: string;
@@ -166,7 +166,9 @@ export async function resolveManagementPeer(config: {
 }): Promise<{ readonly peer: PeerConfig; readonly management: ManagementStack }> {
   const peer = managementPeer(config.peering);
   const peerIndex = config.peering.peers.indexOf(peer);
-  const stack = await readManagementStack(peer.stack);
+  // `platform/shared` names the shared stack in whichever organization this stack is deployed
+  // to: "organization" on S3 and local backends, the real one on Pulumi Cloud.
+  const stack = await readManagementStack(managementReference(config.peering, pulumi.getOrganization()));
   const problems = checkManagementStack(peer, peerIndex, config.region, stack, stackFileName(config.stack));
   if (problems.length > 0) throw new ConfigError(config.stack, problems);
   return { peer, management: stack };

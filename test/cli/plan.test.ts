@@ -9,6 +9,7 @@ import { ROOT_STACK_TYPE } from "../../cli/evaluate/urn";
 import { ResourceV3, serializeDeployment } from "../../cli/plan/deployment";
 import { isStackPlan, planStacks, planStacksSettled, StackPlan } from "../../cli/plan/planner";
 import { renderPlanText } from "../../cli/plan/render";
+import { organizationFlag } from "../../cli/commands/plan";
 import { deploymentValidator } from "../../cli/plan/schema";
 import { loadReplaceTable, ruleFor } from "../../cli/diff/table";
 
@@ -85,6 +86,16 @@ describe("platform plan (shipped stacks)", () => {
       expect((refs[0].outputs as Record<string, unknown>).outputs).to.deep.equal(sharedRoot.outputs);
     });
   }
+
+  it("with organization acme (Pulumi Cloud), dev reads acme/platform/shared, answered from shared's plan; nothing else changes", async function () {
+    this.timeout(120_000);
+    const acme = (await planStacks(["dev"], { organization: "acme", upstream: { shared: plans.get("shared")! } })).get("dev")!;
+    const resources = acme.deployment.deployment.resources ?? [];
+    const refs = resources.filter((r) => r.type === "pulumi:pulumi:StackReference");
+    expect(refs.map((r) => [r.id, r.inputs!.name])).to.deep.equal([["acme/platform/shared", "acme/platform/shared"]]);
+    const rename = (text: string) => text.split("organization/platform/shared").join("acme/platform/shared");
+    expect(serializeDeployment(acme.deployment)).to.equal(rename(serializeDeployment(plans.get("dev")!.deployment)));
+  });
 
   it("derives ids from the URN: the same logical VPC gets different ids in different stacks", () => {
     const vpcIds = STACK_ORDER.map((s) =>
@@ -186,6 +197,29 @@ describe("platform plan (fixture project)", () => {
   });
 });
 
+describe("platform plan --org", () => {
+  it("accepts an organization name, and nothing (the backend's default) when unset or empty", () => {
+    expect(organizationFlag("acme-corp_1.x")).to.equal("acme-corp_1.x");
+    expect(organizationFlag(undefined)).to.equal(undefined);
+    expect(organizationFlag("")).to.equal(undefined);
+  });
+
+  it("fails on a value that is not one stack-name segment, naming the fix", () => {
+    expect(() => organizationFlag("acme/platform")).to.throw(
+      '--org (or PULUMI_ORG) must be an organization name of letters, digits, "-", "_" and "." (got "acme/platform"); use the first segment of your stacks\' names, e.g. "acme" for acme/platform/dev',
+    );
+  });
+
+  it("exits 2 with the message and the usage before planning anything", () => {
+    const res = spawnSync(process.execPath, [path.join(REPO_ROOT, "bin", "platform.js"), "plan", "dev", "--org", "a b"], { encoding: "utf8" });
+    expect(res.status).to.equal(2);
+    expect(res.stderr.split("\n")[0]).to.equal(
+      'platform plan: --org (or PULUMI_ORG) must be an organization name of letters, digits, "-", "_" and "." (got "a b"); use the first segment of your stacks\' names, e.g. "acme" for acme/platform/dev',
+    );
+    expect(res.stdout).to.equal("");
+  });
+});
+
 describe("platform plan (bad config)", () => {
   it("fails with the config module's aggregated message", async function () {
     this.timeout(60_000);
@@ -203,7 +237,8 @@ describe("platform plan (bad config)", () => {
     this.timeout(60_000);
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "plan-bad-"));
     try {
-      fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
+      // The project as the CLI reads it: Pulumi.yaml (no main), package.json (main), tsconfig.json.
+      for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json"]) fs.copyFileSync(path.join(REPO_ROOT, f), path.join(root, f));
       fs.symlinkSync(path.join(REPO_ROOT, "infra"), path.join(root, "infra"), "dir");
       fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(root, "node_modules"), "dir");
       fs.mkdirSync(path.join(root, "environments"));

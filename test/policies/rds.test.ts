@@ -177,6 +177,16 @@ policyTests("policies/rds.ts", policies, [
   },
   {
     policy: "rds-cluster-disallow-untrusted-ingress",
+    title: "the database admits another account's group (<account>/<sg-id>) the management stack does not export",
+    mutate: (f) => {
+      addSgRule(f, "Ingress", "prod-db-in-foreign", "prod-db-sg", { ipProtocol: "tcp", fromPort: DB_PORT, toPort: DB_PORT, referencedSecurityGroupId: "210987654321/sg-0f0reign000000001" });
+    },
+    messages: [
+      'SecurityGroup "prod-db-sg" of Cluster "prod-db" admits another security group on tcp/5433; admit only the service and bastion security groups, by reference, on port 5433.',
+    ],
+  },
+  {
+    policy: "rds-cluster-disallow-untrusted-ingress",
     title: "a group claims the db-bootstrap role but no one-off task definition of that role exists",
     mutate: (f) => f.update("prod-db-bootstrap-td", (i) => (i.tags = { Name: "prod-db-bootstrap-td" })),
     messages: [

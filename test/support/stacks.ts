@@ -1,8 +1,8 @@
 import { Evaluation, evaluate } from "../../cli/evaluate/harness";
 import { engineConfigFor } from "../../cli/evaluate/stack-config";
 import { parseConfig } from "../../infra/config";
-import { managementPeer } from "../../infra/peering";
-import { MANAGEMENT_STACK } from "../../infra/stacks";
+import { managementReference } from "../../infra/peering";
+import { DIY_ORGANIZATION, MANAGEMENT_STACK } from "../../infra/stacks";
 
 /**
  * Evaluates a shipped stack in-process under the realistic mocks, with its real config file.
@@ -51,7 +51,8 @@ export function evaluateShipped(stack: string): Promise<Evaluation> {
       if (stack === MANAGEMENT_STACK) return evaluateStack(MANAGEMENT_STACK);
       const outputs = (await evaluateShipped(MANAGEMENT_STACK)).outputs;
       const config = parseConfig(stack, "platform", engineConfigFor(stack));
-      const refs = config.peering ? { [managementPeer(config.peering).stack]: outputs } : {};
+      // Keyed as the program reads it: `platform/shared` completed with the mocks' organization.
+      const refs = config.peering ? { [managementReference(config.peering, DIY_ORGANIZATION)]: outputs } : {};
       return evaluateStack(stack, refs);
     })();
     shipped.set(stack, ev);

@@ -132,6 +132,42 @@ describe("app/config: refused configurations (one aggregated error)", () => {
     expect(problems.map((p) => [p.key, p.fix])).to.deep.equal([["platform:alb.certificateArn", "request or import the certificate in ap-northeast-2"]]);
   });
 
+  describe("platform:alb.wafWebAclArn", () => {
+    const WAF = (region: string, scope = "regional") => `arn:aws:wafv2:${region}:123456789012:${scope}/webacl/platform/7c6f0c4e-1111-2222-3333-444455556666`;
+
+    it("accepts a regional web ACL of the stack's region", () => {
+      expect(problemsOf("dev", (c) => (alb(c).wafWebAclArn = WAF("ap-northeast-2")))).to.deep.equal([]);
+    });
+
+    it("fails on a web ACL from another region (AWS WAF associates it only with resources of its own region)", () => {
+      expect(problemsOf("dev", (c) => (alb(c).wafWebAclArn = WAF("us-east-1")))).to.deep.equal([
+        {
+          key: "platform:alb.wafWebAclArn",
+          received: WAF("us-east-1"),
+          allowed: "a web ACL in the stack's region ap-northeast-2 (AWS WAF associates a regional web ACL only with resources of its own region)",
+          fix: "create the web ACL (scope REGIONAL) in ap-northeast-2, or use one that is there",
+        },
+      ]);
+    });
+
+    for (const [what, arn] of [
+      ["a CloudFront-scope (global) web ACL", WAF("us-east-1", "global")],
+      ["an ARN of another service", "arn:aws:waf-regional:ap-northeast-2:123456789012:webacl/7c6f0c4e"],
+      ["an ARN without the web ACL id", "arn:aws:wafv2:ap-northeast-2:123456789012:regional/webacl/platform"],
+    ] as const) {
+      it(`fails on ${what}`, () => {
+        expect(problemsOf("dev", (c) => (alb(c).wafWebAclArn = arn))).to.deep.equal([
+          {
+            key: "platform:alb.wafWebAclArn",
+            received: arn,
+            allowed: "a REGIONAL WAFv2 web ACL ARN (CloudFront-scope ACLs cannot attach to an ALB)",
+            fix: "use arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>",
+          },
+        ]);
+      });
+    }
+  });
+
   it("fails on a domain outside the hosted zone, and on a host the certificate does not cover", () => {
     expect(problemsOf("dev", (c) => (alb(c).domain = "dev.app.example.org"))).to.deep.equal([
       {

@@ -1,8 +1,8 @@
 import { Evaluation, RecordedResource, evaluate } from "../../../cli/evaluate/harness";
 import { readStackFile, toEngineConfig } from "../../../cli/evaluate/stack-config";
 import { parseConfig } from "../../../infra/config";
-import { managementPeer } from "../../../infra/peering";
-import { MANAGEMENT_STACK, STACK_ORDER } from "../../../infra/stacks";
+import { managementReference } from "../../../infra/peering";
+import { DIY_ORGANIZATION, MANAGEMENT_STACK, STACK_ORDER } from "../../../infra/stacks";
 import { evaluateShipped } from "../../support/stacks";
 
 /**
@@ -96,7 +96,7 @@ export async function evaluateVariant(
     stack,
     region: config["aws:region"] ?? "ap-northeast-2",
     config,
-    stackOutputs: parsed.peering ? { [managementPeer(parsed.peering).stack]: shared.outputs } : {},
+    stackOutputs: parsed.peering ? { [managementReference(parsed.peering, DIY_ORGANIZATION)]: shared.outputs } : {},
     ssmParameters,
   });
 }

@@ -3,7 +3,8 @@ import { Evaluation, evaluate } from "../../../cli/evaluate/harness";
 import { MOCK_ACCOUNT_ID } from "../../../cli/evaluate/mocks";
 import { engineConfigFor } from "../../../cli/evaluate/stack-config";
 import { parseConfig } from "../../../infra/config";
-import { managementPeer } from "../../../infra/peering";
+import { managementReference } from "../../../infra/peering";
+import { DIY_ORGANIZATION } from "../../../infra/stacks";
 import { ContainerDefinition, PolicyDocument } from "../../../infra/app/plan";
 import { T, evaluatedStacks, input, one } from "./evaluated";
 
@@ -30,7 +31,7 @@ async function run(stack: string, options: { ssmParameters?: Record<string, stri
     stack,
     region: "ap-northeast-2",
     config,
-    stackOutputs: { [managementPeer(parsed.peering!).stack]: shared.outputs },
+    stackOutputs: { [managementReference(parsed.peering!, DIY_ORGANIZATION)]: shared.outputs },
     ssmParameters: options.ssmParameters,
   });
 }

@@ -220,7 +220,15 @@ for (const [stack, want] of Object.entries(STACKS)) {
       expect(trust.Statement[0].Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": "123456789012" } });
       const policy = ofType(ev, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === `${stack}-flow-logs`)!;
       const doc = JSON.parse(policy.inputs.policy as string);
-      expect(doc.Statement[0].Resource).to.deep.equal([group.outputs.arn, `${group.outputs.arn}:*`]);
+      // AWS's documented flow-log policy, minus CreateLogGroup (the group is pre-created), scoped to
+      // the group; DescribeLogGroups only to this account's and region's log-group space.
+      expect(doc).to.deep.equal({
+        Version: "2012-10-17",
+        Statement: [
+          { Sid: "Deliver", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [group.outputs.arn, `${group.outputs.arn}:*`] },
+          { Sid: "FindGroup", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "arn:aws:logs:ap-northeast-2:123456789012:log-group:*" },
+        ],
+      });
     });
 
     it("adds an S3 gateway endpoint on the private and isolated route tables", () => {

@@ -57,9 +57,9 @@ describe("address plan across every stack file", () => {
       const { stacks } = addressPlanOf(REPO_ROOT);
       expect(stacks.map((s) => [s.stack, s.cidr, s.peering?.environmentClass, s.peering?.ruleSlot, s.peering?.peers.map((p) => p.stack)])).to.deep.equal([
         ["shared", "10.0.0.0/16", undefined, undefined, undefined],
-        ["dev", "10.10.0.0/16", "nonprod", 1, ["organization/platform/shared"]],
-        ["staging", "10.20.0.0/16", "nonprod", 2, ["organization/platform/shared"]],
-        ["prod", "10.30.0.0/16", "prod", 3, ["organization/platform/shared"]],
+        ["dev", "10.10.0.0/16", "nonprod", 1, ["platform/shared"]],
+        ["staging", "10.20.0.0/16", "nonprod", 2, ["platform/shared"]],
+        ["prod", "10.30.0.0/16", "prod", 3, ["platform/shared"]],
       ]);
       expect(stacks.map((s) => s.stack).slice(0, STACK_ORDER.length)).to.deep.equal([...STACK_ORDER]);
     });

@@ -42,7 +42,8 @@ describe("peering config: platform:peering", () => {
         expect(cfg.peering).to.equal(undefined);
         return;
       }
-      expect(cfg.peering!.peers).to.deep.equal([SHARED]);
+      // project/stack: the program adds the backend's organization (Pulumi Cloud's, or "organization").
+      expect(cfg.peering!.peers).to.deep.equal([{ ...SHARED, stack: "platform/shared" }]);
       expect(peerName(managementPeer(cfg.peering!))).to.equal(MANAGEMENT_STACK);
       expect(cfg.peering!.environmentClass).to.equal(stack === "prod" ? "prod" : "nonprod");
     });
@@ -98,7 +99,7 @@ describe("peering config: platform:peering", () => {
 
     it("fails when an environment peers with itself, reported once (not also as an overlap)", () => {
       expect(problemsOf("dev", nonprod([SHARED, DEV]))).to.deep.equal([
-        ` - platform:peering.peers[1].stack: received "organization/platform/dev"; allowed: another stack: "dev" may not peer with itself (AWS refuses to peer a VPC with itself); fix: remove this peer from environments/Pulumi.dev.yaml; environments peer only with the management VPC, e.g. organization/platform/shared`,
+        ` - platform:peering.peers[1].stack: received "organization/platform/dev"; allowed: another stack: "dev" may not peer with itself (AWS refuses to peer a VPC with itself); fix: remove this peer from environments/Pulumi.dev.yaml; environments peer only with the management VPC, e.g. platform/shared`,
       ]);
     });
 
@@ -110,7 +111,7 @@ describe("peering config: platform:peering", () => {
 
     it("fails without a management peer", () => {
       expect(problemsOf("staging", nonprod([{ ...DEV, environmentClass: "nonprod" }]))).to.deep.equal([
-        ` - platform:peering.peers: received ["organization/platform/dev"]; allowed: exactly one peer with environmentClass "management": the management VPC every environment peers with; fix: add { stack: organization/platform/shared, cidr: <the shared stack's platform:network.cidr>, environmentClass: management } to platform:peering.peers in environments/Pulumi.staging.yaml`,
+        ` - platform:peering.peers: received ["organization/platform/dev"]; allowed: exactly one peer with environmentClass "management": the management VPC every environment peers with; fix: add { stack: platform/shared, cidr: <the shared stack's platform:network.cidr>, environmentClass: management } to platform:peering.peers in environments/Pulumi.staging.yaml`,
         ` - platform:peering.peers[0].environmentClass: received "nonprod"; allowed: "management" only: environments are never peered with each other ("staging" with "dev"); operators reach both through the management VPC; fix: remove the peer organization/platform/dev from platform:peering.peers in environments/Pulumi.staging.yaml`,
       ]);
     });
@@ -161,11 +162,11 @@ describe("peering config: platform:peering", () => {
       ]);
     });
 
-    it("fails on shape errors: a slot outside 0–9, a stack that is not org/project/stack, an unknown class", () => {
+    it("fails on shape errors: a slot outside 0–9, a stack that is not [org/]project/stack, an unknown class", () => {
       expect(problemsOf("dev", { environmentClass: "staging", ruleSlot: 10, peers: [{ ...SHARED, stack: "shared" }] })).to.deep.equal([
         ` - platform:peering.environmentClass: received "staging"; allowed: one of "prod", "nonprod"; fix: set platform:peering.environmentClass to one of "prod", "nonprod" in environments/Pulumi.dev.yaml`,
         ` - platform:peering.ruleSlot: received 10; allowed: a number <= 9; fix: change platform:peering.ruleSlot in environments/Pulumi.dev.yaml to a number <= 9`,
-        ` - platform:peering.peers[0].stack: received "shared"; allowed: a fully qualified stack name organization/project/stack, e.g. organization/platform/shared; fix: write the peer stack as organization/project/stack`,
+        ` - platform:peering.peers[0].stack: received "shared"; allowed: a stack name project/stack (the backend's organization is added at deploy time), or organization/project/stack, e.g. platform/shared; fix: write the peer stack as project/stack, e.g. platform/shared`,
       ]);
     });
 

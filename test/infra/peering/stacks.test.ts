@@ -5,8 +5,8 @@ import { engineConfigFor } from "../../../cli/evaluate/stack-config";
 import { ConfigError, parseConfig } from "../../../infra/config";
 import { cidrsOverlap } from "../../../infra/network/cidr";
 import { planNetwork } from "../../../infra/network/plan";
-import { managementPeer, slotRange } from "../../../infra/peering";
-import { MANAGEMENT_STACK, STACK_ORDER } from "../../../infra/stacks";
+import { managementReference, slotRange } from "../../../infra/peering";
+import { DIY_ORGANIZATION, MANAGEMENT_STACK, STACK_ORDER } from "../../../infra/stacks";
 import { evaluateShipped, evaluateStack } from "../../support/stacks";
 
 /**
@@ -32,10 +32,15 @@ const ENVIRONMENTS = STACK_ORDER.filter((s) => s !== MANAGEMENT_STACK);
 const CIDR: Record<string, string> = { shared: "10.0.0.0/16", dev: "10.10.0.0/16", staging: "10.20.0.0/16", prod: "10.30.0.0/16" };
 const AZS: Record<string, number> = { dev: 2, staging: 3, prod: 3 };
 const SLOT: Record<string, number> = { dev: 1, staging: 2, prod: 3 };
+/**
+ * Environments in another account than the management VPC (environments/Pulumi.<stack>.yaml
+ * `accepter.ownerId`): prod runs in its own account, shared/dev/staging share the non-prod one.
+ */
+const PEER_OWNER: Record<string, string | undefined> = { prod: "111111111111" };
 
 /** The StackReference name an environment's config gives its management peer. */
 function referenceOf(stack: string): string {
-  return managementPeer(parseConfig(stack, "platform", engineConfigFor(stack)).peering!).stack;
+  return managementReference(parseConfig(stack, "platform", engineConfigFor(stack)).peering!, DIY_ORGANIZATION);
 }
 
 const str = (r: RecordedResource, key: string) => r.inputs[key] as string;
@@ -93,20 +98,33 @@ describe("peering in the shipped stacks (shared evaluated first, its outputs fee
         expect(refs.map((r) => [r.name, r.inputs.name, r.external])).to.deep.equal([["organization/platform/shared", "organization/platform/shared", true]]);
       });
 
-      it("creates exactly one peering connection, from its VPC to the management VPC, auto-accepted (same account and region), tagged", () => {
-        const pcx = ofType(ev, T.pcx);
-        expect(pcx).to.have.length(1);
-        expect(pcx[0].name).to.equal(`${stack}-shared-connection`);
-        expect(pcx[0].inputs).to.deep.equal({
-          vpcId: ofType(ev, T.vpc)[0].id,
-          peerVpcId: so.vpcId,
-          autoAccept: true,
-          tags: { Name: `${stack}-shared`, Side: "requester" },
-        });
-        expect(pcx[0].outputs.acceptStatus).to.equal("active");
-        expect(ofType(ev, T.accepter)).to.have.length(0);
-        expect(ofType(ev, T.options)).to.have.length(0);
-      });
+      it(
+        PEER_OWNER[stack]
+          ? `creates exactly one peering connection, from its VPC to the management VPC in account ${PEER_OWNER[stack]}, accepted there through the peer provider, tagged`
+          : "creates exactly one peering connection, from its VPC to the management VPC, auto-accepted (same account and region), tagged",
+        () => {
+          const pcx = ofType(ev, T.pcx);
+          expect(pcx).to.have.length(1);
+          expect(pcx[0].name).to.equal(`${stack}-shared-connection`);
+          const owner = PEER_OWNER[stack];
+          expect(pcx[0].inputs).to.deep.equal({
+            vpcId: ofType(ev, T.vpc)[0].id,
+            peerVpcId: so.vpcId,
+            autoAccept: owner === undefined,
+            ...(owner ? { peerOwnerId: owner } : {}),
+            tags: { Name: `${stack}-shared`, Side: "requester" },
+          });
+          if (owner) {
+            expect(ofType(ev, T.accepter).map((a) => [a.name, a.inputs.vpcPeeringConnectionId, a.inputs.autoAccept])).to.deep.equal([[`${stack}-shared-accepter`, pcx[0].id, true]]);
+            const peerProvider = ofType(ev, T.provider).find((p) => p.name === `${stack}-shared-peer`)!;
+            expect(JSON.parse(peerProvider.inputs.allowedAccountIds as string)).to.deep.equal([owner]);
+          } else {
+            expect(pcx[0].outputs.acceptStatus).to.equal("active");
+            expect(ofType(ev, T.accepter)).to.have.length(0);
+          }
+          expect(ofType(ev, T.options)).to.have.length(0);
+        },
+      );
 
       it(`routes exactly the management CIDR from its ${AZS[stack]} private tables and its isolated table, and from no public table`, () => {
         const mine = new Set([...tableIds(ev, stack, "public"), ...tableIds(ev, stack, "private"), ...tableIds(ev, stack, "isolated")]);
@@ -189,14 +207,23 @@ describe("peering in the shipped stacks (shared evaluated first, its outputs fee
         const children = ev.resources.filter((r) => r.parent === component[0].urn);
         const { servicePorts } = managementPorts(ev, stack);
         expect(children.map((r) => r.type).sort()).to.deep.equal(
-          [T.pcx, ...Array(AZS[stack] + 1 + 2).fill(T.route), ...Array(2 + 5 + servicePorts.length).fill(T.aclRule), T.egress].sort(),
+          [
+            T.pcx,
+            ...Array(AZS[stack] + 1 + 2).fill(T.route),
+            ...Array(2 + 5 + servicePorts.length).fill(T.aclRule),
+            T.egress,
+            // Across accounts: the accepter, and the provider that writes the management side.
+            ...(PEER_OWNER[stack] ? [T.accepter, T.provider] : []),
+          ].sort(),
         );
         const pcxUrn = ofType(ev, T.pcx)[0].urn;
         for (const r of peeringRoutes(ev)) expect(r.dependencies, r.name).to.include(pcxUrn);
       });
 
       it("exports the connection, the management CIDR and the bastion group reference for the database tier", () => {
-        expect(ev.outputs).to.include({ peeringConnectionId: pcxId, managementCidr: CIDR.shared, managementBastionSecurityGroupId: so.bastionSecurityGroupId });
+        // Across accounts AWS references the peer's group as `<account>/<group id>`.
+        const reference = PEER_OWNER[stack] ? `${PEER_OWNER[stack]}/${so.bastionSecurityGroupId}` : so.bastionSecurityGroupId;
+        expect(ev.outputs).to.include({ peeringConnectionId: pcxId, managementCidr: CIDR.shared, managementBastionSecurityGroupId: reference });
       });
     });
   }
@@ -371,6 +398,16 @@ describe("peering in the shipped stacks (shared evaluated first, its outputs fee
       const program = require("../../../infra/index") as () => Promise<Record<string, unknown>>;
       const ev = await evaluate(program, { stack: "dev", region: "ap-northeast-2", config: engineConfigFor("dev"), stackOutputs: { [referenceOf("dev")]: so }, preview: true });
       expect(peeringRoutes(ev)).to.have.length(2 + 1 + 2);
+    });
+
+    it("on Pulumi Cloud, reads the shared stack of its own organization: platform/shared becomes <org>/platform/shared", async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { evaluate } = require("../../../cli/evaluate/harness") as typeof import("../../../cli/evaluate/harness");
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const program = require("../../../infra/index") as () => Promise<Record<string, unknown>>;
+      const ev = await evaluate(program, { stack: "dev", region: "ap-northeast-2", config: engineConfigFor("dev"), organization: "acme", stackOutputs: { "acme/platform/shared": so } });
+      expect(ofType(ev, T.ref).map((r) => [r.name, r.inputs.name])).to.deep.equal([["acme/platform/shared", "acme/platform/shared"]]);
+      expect(ofType(ev, T.pcx)).to.have.length(1);
     });
   });
 });
