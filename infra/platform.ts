@@ -147,7 +147,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
     }
   }
 
-  return {
+  return definedOutputs({
     ...app.outputs,
     region: config.region,
     vpcId: network.vpcId,
@@ -169,5 +169,16 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
     peeringConnectionId: managementPeering?.peeringConnectionId,
     managementCidr: managementPeering?.managementCidr,
     managementBastionSecurityGroupId: managementPeering?.bastionSecurityGroupReference,
-  };
+  });
+}
+
+/**
+ * The outputs without the keys whose value is `undefined`. The SDK drops such a key anyway and
+ * warns "Undefined value (<key>) will not show as a stack output" on every run
+ * (@pulumi/pulumi runtime/stack.ts), so a stack that lacks a part (shared has no peering, the
+ * environments no bastion) would print warnings on a clean run. A consumer reading an absent
+ * output through a StackReference gets `undefined` either way; `requireOutput` fails loudly.
+ */
+export function definedOutputs<T extends Record<string, unknown>>(outputs: T): Partial<T> {
+  return Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -417,15 +417,8 @@ export const clusterDisallowUntrustedIngress = stackPolicy({
           const portOk = e.rule.range.protocol === "tcp" && e.rule.range.from === port && e.rule.range.to === port;
           // Peers read from a StackReference (the management VPC's bastion group) are trusted;
           // peers in this stack must be a service's or a bastion's group.
-          // Across accounts the reference reads `<account>/<sg-id>` (EC2 UserIdGroupPair), of which
-          // the StackReference holds only the group id.
-          const refValue = peek(() => prop(e.source, "referencedSecurityGroupId"));
-          const crossAccountId = typeof refValue === "string" ? /^\d{12}\/(sg-[0-9a-z]+)$/.exec(refValue)?.[1] : undefined;
           const fromStackReference =
-            e.rule.groupPeer &&
-            e.peers.length === 0 &&
-            (graph.stackReferenceOf(e.source, "referencedSecurityGroupId") !== undefined ||
-              (crossAccountId !== undefined && graph.stackReferenceHolding(crossAccountId) !== undefined));
+            e.rule.groupPeer && e.peers.length === 0 && graph.stackReferenceOf(e.source, "referencedSecurityGroupId") !== undefined;
           const peersOk = e.rule.groupPeer && (fromStackReference || (e.peers.length > 0 && e.peers.every((p) => trusted.has(p))));
           if (!peersOk || !portOk) {
             report(

@@ -9,6 +9,7 @@ import { AnalyzerError, PolicyPackSession } from "../policy/analyzer";
 import { CheckResult, checkStackPlan, policyConfigPath } from "../policy/check";
 import { PolicyConfigError, PolicyPackConfig, parsePolicyPackConfig } from "../policy/config";
 import { DeploymentDocument, DeploymentError, parseDeployment } from "../policy/deployment";
+import { readStackInput } from "../input";
 import { counts, toJson, toSarif, toText } from "../policy/report";
 
 const FORMATS = ["text", "json", "sarif"] as const;
@@ -72,15 +73,13 @@ function readPolicyConfig(args: CheckArgs): PolicyPackConfig {
   return parsePolicyPackConfig(fs.readFileSync(file, "utf8"), path.relative(process.cwd(), file));
 }
 
-async function loadDeployment(args: CheckArgs): Promise<{ doc: DeploymentDocument; options: ResourceOptionsByUrn }> {
+async function loadDeployment(
+  args: CheckArgs,
+): Promise<{ doc: DeploymentDocument; options: ResourceOptionsByUrn; notes?: readonly string[] }> {
   if (args.plan) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(fs.readFileSync(args.plan, "utf8"));
-    } catch (e) {
-      throw new DeploymentError(`Cannot read ${args.plan}: ${(e as Error).message}`);
-    }
-    return { doc: parseDeployment(raw, args.plan), options: {} };
+    // An offline plan, a `pulumi stack export` or a `pulumi preview --json --show-sames` digest.
+    const input = readStackInput(args.plan);
+    return { doc: parseDeployment(input.deployment, args.plan), options: input.options, notes: input.notes };
   }
   if (!isShippedStack(args.stack)) {
     throw new UsageError(`"${args.stack}" is not a shipped stack (see infra/stacks.ts); pass --plan FILE to check a deployment document`);
@@ -91,9 +90,12 @@ async function loadDeployment(args: CheckArgs): Promise<{ doc: DeploymentDocumen
 }
 
 /** Runs the check; returns the result and the rendered report. Tests pass an already started pack. */
-export async function check(args: CheckArgs, run: { session?: PolicyPackSession } = {}): Promise<{ result: CheckResult; output: string }> {
+export async function check(
+  args: CheckArgs,
+  run: { session?: PolicyPackSession } = {},
+): Promise<{ result: CheckResult; output: string; notes: readonly string[] }> {
   const policyConfig = readPolicyConfig(args);
-  const { doc, options } = await loadDeployment(args);
+  const { doc, options, notes = [] } = await loadDeployment(args);
   const result = await checkStackPlan(doc, { stack: args.stack, policyConfig, options, ...(run.session ? { session: run.session } : {}) });
   const sourcePositions: Record<string, string> = {};
   for (const r of doc.deployment.resources ?? []) if (r.sourcePosition) sourcePositions[r.urn] = r.sourcePosition;
@@ -104,7 +106,7 @@ export async function check(args: CheckArgs, run: { session?: PolicyPackSession 
       : args.format === "sarif"
         ? JSON.stringify(toSarif(result, { stack: args.stack, anchorFile: anchor, sourcePositions }), null, 2) + "\n"
         : toText(result, args.stack);
-  return { result, output };
+  return { result, output, notes };
 }
 
 export const command: Command = {
@@ -119,7 +121,8 @@ export const command: Command = {
       return 2;
     }
     try {
-      const { result, output } = await check(args);
+      const { result, output, notes } = await check(args);
+      for (const n of notes) process.stderr.write(`platform check: note: ${n}\n`);
       if (args.output) fs.writeFileSync(args.output, output);
       else process.stdout.write(output);
       if (args.output && args.format !== "text") process.stderr.write(toText(result, args.stack));

@@ -12,6 +12,7 @@ import {
   stackOfDeployment,
 } from "../cost";
 import { stackConfigPath } from "../evaluate/stack-config";
+import { readStackInput } from "../input";
 import { UsageError } from "../plan/args";
 import { isShippedStack, STACK_ORDER } from "../../infra/stacks";
 
@@ -102,17 +103,11 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-function readJson(file: string): unknown {
-  if (!fs.existsSync(file)) throw new UsageError(`File not found: ${file}`);
-  try {
-    return JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new UsageError(`${file} is not JSON: ${(e as Error).message}`);
-  }
-}
-
+/** An offline plan, a `pulumi stack export` or a `pulumi preview --json --show-sames` digest. */
 function readPlan(file: string): DeploymentDocument {
-  return parseDeploymentDocument(readJson(file), file);
+  const input = readStackInput(file);
+  for (const n of input.notes) process.stderr.write(`platform cost: note: ${n}\n`);
+  return parseDeploymentDocument(input.deployment, file);
 }
 
 /** Plan the stack offline now (and its upstream stacks), as `platform plan <stack>` would. */

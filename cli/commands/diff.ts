@@ -8,10 +8,13 @@ import { renderJson, renderMarkdown, renderText } from "../diff/render";
 import { loadReplaceTable } from "../diff/table";
 import { oneOf, parseFlags, UsageError } from "../plan/args";
 import { emptyDeployment, UntypedDeployment } from "../plan/deployment";
+import { diffPreview, readStackInput, StackInput } from "../input";
+import { DeploymentError } from "../policy/deployment";
 import { isStackPlan, PlanFailure, planStacksSettled } from "../plan/planner";
 
 const USAGE = `Usage: platform diff <stack> --base <git-ref> [--format text|md|json] [--out FILE] [--fail-on-danger]
        platform diff --from A.json --to B.json [--stack NAME] [--format text|md|json] [--out FILE] [--fail-on-danger]
+       platform diff --to PREVIEW.json [--stack NAME] [--format text|md|json] [--out FILE] [--fail-on-danger]
 
 What a change does to a stack, offline: per resource create, update, replace or delete (matched by
 URN), property-level changes, and dangerous changes (replace/delete of databases, VPCs, subnets,
@@ -20,28 +23,24 @@ EIPs, load balancers, buckets, KMS keys, log groups; any change to a protected r
   <stack> --base REF   plan the stack at git revision REF (a temporary copy of the tree that reuses
                        node_modules) and in the working tree, and compare
   --from A --to B      compare two deployment documents (platform plan output or pulumi stack export)
+  --to PREVIEW         a \`pulumi preview --json\` digest: report the engine's own operations
+                       (create/update/replace/delete, replace order); no --from needed
   --stack NAME         label for --from/--to reports
   --format F           text (default), md (PR comment), json (docs/diff-format.md)
   --out FILE           write the report to FILE instead of stdout
   --fail-on-danger     exit 1 when there is any dangerous change
 
 Whether an update replaces comes from cli/diff/replace-on-change.json; types missing there are
-reported as "may replace".
+reported as "may replace" (a preview digest needs no table: the engine decided).
 
 Exit codes: 0 diff printed; 1 dangerous changes with --fail-on-danger; 2 usage or evaluation error.`;
 
-function readDeployment(file: string): UntypedDeployment {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
-  }
-  const d = doc as { version?: unknown; deployment?: { resources?: unknown } };
-  if (d?.version !== 3 || typeof d.deployment !== "object" || d.deployment === null) {
-    throw new UsageError(`${file} is not a version-3 Pulumi deployment ({"version": 3, "deployment": {...}})`);
-  }
-  return doc as UntypedDeployment;
+/** Any plan file; a `pulumi preview --json` digest only as the head (it is already a diff). */
+function readDeployment(file: string, side: "--from" | "--to"): StackInput {
+  const input = readStackInput(file, { requireComplete: false });
+  if (input.preview && side === "--from")
+    throw new UsageError(`--from ${file} is a \`pulumi preview --json\` digest: give it as --to (it already compares with the deployed state)`);
+  return input;
 }
 
 function failureText(where: string, f: PlanFailure): string {
@@ -93,19 +92,31 @@ export const command: Command = {
       const from = a.values["--from"];
       const to = a.values["--to"];
       if (from !== undefined || to !== undefined) {
-        if (from === undefined || to === undefined) throw new UsageError("--from and --to go together");
+        if (to === undefined) throw new UsageError("--from and --to go together");
         if (a.values["--base"] !== undefined || a.positionals.length > 0) {
           throw new UsageError("use either <stack> --base REF or --from A --to B");
         }
+        const head = readDeployment(to, "--to");
         const stack = a.values["--stack"];
-        result = diffDeployments({
-          base: readDeployment(from),
-          head: readDeployment(to),
-          table: loadReplaceTable(),
-          baseLabel: path.basename(from),
-          headLabel: path.basename(to),
-          ...(stack ? { stack } : {}),
-        });
+        if (head.preview) {
+          // The engine already compared the program with the deployed state: its ops are the diff.
+          if (from !== undefined)
+            throw new UsageError(`--to ${to} is a \`pulumi preview --json\` digest, already a diff against the deployed state: drop --from`);
+          const named = stack ?? head.stack;
+          result = diffPreview(head.preview, { table: loadReplaceTable(), headLabel: path.basename(to), ...(named ? { stack: named } : {}) });
+        } else {
+          if (from === undefined) throw new UsageError("--from and --to go together (only a preview digest as --to needs no --from)");
+          result = diffDeployments({
+            base: readDeployment(from, "--from").deployment,
+            head: head.deployment,
+            table: loadReplaceTable(),
+            baseLabel: path.basename(from),
+            headLabel: path.basename(to),
+            ...(stack ? { stack } : {}),
+            // A stack export carries ignoreChanges/replaceOnChanges on each resource; a plan file does not.
+            ...(head.format === "stack-export" ? { headOptions: head.options } : {}),
+          });
+        }
       } else {
         if (a.positionals.length !== 1) throw new UsageError("name one stack");
         const ref = a.values["--base"];
@@ -115,6 +126,10 @@ export const command: Command = {
     } catch (err) {
       if (err instanceof UsageError) {
         process.stderr.write(`platform diff: ${err.message}\n\n${USAGE}\n`);
+        return 2;
+      }
+      if (err instanceof DeploymentError) {
+        process.stderr.write(`platform diff: ${err.message}\n`);
         return 2;
       }
       if (err instanceof EvaluationError) {

@@ -25,7 +25,8 @@ maxima, rolling-deployment surge, Aurora readers at their maximum) is summed per
 and subject, plus each Region's default VPC, and compared with AWS's default quotas
 (cli/preflight/quotas.json) or the raised values in the quotas file. See docs/preflight.md.
 
-  --stacks LIST   comma-separated stacks; default every stack (${STACK_ORDER.join(", ")})
+  --stacks LIST   comma-separated stacks; default every stack (${STACK_ORDER.join(", ")}).
+                  Only these stacks are counted: leave none out that shares their accounts
   --plans DIR     read DIR/<stack>.json (\`platform plan --all\` writes .plans/) instead of planning
                   the stacks now; also --plan-dir
   --quotas FILE   raised quota values; default ${DEFAULT_QUOTAS_FILE} (optional when absent)

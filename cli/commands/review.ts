@@ -7,7 +7,7 @@ import { parseFlags, UsageError } from "../plan/args";
 import { BaseSource, collectReview, HeadSource } from "../review/collect";
 import { buildReview, REVIEW_CHAR_LIMIT } from "../review/report";
 
-const USAGE = `Usage: platform review [--base <git-ref> | --base-plans DIR] [--head-plans DIR]
+const USAGE = `Usage: platform review [--base <git-ref> | --base-plans DIR] [--head-plans DIR] [--previews DIR]
                        [--stacks a,b,...] [--out FILE] [--max-chars N]
 
 One Markdown report for a pull request, covering every stack: a summary table (changes, dangerous
@@ -20,7 +20,12 @@ violations, the change list with property diffs and the cost change, an environm
                     is a stack that does not exist yet)
   (neither)         compare with nothing: every resource is a create
   --head-plans DIR  take the head plans from DIR/<stack>.json instead of planning the working tree
-                    (with --base-plans: review two sets of plan files, no planning at all)
+                    (with --base-plans: review two sets of plan files, no planning at all);
+                    files may be offline plans, \`pulumi stack export\` documents or
+                    \`pulumi preview --json\` digests
+  --previews DIR    \`pulumi preview --json\` digests DIR/<stack>.json: a stack with one reports
+                    the engine's own operations against the deployed state (no base needed);
+                    the others are planned offline as usual. The report names each stack's source.
   --stacks LIST     comma-separated stacks; default every stack (${STACK_ORDER.join(", ")})
   --out FILE        write the report to FILE instead of stdout
   --max-chars N     size budget of the report; default ${REVIEW_CHAR_LIMIT} (GitHub's comment limit is 65,536).
@@ -35,11 +40,12 @@ interface Parsed {
   readonly head: HeadSource;
   readonly out?: string;
   readonly limit: number;
+  readonly previews?: string;
 }
 
 export function parseReviewArgs(argv: readonly string[]): Parsed {
   const a = parseFlags(argv, {
-    values: ["--base", "--base-plans", "--head-plans", "--stacks", "--out", "--max-chars"],
+    values: ["--base", "--base-plans", "--head-plans", "--previews", "--stacks", "--out", "--max-chars"],
     booleans: [],
   });
   if (a.positionals.length > 0)
@@ -47,6 +53,7 @@ export function parseReviewArgs(argv: readonly string[]): Parsed {
   const ref = a.values["--base"];
   const baseDir = a.values["--base-plans"];
   const headDir = a.values["--head-plans"];
+  const previews = a.values["--previews"];
   if (ref !== undefined && baseDir !== undefined)
     throw new UsageError("Only one of --base and --base-plans can be given");
   if (ref !== undefined && headDir !== undefined) {
@@ -57,6 +64,7 @@ export function parseReviewArgs(argv: readonly string[]): Parsed {
   for (const [flag, dir] of [
     ["--base-plans", baseDir],
     ["--head-plans", headDir],
+    ["--previews", previews],
   ] as const) {
     if (dir !== undefined && !fs.existsSync(dir))
       throw new UsageError(`${flag} ${dir}: no such directory`);
@@ -101,6 +109,7 @@ export function parseReviewArgs(argv: readonly string[]): Parsed {
           : { kind: "none" },
     head: headDir !== undefined ? { kind: "dir", dir: headDir } : { kind: "plan" },
     limit,
+    ...(previews !== undefined ? { previews } : {}),
     ...(a.values["--out"] !== undefined ? { out: a.values["--out"] } : {}),
   };
 }
@@ -127,6 +136,7 @@ export const command: Command = {
         stacks: args.stacks,
         base: args.base,
         head: args.head,
+        ...(args.previews !== undefined ? { previews: args.previews } : {}),
         log: (line) => process.stderr.write(`${line}\n`),
       });
     } catch (err) {

@@ -95,7 +95,9 @@ export function renderReportText(report: CostReport): string {
 function summaryLines(report: CostReport): string[] {
   const s = report.summary;
   const total = s.estimated + s.free + s.unsupported;
-  const out = [`${total} cloud resources were detected:`];
+  // Fewer than `platform plan` lists: the stack, providers, reads and components are not billed
+  // (a remote component that stands for one cloud resource, awsx:ecr:Repository, is counted).
+  const out = [`${total} cloud resources were detected (custom resources; the stack, providers, reads and components are not counted):`];
   out.push(`∙ ${s.estimated} were estimated`);
   if (s.usageUnknownLines > 0) {
     out.push(

@@ -66,6 +66,12 @@ export interface ResourceChange {
   readonly providerReplaced?: boolean;
   readonly protect: boolean;
   readonly deleteBeforeReplace?: boolean;
+  /**
+   * From a preview digest only (cli/input): the order the engine replaces in, when the digest shows
+   * the replacement steps, and the engine's own op when it is not one of the four (`import`).
+   */
+  readonly replaceOrder?: "create-before-replace" | "delete-before-replace";
+  readonly engineOp?: string;
   /** Delete + create pairs that look like one resource renamed (or re-parented). */
   readonly renamedFrom?: string;
   readonly renamedTo?: string;
@@ -184,7 +190,7 @@ export function similarity(a: PropertyMap | undefined, b: PropertyMap | undefine
 /** Below this share of identical inputs a delete + create is not called a rename. */
 export const RENAME_SIMILARITY = 0.5;
 
-const OP_ORDER: Record<Op, number> = { replace: 0, delete: 1, create: 2, update: 3 };
+export const OP_ORDER: Record<Op, number> = { replace: 0, delete: 1, create: 2, update: 3 };
 
 export function diffDeployments(opts: DiffOptions): DiffResult {
   const { table } = opts;
@@ -353,7 +359,7 @@ function pairRenames(changes: ResourceChange[], base: Map<string, ResourceV3>, h
   }
 }
 
-function dangersOf(changes: readonly ResourceChange[], table: ReplaceTable): Danger[] {
+export function dangersOf(changes: readonly ResourceChange[], table: ReplaceTable): Danger[] {
   const out: Danger[] = [];
   for (const c of changes) {
     const what = dangerOf(table, c.type);
@@ -391,7 +397,7 @@ function replaceWhy(c: ResourceChange): string {
   return parts.length > 0 ? ` (${parts.join("; ")})` : "";
 }
 
-function outputChanges(base: UntypedDeployment, head: UntypedDeployment): OutputChange[] {
+export function outputChanges(base: UntypedDeployment, head: UntypedDeployment): OutputChange[] {
   const rootOutputs = (d: UntypedDeployment) =>
     (d.deployment.resources ?? []).find((r) => r.type === ROOT_STACK_TYPE && !r.parent)?.outputs ?? {};
   const o = rootOutputs(base);

@@ -51,6 +51,8 @@ function changeHeader(c: ResourceChange): string {
   if (c.op === "replace" && c.replaceReasons.length > 0) flags.push(`replace: ${c.replaceReasons.join(", ")}`);
   if (c.providerReplaced) flags.push("provider replaced");
   if (c.deleteBeforeReplace) flags.push("delete before replace");
+  else if (c.replaceOrder === "create-before-replace") flags.push("create before replace");
+  if (c.engineOp) flags.push(`engine op: ${c.engineOp}`);
   if (c.mayReplace) flags.push("may replace");
   if (c.protect) flags.push("protected");
   return `${PREFIX[c.op]} ${c.type}  ${c.name}${flags.length > 0 ? `  (${flags.join("; ")})` : ""}`;
@@ -72,6 +74,7 @@ export function renderText(d: DiffResult): string {
   const lines: string[] = [];
   lines.push(`Diff${d.stack ? ` for stack ${d.stack}` : ""}: ${d.base} -> ${d.head}`);
   lines.push(`  ${summaryLine(d)}`);
+  lines.push("  (every resource Pulumi manages; reads such as StackReferences are never created or changed, so not compared)");
   if (d.dangers.length > 0) {
     lines.push("");
     lines.push(`DANGEROUS CHANGES (${d.dangers.length}):`);

@@ -1,5 +1,6 @@
 import { ResourceV3, UntypedDeployment } from "./deployment";
 import { parseUrn, ROOT_STACK_TYPE } from "../evaluate/urn";
+import { countResources, describeCounts } from "./counts";
 
 /**
  * Text rendering of a plan: the component tree and counts per resource type. Pure.
@@ -66,7 +67,7 @@ export function renderPlanText(doc: UntypedDeployment, opts: RenderOptions): str
   const resources = doc.deployment.resources ?? [];
   const lines: string[] = [];
   const timing = opts.wallMs !== undefined ? ` in ${(opts.wallMs / 1000).toFixed(1)} s` : "";
-  lines.push(`Stack ${opts.stack}: ${resources.length} resources${timing}`);
+  lines.push(`Stack ${opts.stack}: ${resources.length} resources (${describeCounts(countResources(resources, opts.remoteUrns))})${timing}`);
   if (opts.upstream && opts.upstream.length > 0) {
     lines.push(`StackReferences answered from the plans of: ${opts.upstream.join(", ")}`);
   }

@@ -175,6 +175,47 @@ export function locateRunPolicyPack(packDir: string): string {
   }
 }
 
+/**
+ * Pack processes this process started and has not seen exit. The pack is a separate Node process
+ * (~250 MB, a gRPC server that never exits on its own), and a child outlives its parent unless
+ * someone kills it: a process that ends without `close()` (a mocha worker the pool tears down
+ * with `process.exit`, a CLI that calls `process.exit` on an error path) would leave it running.
+ * So every live pack is killed when this process exits, whatever the path to the exit.
+ */
+const livePacks = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function trackPack(child: ChildProcess): void {
+  livePacks.add(child);
+  child.once("exit", () => livePacks.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  const killAll = () => {
+    for (const c of livePacks) c.kill("SIGKILL");
+  };
+  // "exit" handlers must be synchronous: kill() only sends the signal, which is all that is needed.
+  process.on("exit", killAll);
+  // A signal's default action ends the process without "exit" (workerpool sends SIGTERM to a
+  // mocha worker that does not exit within a second of being asked, as happens on a loaded
+  // machine). Kill the packs, then let the signal do what it would have done: if no one else
+  // handles it, re-raise it without this handler so the default action still applies.
+  for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
+    const onSignal = () => {
+      killAll();
+      if (process.listenerCount(signal) === 1) {
+        process.removeListener(signal, onSignal);
+        process.kill(process.pid, signal);
+      }
+    };
+    process.on(signal, onSignal);
+  }
+}
+
+/** PIDs of the pack processes this process started that are still running (for tests). */
+export function livePackPids(): number[] {
+  return [...livePacks].flatMap((c) => (c.pid !== undefined ? [c.pid] : []));
+}
+
 export class PolicyPackSession {
   private constructor(
     private readonly child: ChildProcess,
@@ -202,6 +243,7 @@ export class PolicyPackSession {
       env: environmentForPulumiChild(),
       stdio: ["ignore", "pipe", "pipe"],
     });
+    trackPack(child);
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => {
       for (const line of chunk.split("\n")) if (line.trim() !== "") log(line);

@@ -13,6 +13,7 @@ import { PolicyPackSession } from "../policy/analyzer";
 import { checkStackPlan, POLICY_PACK_DIR, policyConfigPath } from "../policy/check";
 import { parsePolicyPackConfig } from "../policy/config";
 import { parseDeployment } from "../policy/deployment";
+import { diffPreview, FORMAT_LABEL, readStackInput, StackInput } from "../input";
 import { toJson } from "../policy/report";
 import type { CheckSummary, ReviewInputs, StackReviewInput, StepError } from "./types";
 
@@ -47,6 +48,11 @@ export interface CollectOptions {
   readonly root?: string;
   /** Progress lines for stderr. */
   readonly log?: (line: string) => void;
+  /**
+   * A directory of `pulumi preview --json` digests `<dir>/<stack>.json` (any plan format is read):
+   * a stack with a file there takes its head (and its diff) from it; the others are planned.
+   */
+  readonly previews?: string;
 }
 
 /**
@@ -68,6 +74,8 @@ export const PLAN_INPUTS = [
 interface Planned {
   readonly deployment: UntypedDeployment;
   readonly options?: ResourceOptionsByUrn;
+  /** Read from a file (cli/input): its format, notes, and for a preview digest the engine's steps. */
+  readonly input?: StackInput;
 }
 type PlanOutcome = Planned | { readonly failure: string } | { readonly absent: true };
 
@@ -79,10 +87,14 @@ function fromPlan(r: StackPlan | PlanFailure | undefined): PlanOutcome {
 
 function readPlanFile(file: string): PlanOutcome {
   if (!fs.existsSync(file)) return { absent: true };
-  const raw: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
-  // Validates the shape and names the file in the error (version 3, resources with urn and type).
-  parseDeployment(raw, file);
-  return { deployment: raw as UntypedDeployment };
+  // Any of the three formats; validates the shape and names the file in the error. A digest
+  // without its unchanged resources is still a complete diff: the stack notes what it lacks.
+  const input = readStackInput(file, { requireComplete: false });
+  return {
+    deployment: input.deployment,
+    input,
+    ...(input.format === "offline-plan" ? {} : { options: input.options }),
+  };
 }
 
 /** True when no PLAN_INPUTS path differs between `ref` and the working tree (untracked files included). */
@@ -119,9 +131,18 @@ async function plans(
   opts: CollectOptions,
   root: string,
 ): Promise<{ head: Map<string, PlanOutcome>; base: Map<string, PlanOutcome> }> {
-  const { stacks, log } = opts;
+  const { log } = opts;
   const fromDir = (dir: string) =>
     new Map(stacks.map((s) => [s, readPlanFile(path.join(dir, `${s}.json`))]));
+  // Stacks with a preview take their head from it and need no plan at either revision.
+  const previewed = new Map<string, PlanOutcome>();
+  if (opts.previews !== undefined)
+    for (const s of opts.stacks) {
+      const file = path.join(opts.previews, `${s}.json`);
+      if (fs.existsSync(file)) previewed.set(s, readPlanFile(file));
+    }
+  const stacks = opts.stacks.filter((s) => !previewed.has(s));
+  const withPreviews = (head: Map<string, PlanOutcome>) => new Map([...head, ...previewed]);
   if (opts.head.kind === "dir") {
     const head = fromDir(opts.head.dir);
     const base = opts.base.kind === "dir" ? fromDir(opts.base.dir) : new Map<string, PlanOutcome>();
@@ -129,7 +150,7 @@ async function plans(
       throw new Error(
         "--base <ref> plans the working tree; it cannot be combined with head plans from a directory",
       );
-    return { head, base };
+    return { head: withPreviews(head), base };
   }
   if (opts.base.kind === "git") {
     const ref = opts.base.ref;
@@ -138,17 +159,17 @@ async function plans(
         `review: nothing the plans depend on differs from ${ref}; planning once and reusing the plans as base`,
       );
       const head = await planHere(stacks, root, 2);
-      return { head, base: head };
+      return { head: withPreviews(head), base: head };
     }
     log?.(`review: planning ${stacks.join(", ")} at ${ref} and in the working tree`);
     const [head, base] = await Promise.all([
       planHere(stacks, root, 1),
       withRevision(root, ref, (dir) => planHere(stacks, dir, 1)),
     ]);
-    return { head, base };
+    return { head: withPreviews(head), base };
   }
   const head = await planHere(stacks, root, 2);
-  return { head, base: opts.base.kind === "dir" ? fromDir(opts.base.dir) : new Map() };
+  return { head: withPreviews(head), base: opts.base.kind === "dir" ? fromDir(opts.base.dir) : new Map() };
 }
 
 // ---- policy -----------------------------------------------------------------------------------
@@ -247,11 +268,23 @@ export async function collectReview(opts: CollectOptions): Promise<ReviewInputs>
         out.push({ stack, failure: h.failure });
         continue;
       }
-      const notes: string[] = [];
-      const b = base.get(stack);
+      const notes: string[] = [...(h.input?.notes ?? [])];
+      const preview = h.input?.preview;
+      const b = preview ? undefined : base.get(stack);
       let baseDoc: UntypedDeployment | undefined;
       let basePlanned: Planned | undefined;
-      if (b && "deployment" in b) {
+      if (preview) {
+        // The digest already is the diff against the deployed state; policy, cost and parity
+        // compare with that state (the old state of every step). No old state: a new stack.
+        if ((preview.before.deployment.resources ?? []).length > 0) {
+          baseDoc = preview.before;
+          basePlanned = { deployment: preview.before };
+        }
+        if (!preview.complete)
+          notes.push(
+            `The preview of ${stack} lists only the resources that change (${preview.samesNotShown} unchanged not shown; run \`pulumi preview --json --show-sames\`): policy and cost cover those alone.`,
+          );
+      } else if (b && "deployment" in b) {
         baseDoc = b.deployment;
         basePlanned = b;
       } else if (b && "failure" in b) {
@@ -261,15 +294,17 @@ export async function collectReview(opts: CollectOptions): Promise<ReviewInputs>
       } else if (opts.base.kind !== "none") {
         notes.push(`${stack} does not exist at ${baseLabel}: every resource is new.`);
       }
-      const diff = diffDeployments({
-        base: baseDoc ?? emptyDeployment(),
-        head: h.deployment,
-        table,
-        baseLabel,
-        headLabel,
-        stack,
-        ...(h.options ? { headOptions: h.options } : {}),
-      });
+      const diff = preview
+        ? diffPreview(preview, { table, stack, baseLabel: "deployed state", headLabel: "pulumi preview" })
+        : diffDeployments({
+            base: baseDoc ?? emptyDeployment(),
+            head: h.deployment,
+            table,
+            baseLabel,
+            headLabel,
+            stack,
+            ...(h.options ? { headOptions: h.options } : {}),
+          });
 
       let policyResult: StackReviewInput["policy"];
       if ("error" in policy) policyResult = policy;
@@ -302,6 +337,7 @@ export async function collectReview(opts: CollectOptions): Promise<ReviewInputs>
       }
       out.push({
         stack,
+        source: FORMAT_LABEL[h.input?.format ?? "offline-plan"],
         diff,
         policy: policyResult,
         cost,

@@ -23,6 +23,11 @@ export interface StepError {
 export interface StackReviewInput {
   readonly stack: string;
   /**
+   * Where the head came from: "offline plan", "pulumi preview" (the engine's own diff against the
+   * deployed state) or "stack export" (cli/input FORMAT_LABEL). The report says it per stack.
+   */
+  readonly source?: string;
+  /**
    * Set when the head revision of the stack could not be planned: the report shows the message
    * and nothing else for the stack, and the review exits 2.
    */

@@ -57,7 +57,7 @@ export const AlbConfigSchema = z.strictObject({
   alternativeNames: z.array(z.string()).default([]),
   /** An existing ACM certificate ARN in the stack's region, instead of `domain`. @default - none */
   certificateArn: z.string().optional(),
-  /** @default "ELBSecurityPolicy-TLS13-1-2-Res-2021-06" (TLS 1.2 and 1.3, restricted ciphers) */
+  /** TLS policy of the HTTPS listener, from the Security Hub ELB.17 list. @default "ELBSecurityPolicy-TLS13-1-2-Res-2021-06" (TLS 1.2 and 1.3, restricted ciphers) */
   sslPolicy: z.enum(TLS_POLICIES).default(DEFAULT_TLS_POLICY),
   /** ALB deletion protection. @default true (dev turns it off to allow teardown) */
   deletionProtection: z.boolean().default(true),
@@ -79,6 +79,7 @@ export const CAPACITY_PROVIDERS = ["FARGATE", "FARGATE_SPOT"] as const;
 export type CapacityProvider = (typeof CAPACITY_PROVIDERS)[number];
 
 const StrategyItemSchema = z.strictObject({
+  /** FARGATE (on-demand) or FARGATE_SPOT (interruptible, up to ~70% cheaper). Each provider at most once in a strategy, a `base` on at most one. */
   capacityProvider: z.enum(CAPACITY_PROVIDERS),
   /** Share of tasks beyond `base`. @default 1 */
   weight: z.number().int().min(0).max(1000).default(1),
@@ -150,18 +151,18 @@ export const ServiceConfigSchema = z.strictObject({
    * | value      | image comes from                                   | rollout                        |
    * |------------|----------------------------------------------------|--------------------------------|
    * | `pulumi`   | `image` / `build` in this file                     | change config, `pulumi up`     |
-   * | `pipeline` | SSM parameter `/platform/<env>/services/<name>/image`, seeded from `image`/`build` | the app pipeline writes the parameter (see the README, "Rolling out an image") |
+   * | `pipeline` | SSM parameter `/platform/<env>/services/<name>/image`, seeded from `image`/`build` | the app pipeline writes the parameter (see docs/app-tier.md, "Rolling out an image") |
    *
    * @default "pulumi"
    */
   imageOwner: z.enum(IMAGE_OWNERS).default("pulumi"),
   /** Container port the ALB forwards to (>= 1024: the container runs as a non-root user). Required. */
   port: z.number().int().min(1).max(65535),
-  /** Task cpu units (1024 = 1 vCPU). @default 256 */
+  /** Task cpu units (1024 = 1 vCPU), paired with memory as Fargate allows: 256 with 512/1024/2048 MiB; 512 with 1–4 GB; 1024 with 2–8 GB; 2048 with 4–16 GB; 4096 with 8–30 GB in 1 GB steps; 8192 with 16–60 GB in 4 GB steps; 16384 with 32–120 GB in 8 GB steps. @default 256 */
   cpu: z.number().int().default(DEFAULT_CPU),
   /** Task memory (MiB); must pair with cpu as Fargate allows. @default 512 */
   memory: z.number().int().default(DEFAULT_MEMORY),
-  /** @default "X86_64" (works with any image; ARM64 is ~20% cheaper and needs an arm64 image) */
+  /** CPU architecture of the task; ARM64 needs an arm64 image (builds use linux/arm64). @default "X86_64" (works with any image; ARM64 is ~20% cheaper and needs an arm64 image) */
   architecture: z.enum(["X86_64", "ARM64"]).default("X86_64"),
   /** Tasks to run. @default autoscaling.minCount when autoscaling is set, else 2 */
   desiredCount: z.number().int().min(0).max(1000).optional(),
@@ -169,7 +170,7 @@ export const ServiceConfigSchema = z.strictObject({
   healthCheckPath: z.string().default(DEFAULT_HEALTH_CHECK_PATH),
   /** Seconds ECS ignores ALB health checks after a task starts. @default 60 */
   healthCheckGracePeriodSeconds: z.number().int().min(0).max(2147483647).default(60),
-  /** Which requests reach the service. At least one host or path. */
+  /** Which requests reach the service: at least one host or path, at most 5 values in total. Hosts must be covered by the ALB certificate; a (host, path) pair may belong to one service only. */
   routing: z.strictObject({
     /** Host-header values. @default [] (any host) */
     hosts: z.array(z.string()).default([]),
@@ -187,15 +188,17 @@ export const ServiceConfigSchema = z.strictObject({
   /** Target tracking on CPU and on ALB requests per target. @default - none (fixed desiredCount) */
   autoscaling: z
     .strictObject({
+      /** Fewest tasks; the service is created with this many. */
       minCount: z.number().int().min(0).max(1000),
+      /** Most tasks; at least minCount. */
       maxCount: z.number().int().min(1).max(1000),
-      /** @default 60 */
+      /** Target average CPU of the service. @default 60 */
       cpuTargetPercent: z.number().int().min(10).max(95).default(60),
-      /** @default 1000 */
+      /** Target ALB requests per task (ALBRequestCountPerTarget). @default 1000 */
       requestsPerTarget: z.number().int().min(1).default(1000),
-      /** @default 300 */
+      /** Seconds after a scale-in before the next one. @default 300 */
       scaleInCooldownSeconds: z.number().int().min(0).default(300),
-      /** @default 60 */
+      /** Seconds after a scale-out before the next one. @default 60 */
       scaleOutCooldownSeconds: z.number().int().min(0).default(60),
     })
     .optional(),
@@ -203,15 +206,16 @@ export const ServiceConfigSchema = z.strictObject({
   user: z.string().default(DEFAULT_USER),
   /** Read-only root filesystem (/tmp stays writable). false needs `securityExceptionReason`. @default true */
   readonlyRootFilesystem: z.boolean().default(true),
-  /** Why this service runs as root or with a writable root filesystem. @default - none */
+  /** Why this service runs as root or with a writable root filesystem (at least 10 characters). @default - none */
   securityExceptionReason: z.string().optional(),
   /** Seconds between SIGTERM and SIGKILL (Fargate max 120). @default 30 */
   stopTimeoutSeconds: z.number().int().min(2).max(120).default(DEFAULT_STOP_TIMEOUT_SECONDS),
+  /** Rolling deployment bounds, in percent of the desired count. */
   deployment: z
     .strictObject({
-      /** @default 100 */
+      /** Tasks kept running during a deployment. @default 100 */
       minHealthyPercent: z.number().int().min(0).max(100).default(100),
-      /** @default 200 */
+      /** Tasks allowed during a deployment; must exceed minHealthyPercent. @default 200 */
       maxPercent: z.number().int().min(100).max(200).default(200),
     })
     .prefault({}),

@@ -42,35 +42,37 @@ export const MAX_READERS = 15;
  * environment file can turn them off, and only for throwaway environments.
  */
 export const DatabaseConfigSchema = z.strictObject({
-  /** Required. */
+  /** The Aurora engine. Required. */
   engine: z.enum(AURORA_ENGINES),
   /** PostgreSQL `16.6`, MySQL `8.0.mysql_aurora.3.08.0`. Required. */
   engineVersion: z.string(),
   /** Initial database. @default "app" */
   databaseName: z.string().default(DEFAULT_DATABASE_NAME),
-  /** Master user (never admin/postgres/root); its password lives in Secrets Manager. @default "platform_admin" */
+  /** Master user (never admin/postgres/root/…; MySQL at most 16 characters); its password lives in Secrets Manager. @default "platform_admin" */
   masterUsername: z.string().default(DEFAULT_MASTER_USERNAME),
-  /** @default the engine's port (5432 / 3306) */
+  /** Database port; also opens the isolated tier's NACL (and the peering's) for it. @default the engine's port (5432 / 3306) */
   port: z.number().int().min(1150).max(65535).optional(),
-  /** Provisioned class for every instance. @default "db.serverless" when serverless is set */
+  /** Provisioned class for every instance: Aurora classes only (db.t3/db.t4g medium and large; r5, r6g, r6i, r7g, r7i, r8g, x2g, r6gd, r6id sizes); RDS-only classes such as db.t4g.micro or db.m6g.* are refused. @default "db.serverless" when serverless is set */
   instanceClass: z.string().optional(),
   /** Serverless v2 capacity range (ACUs, half steps). */
   serverless: z
     .strictObject({
-      /** 0 enables auto-pause (recent engine versions only). */
+      /** Fewest ACUs. 0 enables auto-pause, which needs PostgreSQL 16.3/15.7/14.12/13.15/17.4 or later, or MySQL 3.08.0 or later. */
       minCapacity: z.number().min(0).max(256),
+      /** Most ACUs; at least minCapacity. */
       maxCapacity: z.number().min(1).max(256),
       /** Idle seconds before pausing; only with minCapacity 0. @default 300 (AWS default) */
       secondsUntilAutoPause: z.number().int().min(300).max(86400).optional(),
     })
     .optional(),
-  /** Readers besides the writer, each in its own AZ. @default 1 */
+  /** Readers besides the writer, each in its own AZ: 1 + readers must not exceed platform:network.azCount. @default 1 */
   readers: z.number().int().min(0).max(MAX_READERS).default(DEFAULT_READERS),
   /** Let Application Auto Scaling add readers on CPU. @default - none */
   readerAutoscaling: z
     .strictObject({
+      /** Most readers; at least `readers`. */
       maxReaders: z.number().int().min(1).max(MAX_READERS),
-      /** @default 70 */
+      /** Target average reader CPU. @default 70 */
       cpuTargetPercent: z.number().int().min(10).max(95).default(70),
     })
     .optional(),
@@ -80,9 +82,9 @@ export const DatabaseConfigSchema = z.strictObject({
   preferredBackupWindow: z.string().optional(),
   /** UTC `ddd:hh24:mi-ddd:hh24:mi`. @default - AWS picks a window */
   preferredMaintenanceWindow: z.string().optional(),
-  /** @default true */
+  /** RDS deletion protection on the cluster. @default true */
   deletionProtection: z.boolean().default(true),
-  /** Take a final snapshot when the cluster is deleted. @default true */
+  /** Take a final snapshot (`<project>-<env>-final`) when the cluster is deleted; it must not exist yet. @default true */
   finalSnapshot: z.boolean().default(true),
   /** Pulumi `protect` on the cluster and its key: `pulumi destroy` refuses to delete them. @default true */
   protect: z.boolean().default(true),
@@ -90,9 +92,9 @@ export const DatabaseConfigSchema = z.strictObject({
   logExports: z.array(z.string()).optional(),
   /** Retention of the exported logs' log groups. @default 365 */
   logRetentionDays: retentionDays.default(DEFAULT_DB_LOG_RETENTION_DAYS),
-  /** @default true */
+  /** Performance Insights, encrypted with the cluster's key. @default true */
   performanceInsights: z.boolean().default(true),
-  /** 7 is the free tier. @default 7 */
+  /** Days: 7 (the free tier), a multiple of 31 up to 713, or 731. @default 7 */
   performanceInsightsRetentionDays: z.number().int().default(DEFAULT_PERFORMANCE_INSIGHTS_RETENTION_DAYS),
   /** Apply modifications now rather than in the maintenance window. @default false */
   applyImmediately: z.boolean().default(false),

@@ -59,19 +59,20 @@ export const NetworkConfigSchema = z.strictObject({
   azCount: z.number().int().min(1).default(DEFAULT_AZ_COUNT),
   /** Explicit AZ names; when set, azCount must not exceed its length. @default - the region's first azCount AZs */
   availabilityZones: z.array(z.string()).min(1).optional(),
-  /** @default "single" */
+  /** How the private tier reaches the internet: `none` (endpoints only), `single` (one NAT gateway in the first AZ), `perAz` (one per AZ, AZ-local routes) or `instance` (one NAT instance, no HA); costs and failure domains in docs/network.md. @default "single" */
   natStrategy: z.enum(NAT_STRATEGIES).default(DEFAULT_NAT_STRATEGY),
   /** Instance type of the NAT instance (strategy `instance`). @default "t4g.nano" */
   natInstanceType: z.string().default(DEFAULT_NAT_INSTANCE_TYPE),
+  /** VPC flow logs, to a KMS-encrypted CloudWatch log group written through a least-privilege role. */
   flowLogs: z
     .strictObject({
-      /** @default 90 */
+      /** Days the flow log group keeps events. @default 90 */
       retentionDays: retentionDays.default(DEFAULT_FLOW_LOG_RETENTION_DAYS),
-      /** @default "ALL" */
+      /** What the flow logs capture: all traffic, accepted only or rejected only. @default "ALL" */
       trafficType: z.enum(["ALL", "ACCEPT", "REJECT"]).default("ALL"),
     })
     .prefault({}),
-  /** Interface endpoints to create in the private tier. @default [] */
+  /** Interface endpoints to create in the private tier (each billed per AZ-hour). @default [] */
   interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINTS)).default([]),
 });
 export type NetworkConfig = z.infer<typeof NetworkConfigSchema>;

@@ -113,9 +113,15 @@ export class StackGraph {
     return this.ofType(T.stackReference).find((ref) => holds(peek(() => prop(ref, "outputs"))));
   }
 
-  /** The StackReference property `key` of `r` was read from: by dependency, else by its value. */
+  /**
+   * The StackReference property `key` of `r` was read from: by dependency, else by its value. A
+   * security group of a peered VPC in another account is referenced as `<account id>/<group id>`
+   * (EC2 API reference, UserIdGroupPair); the StackReference holds the group id alone.
+   */
   stackReferenceOf(r: Resource, key: string): Resource | undefined {
-    return this.refs(r, key, [T.stackReference])[0] ?? this.stackReferenceHolding(peek(() => prop(r, key)));
+    const value = peek(() => prop(r, key));
+    const crossAccount = typeof value === "string" ? /^\d{12}\/(sg-[0-9a-z]+)$/.exec(value) : null;
+    return this.refs(r, key, [T.stackReference])[0] ?? this.stackReferenceHolding(crossAccount ? crossAccount[1] : value);
   }
 
   tags(r: Resource): Tags {

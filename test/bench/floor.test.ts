@@ -4,7 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { serializeDeployment } from "../../cli/plan/deployment";
-import { planStacks, StackPlan } from "../../cli/plan/planner";
+import { StackPlan } from "../../cli/plan/planner";
+import { shippedPlan } from "../support/plans";
 
 /**
  * The benchmark's floor (bench/floor.js) must register exactly the resources of the plan it is
@@ -29,7 +30,7 @@ describe("benchmark floor", function () {
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-floor-"));
-    plan = (await planStacks(["shared"])).get("shared")!;
+    plan = await shippedPlan("shared");
     planFile = path.join(dir, "shared.json");
     fs.writeFileSync(planFile, serializeDeployment(plan.deployment));
     declaredFile = path.join(dir, "declared.json");

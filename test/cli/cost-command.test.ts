@@ -169,7 +169,7 @@ describe("platform cost (command)", () => {
       "cli/cost/usage.default.yml",
       "environments/usage.dev.yml",
     ]);
-    // The README's dev target: the full architecture (VPC, NAT instance, ALB, one service,
+    // The dev target in docs/cost.md: the full architecture (VPC, NAT instance, ALB, one service,
     // Aurora Serverless v2 that pauses) for at most 40 USD a month in ap-northeast-2.
     expect(json.monthlyTotal).to.be.at.most(40);
     const types = new Set(json.resources.map((r: { type: string }) => r.type));
@@ -197,11 +197,12 @@ describe("platform cost (command)", () => {
     expect(err.split("\n")[0]).to.equal("platform cost: missing <stack>");
   });
 
-  it("fails with exit 2 on a plan file that is not a deployment document", async () => {
+  it("fails with exit 2 on a plan file that is none of the formats, saying what it found", async () => {
     const bad = file("bad.json", JSON.stringify({ steps: [] }));
     const { code, err } = await cost(["dev", "--plan", bad]);
     expect(code).to.equal(2);
-    expect(err).to.contain("is not a Pulumi deployment document");
+    expect(err).to.contain(`${bad} is not a plan this tool can read: expected an offline plan or a \`pulumi stack export\` document`);
+    expect(err).to.contain("found a PreviewDigest with 0 steps: the preview failed or was cancelled.");
   });
 
   it("fails with exit 2 on a misspelt usage key, naming the expected keys", async () => {

@@ -51,7 +51,14 @@ describe("platform review command", () => {
       expect(a.out).to.equal("review.md");
     });
 
+    it("takes --previews as a directory of `pulumi preview --json` digests beside --base", () => {
+      const a = parseReviewArgs(["--base", "origin/main", "--previews", "."]);
+      expect(a.base).to.deep.equal({ kind: "git", ref: "origin/main" });
+      expect(a.previews).to.equal(".");
+    });
+
     const errors: [string[], string][] = [
+      [["--previews", "/nonexistent/previews"], "--previews /nonexistent/previews: no such directory"],
       [["--base", "main", "--base-plans", "."], "Only one of --base and --base-plans can be given"],
       [
         ["--base", "main", "--head-plans", "."],

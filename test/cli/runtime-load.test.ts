@@ -4,6 +4,7 @@ import * as path from "path";
 import { languageHostEnv, pwdMain, readProject } from "../../cli/evaluate/project";
 import { REPO_ROOT } from "../../cli/evaluate/stack-config";
 import { planStacks, StackPlan } from "../../cli/plan/planner";
+import { shippedPlan } from "../support/plans";
 import * as ts from "typescript";
 import { defaultDockerfileExists } from "../../infra/app/config";
 import { PROGRAM_DIR, resolveProgramPath } from "../../infra/paths";
@@ -56,8 +57,8 @@ describe("runtime load: the program runs through the Pulumi CLI's Node.js entry"
   before(async function () {
     this.timeout(120_000);
     fixture = (await planStacks(["up"], { root: FIXTURE })).get("up")!;
-    shipped = (await planStacks(["shared"])).get("shared")!;
-    prod = (await planStacks(["prod"], { upstream: { shared: shipped } })).get("prod")!;
+    shipped = await shippedPlan("shared");
+    prod = await shippedPlan("prod");
   });
 
   it("resolves Pulumi.yaml main the way the engine does (none: the project root; a file: its folder)", () => {
@@ -155,7 +156,7 @@ describe("runtime load: the program runs through the Pulumi CLI's Node.js entry"
           }
         }
       }
-      expect(found).to.deep.equal(["prod awsx:ecr:Image services/hello"]);
+      expect(found).to.deep.equal(["prod awsx:ecr:Image services/hello", "prod awsx:ecr:Image services/db-bootstrap"]);
       // Under the old `main: infra/index.ts` the build ran in infra/ and found no Dockerfile there.
       const old = pwdMain({ ...project, main: "infra/index.ts" }).pwd;
       expect(fs.existsSync(path.join(old, "services", "hello", "Dockerfile"))).to.equal(false);

@@ -164,6 +164,18 @@ policyTests("policies/rds.ts", policies, [
   },
   {
     policy: "rds-cluster-disallow-untrusted-ingress",
+    title: "a peered account's group (<account>/sg-…) that the management stack does not export is admitted",
+    mutate: (f) => {
+      // Cross-account references are trusted only when the group id is the StackReference's (the
+      // shipped prod stack admits "111111111111/<management bastion group>" and passes).
+      addSgRule(f, "Ingress", "prod-db-in-other-account", "prod-db-sg", { ipProtocol: "tcp", fromPort: DB_PORT, toPort: DB_PORT, referencedSecurityGroupId: "210987654321/sg-0notexported000001" });
+    },
+    messages: [
+      'SecurityGroup "prod-db-sg" of Cluster "prod-db" admits another security group on tcp/5433; admit only the service and bastion security groups, by reference, on port 5433.',
+    ],
+  },
+  {
+    policy: "rds-cluster-disallow-untrusted-ingress",
     title: "the database admits the load balancer's group and has egress",
     mutate: (f) => {
       addSgRule(f, "Ingress", "prod-db-in-alb", "prod-db-sg", { ipProtocol: "tcp", fromPort: DB_PORT, toPort: DB_PORT, referencedSecurityGroupId: f.get("prod-alb-sg").id });

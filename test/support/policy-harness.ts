@@ -19,21 +19,36 @@ import { ID_PREFIX } from "../../cli/evaluate/ids";
  *   const result = await checkFixture(f, { config: "prod" });
  *   expect(messagesOf(result, "ec2-vpc-require-flow-logs")).to.deep.equal([...]);
  *
- * One pack process serves every test file of a mocha run (it takes seconds to compile); it is
- * stopped by a root-level `after` hook.
+ * One pack process serves every test file a mocha process runs (it takes seconds to compile).
+ * In a serial run it is stopped by a root-level `after` hook. Under `mocha --parallel` this module
+ * is loaded once per worker and stays cached while the worker runs file after file, so a
+ * root-level hook registered at load time belongs to the worker's first file only: closing there
+ * would make every later file start a pack of its own. A worker keeps its pack until it exits;
+ * PolicyPackSession kills it then (cli/policy/analyzer.ts), and test/support/no-leaks.test.ts
+ * checks that nothing survives a run.
  */
 
 let session: Promise<PolicyPackSession> | undefined;
 
+/**
+ * The pack this process's tests run: the platform's, unless PLATFORM_TEST_POLICY_PACK_DIR names
+ * another. Only test/support/no-leaks.test.ts sets it, for the child mocha it runs over a
+ * one-policy pack that starts in a second: what it tests is the pack process's lifetime.
+ */
+const PACK_DIR = process.env.PLATFORM_TEST_POLICY_PACK_DIR ?? POLICY_PACK_DIR;
+
 /** The shared pack process, started on first use. */
 export function policyPack(): Promise<PolicyPackSession> {
-  session ??= PolicyPackSession.start({ packDir: POLICY_PACK_DIR });
+  session ??= PolicyPackSession.start({ packDir: PACK_DIR });
   return session;
 }
 
+/** True in a `mocha --parallel` worker (mocha/lib/nodejs/worker.cjs, forked by workerpool). */
+export const IN_MOCHA_WORKER = /[\\/]mocha[\\/]lib[\\/]nodejs[\\/]worker\.c?js$/.test(process.argv[1] ?? "");
+
 after(async function () {
   this.timeout(30000);
-  if (session) {
+  if (session && !IN_MOCHA_WORKER) {
     const s = await session.catch(() => undefined);
     session = undefined;
     await s?.close();

@@ -368,7 +368,8 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
         ]);
         const dbIngress = rules(T.ingress, dbSg);
         expect(dbIngress).to.deep.include([svcSg, 5432, 5432]);
-        expect(dbIngress.every(([source, from, to]) => typeof source === "string" && source.startsWith("sg-") && from === 5432 && to === 5432)).to.equal(true);
+        // A group in the peered management account (prod's) is referenced as `<account>/sg-…`.
+        expect(dbIngress.every(([source, from, to]) => typeof source === "string" && /^(\d{12}\/)?sg-/.test(source) && from === 5432 && to === 5432)).to.equal(true);
         // The management bastion, by reference through the peering (never by CIDR).
         expect(dbIngress).to.deep.include([ev.outputs.managementBastionSecurityGroupId, 5432, 5432]);
         expect(rules(T.egress, dbSg)).to.deep.equal([]);

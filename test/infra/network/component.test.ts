@@ -245,16 +245,26 @@ for (const [stack, want] of Object.entries(STACKS)) {
       for (const e of interfaces) expect(e.inputs).to.deep.include({ privateDnsEnabled: true, subnetIds: privateIds });
     });
 
-    it("tags every resource stack-wide through one provider's default tags", () => {
+    it("tags every resource stack-wide through its providers' default tags (one, plus the peer side's across accounts)", () => {
       const providers = ofType(ev, "pulumi:providers:aws");
-      expect(providers).to.have.length(1);
-      const raw = providers[0].inputs.defaultTags;
-      const defaultTags = (typeof raw === "string" ? JSON.parse(raw) : raw) as { tags: Record<string, string> };
-      expect(defaultTags.tags).to.deep.equal({ ...want.tags, Project: "platform", Environment: stack, ManagedBy: "Pulumi" });
-      expect(providers[0].inputs.region).to.equal("ap-northeast-2");
+      // prod's management peering is cross-account: its management side is written through a
+      // second provider (`<stack>-shared-peer`) with the same default tags.
+      expect(providers.map((p) => p.name)).to.deep.equal(stack === "prod" ? ["aws", "prod-shared-peer"] : ["aws"]);
+      for (const p of providers) {
+        const raw = p.inputs.defaultTags;
+        const defaultTags = (typeof raw === "string" ? JSON.parse(raw) : raw) as { tags: Record<string, string> };
+        expect(defaultTags.tags, p.name).to.deep.equal({ ...want.tags, Project: "platform", Environment: stack, ManagedBy: "Pulumi" });
+        expect(p.inputs.region).to.equal("ap-northeast-2");
+      }
       const providerRef = (r: RecordedResource) => r.provider?.split("::").slice(0, 4).join("::");
       const aws = ev.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
-      for (const r of aws) expect(providerRef(r), r.name).to.equal(providers[0].urn);
+      const root = providers.find((p) => p.name === "aws")!.urn;
+      const peering = ofType(ev, "platform:peering:ManagementPeering").map((c) => c.urn);
+      for (const r of aws) {
+        // Only the peering's peer-side children may use the second provider.
+        if (peering.includes(r.parent ?? "")) expect(providers.map((p) => p.urn), r.name).to.include(providerRef(r));
+        else expect(providerRef(r), r.name).to.equal(root);
+      }
     });
   });
 }

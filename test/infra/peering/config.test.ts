@@ -43,7 +43,9 @@ describe("peering config: platform:peering", () => {
         return;
       }
       // project/stack: the program adds the backend's organization (Pulumi Cloud's, or "organization").
-      expect(cfg.peering!.peers).to.deep.equal([{ ...SHARED, stack: "platform/shared" }]);
+      // prod runs in its own account: the management VPC (non-prod account) accepts through a role there.
+      const accepter = { ownerId: "111111111111", roleArn: "arn:aws:iam::111111111111:role/platform-peering-accepter" };
+      expect(cfg.peering!.peers).to.deep.equal([{ ...SHARED, stack: "platform/shared", ...(stack === "prod" ? { accepter } : {}) }]);
       expect(peerName(managementPeer(cfg.peering!))).to.equal(MANAGEMENT_STACK);
       expect(cfg.peering!.environmentClass).to.equal(stack === "prod" ? "prod" : "nonprod");
     });
