@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { appNetworkIntents, buildAppTier } from "./app";
 import { Bastion } from "./bastion";
 import { PlatformConfig } from "./config";
+import { masterSecretReadPolicy } from "./database";
 import { Vpc } from "./network";
 import { ManagementPeering, peerName, resolveManagementPeer } from "./peering";
 import { LogsKey, environmentLogGroupPrefix } from "./shared/logs-key";
@@ -123,6 +124,29 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
   else if (managementPeering && peering) databaseCidrAccess.management = peering.management.vpcCidr;
   const app = buildAppTier({ config, network, databaseAccess, databaseCidrAccess, logsKmsKeyArn: logsKey.keyArn, opts });
 
+  // The master secret: besides the bootstrap task, only the bastions an operator reaches the
+  // database from may read it (docs/database.md, "Operator access").
+  if (app.database) {
+    const policy = pulumi
+      .all([app.database.masterUserSecretArn, app.database.kmsKeyArn])
+      .apply(([secretArn, kmsKeyArn]) => JSON.stringify(masterSecretReadPolicy({ secretArn, kmsKeyArn, region: config.region })));
+    if (bastion) {
+      new aws.iam.RolePolicy(`${name}-bastion-db-secret`, { role: bastion.roleName, policy }, { parent: bastion });
+    }
+    // The management bastion's role lives in the shared stack; this stack writes its own inline
+    // policy onto it (as the peering writes routes into the management VPC), so the grant exists
+    // exactly as long as this database does. Only within one account: a role in another account
+    // cannot be granted a secret here by an IAM policy alone (docs/database.md says what to do).
+    const mgmtRole = peering?.management.bastionRoleName;
+    if (mgmtRole !== undefined && managementPeering?.mode !== "crossAccount") {
+      new aws.iam.RolePolicy(
+        `${name}-management-bastion-db-secret`,
+        { role: mgmtRole, name: `${config.project}-${name}-db-master-secret`, policy },
+        { provider, dependsOn: app.database },
+      );
+    }
+  }
+
   return definedOutputs({
     ...app.outputs,
     region: config.region,
@@ -139,6 +163,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
     tierCidrs: network.tierCidrs,
     natGatewayIds: network.natGatewayIds,
     bastionSecurityGroupId: bastion ? bastion.securityGroupId : undefined,
+    bastionRoleName: bastion ? bastion.roleName : undefined,
     // Environment stacks: the peering, and how their security groups (Aurora) admit the
     // management bastion: by group reference when AWS allows it, else by managementCidr.
     peeringConnectionId: managementPeering?.peeringConnectionId,

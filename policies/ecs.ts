@@ -1,6 +1,6 @@
 import { Policies } from "@pulumi/policy";
 import { Props, ResourceCheck, resourcePolicy, stackPolicy } from "./lib/define";
-import { ContainerDefinition, parseContainerDefinitions } from "./lib/ecs";
+import { ContainerDefinition, isRdsManagedSecret, parseContainerDefinitions } from "./lib/ecs";
 import { describe, prop } from "./lib/graph";
 import { list, obj } from "./lib/props";
 import { T } from "./lib/types";
@@ -319,6 +319,37 @@ export const serviceRequireMultiAz = stackPolicy<{ minimumAzs: number; minimumDe
   },
 });
 
+export const taskDefinitionDisallowMasterDbSecret = stackPolicy({
+  name: "ecs-taskdefinition-disallow-master-db-secret",
+  description:
+    "No task definition an ECS service runs may read an RDS-managed master secret; services log in as their own IAM-authenticated database users.",
+  enforcementLevel: "mandatory",
+  category: "security",
+  severity: "high",
+  catalog: ["X19", "53"],
+  appliesTo: [T.ecsTaskDefinition],
+  validate: ({ graph }, report) => {
+    forEachKnown(graph.ofType(T.ecsTaskDefinition), (td) => {
+      // A one-off task (the database bootstrap, started by run-task) may read it: it runs for
+      // seconds and reads the current version at each start. A service's tasks read secrets once,
+      // at start, and hold them for days: RDS rotates the master password every 7 days.
+      const services = graph.referrers(td, T.ecsService, "taskDefinition");
+      if (services.length === 0) return;
+      for (const c of parseContainerDefinitions(prop(td, "containerDefinitions")) ?? []) {
+        for (const sec of c.secrets ?? []) {
+          if (typeof sec.valueFrom === "string" && isRdsManagedSecret(sec.valueFrom)) {
+            report(
+              `${describe(td)} (run by ${services.map(describe).join(", ")}) passes the RDS-managed master secret to ${label(c)} as ${sec.name ?? "(unnamed)"}; ` +
+                "give the service its own database user with IAM authentication (rds-db:connect) and leave the master secret to the bootstrap task.",
+              td.urn,
+            );
+          }
+        }
+      }
+    });
+  },
+});
+
 export const policies: Policies = [
   serviceDisallowPublicIp,
   serviceConfigurePlatformVersion,
@@ -334,4 +365,5 @@ export const policies: Policies = [
   clusterRequireExecLogging,
   serviceRequirePrivateSubnets,
   serviceRequireMultiAz,
+  taskDefinitionDisallowMasterDbSecret,
 ];

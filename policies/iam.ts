@@ -234,6 +234,38 @@ export const userDisallowCreation = resourcePolicy({
   },
 });
 
+/**
+ * A `rds-db:connect` resource naming one database user on one cluster or instance:
+ * `arn:<partition>:rds-db:<region>:<account>:dbuser:<DbiResourceId or DbClusterResourceId>/<user>`
+ * (Service Authorization Reference, Amazon RDS IAM Authentication, resource type db-user), with no
+ * wildcard anywhere: `dbuser:cluster-X/*` lets the role log in as every user, the master included
+ * once it is given rds_iam.
+ */
+export const DB_USER_ARN = /^arn:aws[a-z-]*:rds-db:[a-z0-9-]+:\d{12}:dbuser:(cluster|db)-[A-Z0-9]+\/[A-Za-z0-9_.@-]+$/;
+
+export const policyDisallowUnscopedDbConnect = resourcePolicy({
+  name: "iam-policy-disallow-unscoped-db-connect",
+  description: "Policies may allow rds-db:connect only on named database users (dbuser:<resource id>/<user>), never with wildcards.",
+  enforcementLevel: "mandatory",
+  category: "security",
+  severity: "high",
+  catalog: ["90"],
+  types: DOC_TYPES,
+  validate: (r, report) => {
+    for (const { label, doc } of documentsOf(r.type, r.props)) {
+      for (const st of statementsOrReport(label, doc, report)) {
+        if (st.effect !== "Allow" || !grants(st, "rds-db:connect")) continue;
+        const loose = st.notResources.length > 0 ? ["NotResource"] : st.resources.filter((res) => !DB_USER_ARN.test(res));
+        if (loose.length > 0) {
+          report(
+            `${label} allows rds-db:connect on ${loose.map((x) => `"${x}"`).join(", ")}; name each database user: arn:aws:rds-db:<region>:<account>:dbuser:<cluster resource id>/<user>.`,
+          );
+        }
+      }
+    }
+  },
+});
+
 export const roleDisallowMixedPolicyManagement = stackPolicy({
   name: "iam-role-disallow-mixed-policy-management",
   description: "A role's policies must be managed either on the role or through attachment resources, never both.",
@@ -268,6 +300,7 @@ export const policies: Policies = [
   policyDisallowAdminAccess,
   policyDisallowWildcards,
   policyDisallowKmsDecryptAll,
+  policyDisallowUnscopedDbConnect,
   roleDisallowAwsManagedPolicies,
   roleRequireScopedTrustPolicy,
   userDisallowCreation,

@@ -4,6 +4,7 @@ import { Resource, StackGraph, describe, prop, unique } from "./lib/graph";
 import { describeRange } from "./lib/ports";
 import { list } from "./lib/props";
 import { launchedRole } from "./lib/tags";
+import { runTaskSecurityGroups } from "./lib/ecs";
 import { T } from "./lib/types";
 import { forEachKnown, isPresent, peek } from "./lib/unknowns";
 import { effectiveRules } from "./securitygroup";
@@ -111,16 +112,20 @@ export const clusterRequireFinalSnapshot = resourcePolicy({
   },
 });
 
+/**
+ * Mandatory (the catalog row 65 says advisory): services log in as their own users with IAM tokens
+ * and hold no password (docs/database.md), so without IAM authentication they cannot connect.
+ */
 export const clusterEnableIamAuthentication = resourcePolicy({
   name: "rds-cluster-enable-iam-authentication",
-  description: "Aurora clusters should accept IAM database authentication.",
-  enforcementLevel: "advisory",
+  description: "Aurora clusters must accept IAM database authentication: services log in with IAM tokens, never with a password.",
+  enforcementLevel: "mandatory",
   category: "security",
-  severity: "low",
+  severity: "high",
   catalog: ["65"],
   types: [T.rdsCluster],
   validate: (r, report) => {
-    if (r.props.iamDatabaseAuthenticationEnabled !== true) report("IAM database authentication is off; set iamDatabaseAuthenticationEnabled: true.");
+    if (r.props.iamDatabaseAuthenticationEnabled !== true) report("IAM database authentication is off; set iamDatabaseAuthenticationEnabled: true (services log in with IAM tokens).");
   },
 });
 
@@ -367,7 +372,10 @@ export const clusterRequireMultiAz = stackPolicy<{ minimumInstances: number }>({
 
 const TRUSTED_ROLES = ["bastion"];
 
-/** Security groups allowed to reach databases: ECS tasks, bastions, and groups from the management stack. */
+/**
+ * Security groups allowed to reach databases: ECS services' tasks, bastions, one-off tasks such as
+ * the database bootstrap (lib/ecs.ts runTaskSecurityGroups), and groups from the management stack.
+ */
 function trustedGroups(graph: StackGraph): Set<Resource> {
   const services = graph.ofType(T.ecsService, T.ecsTaskSet).flatMap((s) => graph.securityGroupsOf(s));
   const bastions = graph
@@ -378,7 +386,7 @@ function trustedGroups(graph: StackGraph): Set<Resource> {
       return TRUSTED_ROLES.includes(launchedRole(r.type, known, () => graph.tags(r)) ?? "");
     })
     .flatMap((r) => graph.securityGroupsOf(r));
-  return new Set(unique([...services, ...bastions]));
+  return new Set(unique([...services, ...bastions, ...runTaskSecurityGroups(graph)]));
 }
 
 export const clusterDisallowUntrustedIngress = stackPolicy({

@@ -2,6 +2,7 @@ import { Policies } from "@pulumi/policy";
 import { resourcePolicy, stackPolicy } from "./lib/define";
 import { Resource, StackGraph, describe, prop } from "./lib/graph";
 import { coversAnyTcpPort, describeRange, isAllPorts, portsSchema } from "./lib/ports";
+import { runTaskSecurityGroups } from "./lib/ecs";
 import { SG_RULE_TYPES, SgRule, isPublic, rulesOf } from "./lib/sg";
 import { T } from "./lib/types";
 import { forEachKnown, peek } from "./lib/unknowns";
@@ -212,7 +213,8 @@ export const securityGroupDisallowMixedRuleManagement = stackPolicy({
 
 function attachedGroups(graph: StackGraph): Set<Resource> {
   const holders = graph.ofType(T.loadBalancer, T.ecsService, T.ecsTaskSet, T.rdsCluster, T.rdsInstance, T.instance, T.launchTemplate, T.vpcEndpoint);
-  return new Set(holders.flatMap((h) => graph.securityGroupsOf(h)));
+  // One-off tasks' groups are attached by `aws ecs run-task`, outside the stack.
+  return new Set([...holders.flatMap((h) => graph.securityGroupsOf(h)), ...runTaskSecurityGroups(graph)]);
 }
 
 export const securityGroupRequireAttachment = stackPolicy({

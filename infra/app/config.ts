@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { ConfigProblem } from "../config/problems";
+import { isRdsManagedSecret } from "../database/plan";
 import { resolveProgramPath } from "../paths";
 import { retentionDays } from "../network/config";
 import {
@@ -130,8 +131,12 @@ export const DEFAULT_HEALTH_CHECK_PATH = "/health";
 export const DEFAULT_CPU = 256;
 export const DEFAULT_MEMORY = 512;
 /** Variables the platform sets on services with `database: true`; config may not set them. */
-export const DATABASE_ENV = ["DB_HOST", "DB_READER_HOST", "DB_PORT", "DB_NAME", "DB_CREDENTIALS_ARN"] as const;
-export const DATABASE_SECRETS = ["DB_USERNAME", "DB_PASSWORD"] as const;
+export const DATABASE_ENV = ["AWS_REGION", "DB_HOST", "DB_IAM_AUTH", "DB_NAME", "DB_PORT", "DB_READER_HOST", "DB_USER"] as const;
+/**
+ * Service names the platform uses itself: the database bootstrap task's family, log group and
+ * repository are named like a service's (tier.ts bootstrapPhysicalNames).
+ */
+export const RESERVED_SERVICE_NAMES = ["db-bootstrap"] as const;
 
 export const ServiceConfigSchema = z.strictObject({
   /** Service name: lowercase letters, digits and hyphens, at most 32. Required. */
@@ -218,7 +223,13 @@ export const ServiceConfigSchema = z.strictObject({
   execEnabled: z.boolean().optional(),
   /** Override of the cluster's capacity provider strategy. @default platform:ecs.capacityProviderStrategy */
   capacityProviderStrategy: StrategySchema.optional(),
-  /** Receive the database's endpoint (env) and credentials (ECS secrets), and be allowed in by its security group. @default false */
+  /**
+   * Use the stack's database: the service gets its own database user (`svc_<name>`, created by the
+   * bootstrap task), `rds-db:connect` for that user only, the endpoint as variables (DB_HOST,
+   * DB_READER_HOST, DB_PORT, DB_NAME, DB_USER, DB_IAM_AUTH, AWS_REGION), and a rule in the
+   * database's security group. It logs in with IAM tokens; it never receives a password
+   * (docs/database.md). @default false
+   */
   database: z.boolean().default(false),
 });
 export type ServiceConfig = z.infer<typeof ServiceConfigSchema>;
@@ -285,6 +296,14 @@ export function validateAppConfig(c: AppSections, ctx: AppValidationContext): Co
         received: s.name,
         allowed: "2 to 32 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen",
         fix: `rename the service, e.g. "${s.name.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 32) || "web"}"`,
+      });
+    }
+    if ((RESERVED_SERVICE_NAMES as readonly string[]).includes(s.name)) {
+      problems.push({
+        key: key("name"),
+        received: s.name,
+        allowed: `any name but ${RESERVED_SERVICE_NAMES.join(", ")} (the platform's database bootstrap task uses its names)`,
+        fix: `rename the service, e.g. "${s.name}-app"`,
       });
     }
     const first = seen.get(s.name);
@@ -433,8 +452,16 @@ export function validateAppConfig(c: AppSections, ctx: AppValidationContext): Co
         });
       }
       if (name in s.environment) problems.push({ key: k, received: name, allowed: "a name not also set in environment", fix: "keep it in one of the two" });
-      if (s.database && (DATABASE_SECRETS as readonly string[]).includes(name)) {
-        problems.push({ key: k, received: valueFrom, allowed: `none of ${DATABASE_SECRETS.join(", ")} (the platform sets them for database: true)`, fix: "remove it" });
+      if (s.database && (DATABASE_ENV as readonly string[]).includes(name)) {
+        problems.push({ key: k, received: valueFrom, allowed: `none of ${DATABASE_ENV.join(", ")} (the platform sets them for database: true)`, fix: "remove it" });
+      }
+      if (isRdsManagedSecret(valueFrom)) {
+        problems.push({
+          key: k,
+          received: valueFrom,
+          allowed: "any secret but an RDS-managed master secret (rds!...): RDS rotates it every 7 days and only the bootstrap task and operators may read it",
+          fix: "set database: true instead; the service then logs in as its own user with IAM tokens (docs/database.md)",
+        });
       }
     }
     s.secretKmsKeyArns.forEach((arn, j) => {

@@ -385,7 +385,8 @@ export interface ContainerDefinition {
 export interface ContainerPlanInput {
   readonly name: string;
   readonly image: string;
-  readonly port: number;
+  /** The port the ALB sends to. @default - none: a one-off task (the database bootstrap) listens on nothing */
+  readonly port?: number;
   readonly cpu: number;
   readonly memory: number;
   readonly environment: Readonly<Record<string, string>>;
@@ -435,7 +436,8 @@ export function planContainerDefinitions(input: ContainerPlanInput): ContainerDe
       // The one container gets the whole task; set explicitly so the JSON is what AWS stores.
       cpu: input.cpu,
       memory: input.memory,
-      portMappings: [{ containerPort: input.port, hostPort: input.port, protocol: "tcp", name: "http", appProtocol: "http" }],
+      portMappings:
+        input.port === undefined ? [] : [{ containerPort: input.port, hostPort: input.port, protocol: "tcp", name: "http", appProtocol: "http" }],
       environment: byName(Object.entries(input.environment).map(([name, value]) => ({ name, value }))),
       secrets: byName(Object.entries(input.secrets).map(([name, valueFrom]) => ({ name, valueFrom }))),
       user: input.user,

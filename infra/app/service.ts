@@ -1,10 +1,8 @@
 import * as aws from "@pulumi/aws";
-// Only awsx's ECR module: the package index also loads awsx.classic, which pulls in the AWS SDK v3
-// ECS client, the classic Docker helpers and ~100 modules (~190 ms of every `pulumi up` and plan) for
-// code this program never calls. The components are the same remote awsx:ecr:* resources.
-import * as ecr from "@pulumi/awsx/ecr";
 import * as pulumi from "@pulumi/pulumi";
+import { dbConnectPolicy } from "../database/plan";
 import { CapacityProviderStrategyItem, ImageOwner } from "./config";
+import { buildImage } from "./image";
 import {
   PlannedRule,
   ecrRepositoryArn,
@@ -27,17 +25,20 @@ export type ImageSource =
   | { readonly kind: "image"; readonly image: string }
   | { readonly kind: "build"; readonly context: string; readonly repositoryName: string; readonly forceDelete: boolean };
 
-/** What a service needs to know about the database when it uses it. */
+/**
+ * What a service needs to know about the database when it uses it. Deliberately no master secret:
+ * a service logs in as its own user with IAM tokens (docs/database.md).
+ */
 export interface ServiceDatabase {
   readonly securityGroupId: pulumi.Input<string>;
   readonly port: number;
   readonly endpoint: pulumi.Input<string>;
   readonly readerEndpoint: pulumi.Input<string>;
   readonly databaseName: pulumi.Input<string>;
-  /** The RDS-managed master secret (JSON `username`/`password`). */
-  readonly secretArn: pulumi.Input<string>;
-  /** The key that encrypts that secret. */
-  readonly secretKmsKeyArn: pulumi.Input<string>;
+  /** `DbClusterResourceId` (`cluster-...`): what `rds-db:connect` ARNs name. */
+  readonly clusterResourceId: pulumi.Input<string>;
+  /** This service's database user (infra/database/plan.ts databaseUserName), created by the bootstrap task. */
+  readonly userName: string;
 }
 
 export interface ServiceAutoscaling {
@@ -126,7 +127,7 @@ export interface FargateServiceArgs {
  *
  * Children: `<name>-sg`, `<name>-from-alb`, `<name>-alb-out`, `<name>-https-out`, `<name>-db-out`,
  * `<name>-db-in`, `<name>-tg`, `<name>-rule`, `<name>-logs`, `<name>-repo`, `<name>-image`,
- * `<name>-image-param`, `<name>-execution-role`, `<name>-task-role` (+ policies), `<name>-taskdef`,
+ * `<name>-image-param`, `<name>-execution-role`, `<name>-task-role` (+ policies: `-exec`, `-db`), `<name>-taskdef`,
  * `<name>-service`, `<name>-scaling`, `<name>-scale-cpu`, `<name>-scale-requests`.
  */
 export class FargateService extends pulumi.ComponentResource {
@@ -275,30 +276,11 @@ export class FargateService extends pulumi.ComponentResource {
     // ---- image
     let seedImage: pulumi.Output<string>;
     if (args.image.kind === "build") {
-      const repo = new ecr.Repository(
-        `${name}-repo`,
-        {
-          name: args.image.repositoryName,
-          forceDelete: args.image.forceDelete,
-          imageScanningConfiguration: { scanOnPush: true },
-          imageTagMutability: "MUTABLE",
-          // Keep the last 30 images (not awsx's "untagged after 1 day"): a circuit-breaker rollback
-          // or a pipeline rollback needs the previous digests to still exist.
-          lifecyclePolicy: { rules: [{ description: "Keep the 30 most recent images", tagStatus: "any", maximumNumberOfImages: 30 }] },
-          tags: tags(`${name}-repo`),
-        },
-        parent,
+      seedImage = buildImage(
+        name,
+        { repositoryName: args.image.repositoryName, context: args.image.context, architecture: args.architecture, forceDelete: args.image.forceDelete, tags: { Service: args.serviceName } },
+        this,
       );
-      const built = new ecr.Image(
-        `${name}-image`,
-        {
-          repositoryUrl: repo.url,
-          context: args.image.context,
-          platform: args.architecture === "ARM64" ? "linux/arm64" : "linux/amd64",
-        },
-        parent,
-      );
-      seedImage = built.imageUri;
     } else {
       seedImage = pulumi.output(args.image.image);
     }
@@ -339,23 +321,17 @@ export class FargateService extends pulumi.ComponentResource {
       { description: `ECS agent for ${args.serviceName}: pull its image, write its logs, read its secrets`, assumeRolePolicy: trust, tags: tags(`${name}-execution-role`) },
       parent,
     );
-    // The master secret's fields as ECS secrets: the container gets exactly these, and the
-    // execution role may read exactly these.
-    const dbSecrets = db
-      ? pulumi.output(db.secretArn).apply((arn): Record<string, string> => ({ DB_USERNAME: `${arn}:username::`, DB_PASSWORD: `${arn}:password::` }))
-      : pulumi.output({} as Record<string, string>);
-    const dbKey = db ? pulumi.output(db.secretKmsKeyArn).apply((k) => [k]) : pulumi.output([] as string[]);
     new aws.iam.RolePolicy(
       `${name}-execution-role`,
       {
         role: executionRole.id,
-        policy: pulumi.all([logGroup.arn, repositoryArn, dbSecrets, dbKey]).apply(([logArn, repoArn, dbValueFroms, dbKeys]) =>
+        policy: pulumi.all([logGroup.arn, repositoryArn]).apply(([logArn, repoArn]) =>
           JSON.stringify(
             executionRolePolicy({
               logGroupArn: logArn,
               ecrRepositoryArns: repoArn ? [repoArn] : [],
-              secretValueFroms: [...Object.values(args.secrets), ...Object.values(dbValueFroms)],
-              secretKmsKeyArns: [...args.secretKmsKeyArns, ...dbKeys],
+              secretValueFroms: Object.values(args.secrets),
+              secretKmsKeyArns: args.secretKmsKeyArns,
               region: args.region,
             }),
           ),
@@ -368,6 +344,20 @@ export class FargateService extends pulumi.ComponentResource {
       { description: `Application role of ${args.serviceName}`, assumeRolePolicy: trust, tags: tags(`${name}-task-role`) },
       parent,
     );
+    if (db) {
+      // The service's only database right: log in as its own user with a 15-minute IAM token.
+      // Nothing here can read the master secret, so RDS rotating it never touches the service.
+      new aws.iam.RolePolicy(
+        `${name}-task-role-db`,
+        {
+          role: taskRole.id,
+          policy: pulumi
+            .all([account, db.clusterResourceId])
+            .apply(([acct, resourceId]) => JSON.stringify(dbConnectPolicy(args.region, acct, resourceId, db.userName))),
+        },
+        parent,
+      );
+    }
     if (args.exec) {
       const exec = args.exec;
       new aws.iam.RolePolicy(
@@ -383,18 +373,22 @@ export class FargateService extends pulumi.ComponentResource {
     }
 
     // ---- task definition
+    // Where and as whom to connect; the password is an IAM token the app signs per connection
+    // with its task role (docs/database.md), so no credential is in the task definition at all.
     const dbEnv = db
-      ? pulumi
-          .all([db.endpoint, db.readerEndpoint, db.databaseName, db.secretArn])
-          .apply(([host, reader, dbName, secretArn]): Record<string, string> => ({
+      ? pulumi.all([db.endpoint, db.readerEndpoint, db.databaseName]).apply(
+          ([host, reader, dbName]): Record<string, string> => ({
+            AWS_REGION: args.region,
             DB_HOST: host,
-            DB_READER_HOST: reader,
-            DB_PORT: String(db.port),
+            DB_IAM_AUTH: "true",
             DB_NAME: dbName,
-            DB_CREDENTIALS_ARN: secretArn,
-          }))
+            DB_PORT: String(db.port),
+            DB_READER_HOST: reader,
+            DB_USER: db.userName,
+          }),
+        )
       : pulumi.output({} as Record<string, string>);
-    const containerDefinitions = pulumi.all([image, logGroup.name, dbEnv, dbSecrets]).apply(([img, logGroupName, dbVariables, dbValueFroms]) =>
+    const containerDefinitions = pulumi.all([image, logGroup.name, dbEnv]).apply(([img, logGroupName, dbVariables]) =>
       JSON.stringify(
         planContainerDefinitions({
           name: args.serviceName,
@@ -403,7 +397,7 @@ export class FargateService extends pulumi.ComponentResource {
           cpu: args.cpu,
           memory: args.memory,
           environment: { ...args.environment, ...dbVariables },
-          secrets: { ...args.secrets, ...dbValueFroms },
+          secrets: args.secrets,
           user: args.user,
           readonlyRootFilesystem: args.readonlyRootFilesystem,
           stopTimeoutSeconds: args.stopTimeoutSeconds,

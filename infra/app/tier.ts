@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../config";
-import { Aurora, resolvedInstanceClass, resolvedLogExports, resolvedPort } from "../database";
+import { Aurora, DatabaseBootstrap, databaseUserName, resolvedInstanceClass, resolvedLogExports, resolvedPort } from "../database";
 import { Vpc, uniqueSorted } from "../network";
 import { environmentLogGroupPrefix } from "../shared/logs-key";
 import { AlbCertificate, LoadBalancer } from "./alb";
@@ -20,6 +20,8 @@ export interface AppTier {
   readonly cluster?: EcsCluster;
   readonly services: readonly FargateService[];
   readonly database?: Aurora;
+  /** The one-off task that creates the services' database users; present when a service uses the database. */
+  readonly databaseBootstrap?: DatabaseBootstrap;
   /** Stack outputs to merge into buildPlatform's return value. */
   readonly outputs: Record<string, pulumi.Output<unknown> | unknown>;
 }
@@ -62,14 +64,28 @@ export function servicePhysicalNames(project: string, stack: string, s: Pick<Ser
   };
 }
 
+/** The service name the bootstrap task's physical names use; config refuses a service of that name. */
+export const BOOTSTRAP_NAME = "db-bootstrap";
+
+/**
+ * Physical names of the database bootstrap task: family and repository as a service's would be
+ * (hence the reserved service name); its log group directly under the environment's prefix, since
+ * it is not a service.
+ */
+export function bootstrapPhysicalNames(project: string, stack: string) {
+  const n = servicePhysicalNames(project, stack, { name: BOOTSTRAP_NAME, port: 0 });
+  return { family: n.family, logGroupName: `${environmentLogGroupPrefix(project, stack)}/${BOOTSTRAP_NAME}`, repositoryName: n.repositoryName };
+}
+
 export function buildAppTier({ config, network, databaseAccess, databaseCidrAccess, logsKmsKeyArn, opts }: AppTierInputs): AppTier {
   const { project, stack, region } = config;
   const outputs: Record<string, pulumi.Output<unknown> | unknown> = {};
 
   // ---- database (isolated tier)
   let database: Aurora | undefined;
-  // What every service with `database: true` receives: the same cluster, so built once.
-  let serviceDatabase: ServiceDatabase | undefined;
+  // What every service with `database: true` receives: the same cluster, so built once (each
+  // service adds its own user name).
+  let serviceDatabase: Omit<ServiceDatabase, "userName"> | undefined;
   if (config.database) {
     const db = config.database;
     const port = resolvedPort(db);
@@ -115,8 +131,7 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
       endpoint: database.endpoint,
       readerEndpoint: database.readerEndpoint,
       databaseName: database.databaseName,
-      secretArn: database.masterUserSecretArn,
-      secretKmsKeyArn: database.kmsKeyArn,
+      clusterResourceId: database.clusterResourceId,
     };
     Object.assign(outputs, {
       dbClusterIdentifier: database.clusterIdentifier,
@@ -124,6 +139,8 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
       dbClusterReaderEndpoint: database.readerEndpoint,
       dbPort: database.port,
       dbName: database.databaseName,
+      dbClusterResourceId: database.clusterResourceId,
+      // The master secret's ARN (not its value), for operators (docs/database.md).
       dbSecretArn: database.masterUserSecretArn,
       dbSecurityGroupId: database.securityGroupId,
     });
@@ -235,7 +252,7 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
             minHealthyPercent: s.deployment.minHealthyPercent,
             maxPercent: s.deployment.maxPercent,
             exec: execEnabled ? { logGroupArn: cluster.execLogGroupArn, kmsKeyArn: cluster.logsKeyArn } : undefined,
-            database: s.database ? serviceDatabase : undefined,
+            database: s.database && serviceDatabase ? { ...serviceDatabase, userName: databaseUserName(s.name) } : undefined,
           },
           opts,
         ),
@@ -251,5 +268,46 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
     });
   }
 
-  return { loadBalancer, cluster, services, database, outputs };
+  // ---- database users (one-off task, run by the deploy workflow after `pulumi up`)
+  let databaseBootstrap: DatabaseBootstrap | undefined;
+  const dbServices = serviceConfigs.filter((s) => s.database);
+  if (database && config.database && cluster && dbServices.length > 0) {
+    const names = bootstrapPhysicalNames(project, stack);
+    const users = Object.fromEntries(dbServices.map((s) => [s.name, databaseUserName(s.name)]));
+    databaseBootstrap = new DatabaseBootstrap(
+      `${stack}-db-bootstrap`,
+      {
+        family: names.family,
+        logGroupName: names.logGroupName,
+        repositoryName: names.repositoryName,
+        region,
+        vpcId: network.vpcId,
+        engine: config.database.engine,
+        port: resolvedPort(config.database),
+        endpoint: database.endpoint,
+        databaseName: config.database.databaseName,
+        securityGroupId: database.securityGroupId,
+        masterSecretArn: database.masterUserSecretArn,
+        kmsKeyArn: database.kmsKeyArn,
+        users: Object.values(users),
+        // Graviton: the cheapest Fargate price, and the architecture the shipped services build for.
+        architecture: "ARM64",
+        logsKmsKeyArn: cluster.logsKeyArn,
+        logRetentionDays: config.ecs.logRetentionDays,
+        repositoryForceDelete: config.ecs.repositoryForceDelete,
+      },
+      opts,
+    );
+    // Everything `aws ecs run-task` needs (docs/database.md, "Running the bootstrap task").
+    Object.assign(outputs, {
+      dbServiceUsers: users,
+      dbBootstrapTaskDefinitionArn: databaseBootstrap.taskDefinitionArn,
+      dbBootstrapClusterArn: cluster.clusterArn,
+      dbBootstrapSubnetIds: network.privateSubnetIds,
+      dbBootstrapSecurityGroupId: databaseBootstrap.securityGroupId,
+      dbBootstrapLogGroupName: databaseBootstrap.logGroupName,
+    });
+  }
+
+  return { loadBalancer, cluster, services, database, databaseBootstrap, outputs };
 }

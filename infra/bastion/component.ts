@@ -38,6 +38,8 @@ export class Bastion extends pulumi.ComponentResource {
   public readonly autoScalingGroupName: pulumi.Output<string>;
   public readonly launchTemplateId: pulumi.Output<string>;
   public readonly roleArn: pulumi.Output<string>;
+  /** The instance role's name (what inline policies attach to). */
+  public readonly roleName: pulumi.Output<string>;
   public readonly securityGroup: aws.ec2.SecurityGroup;
 
   constructor(name: string, args: BastionArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -125,11 +127,13 @@ export class Bastion extends pulumi.ComponentResource {
     this.autoScalingGroupName = group.name;
     this.launchTemplateId = template.id;
     this.roleArn = role.arn;
+    this.roleName = role.name;
     this.registerOutputs({
       securityGroupId: this.securityGroupId,
       autoScalingGroupName: this.autoScalingGroupName,
       launchTemplateId: this.launchTemplateId,
       roleArn: this.roleArn,
+      roleName: this.roleName,
     });
   }
 }

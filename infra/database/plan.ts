@@ -1,7 +1,11 @@
 /**
- * Pure planners of the Aurora component: engine facts, parameter values, instance placement.
- * No Pulumi here; the tests exercise these directly.
+ * Pure planners of the Aurora component: engine facts, parameter values, instance placement,
+ * per-service database identities and the bootstrap SQL. No Pulumi here; the tests exercise these
+ * directly.
  */
+
+import { createHash } from "crypto";
+import { PolicyDocument } from "../shared/policy-documents";
 
 export const AURORA_ENGINES = ["aurora-postgresql", "aurora-mysql"] as const;
 export type AuroraEngine = (typeof AURORA_ENGINES)[number];
@@ -186,4 +190,146 @@ export const RESERVED_USERNAMES = ["admin", "administrator", "root", "postgres",
 /** Performance Insights retention: 7 days (free tier), any multiple of 31 up to 713, or 731. */
 export function isValidPerformanceInsightsRetention(days: number): boolean {
   return days === 7 || days === 731 || (days % 31 === 0 && days >= 31 && days <= 713);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-service database identities (IAM database authentication)
+
+/**
+ * Longest user name both engines accept: MySQL 8 allows 32 characters, PostgreSQL 63 (NAMEDATALEN
+ * - 1). One limit for both, so a service keeps its user name if the engine ever changes.
+ */
+export const DB_USER_NAME_MAX = 32;
+/** Prefix of every service's user: never collides with the master user or an engine's own roles. */
+export const DB_USER_PREFIX = "svc_";
+
+/**
+ * The database user of a service: `svc_` plus the service name with hyphens as underscores
+ * (`hello-api` → `svc_hello_api`), lowercase letters, digits and underscores only, starting with a
+ * letter, so it needs no quoting in either engine. Longer than 32 characters, it is cut and
+ * suffixed with a hash of the service name, so two long names sharing a prefix stay distinct.
+ *
+ * Deterministic and injective over valid service names (which hold no underscores): the name is a
+ * contract between the IAM policy (`dbuser:<cluster>/<user>`), the bootstrap script and the app's
+ * `DB_USER`, so it must never change while the service exists.
+ */
+export function databaseUserName(serviceName: string): string {
+  const base = `${DB_USER_PREFIX}${serviceName.toLowerCase().replace(/[^a-z0-9]/g, "_")}`;
+  if (base.length <= DB_USER_NAME_MAX) return base;
+  const hash = createHash("sha256").update(serviceName).digest("hex").slice(0, 6);
+  return `${base.slice(0, DB_USER_NAME_MAX - 7)}_${hash}`;
+}
+
+/** What {@link databaseUserName} produces, and what the bootstrap script and policies accept. */
+export const DB_USER_NAME_PATTERN = /^[a-z][a-z0-9_]{0,31}$/;
+
+/**
+ * The IAM resource a role needs `rds-db:connect` on to log in as `user` with an IAM token:
+ * `arn:<partition>:rds-db:<region>:<account>:dbuser:<DbClusterResourceId>/<user>` (Service
+ * Authorization Reference, "Actions, resources, and condition keys for Amazon RDS IAM
+ * Authentication", resource type db-user; Aurora user guide, "Creating and using an IAM policy for
+ * IAM database access": for a cluster the id is the cluster's resource id, `cluster-ABCD...`, not
+ * its identifier).
+ */
+export function dbConnectArn(region: string, accountId: string, clusterResourceId: string, user: string): string {
+  const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+  return `arn:${partition}:rds-db:${region}:${accountId}:dbuser:${clusterResourceId}/${user}`;
+}
+
+/**
+ * A service task role's database permission: `rds-db:connect` as its own user on its own cluster,
+ * nothing else (no other user, no `*`, no other cluster). Tokens it signs are valid 15 minutes.
+ */
+export function dbConnectPolicy(region: string, accountId: string, clusterResourceId: string, user: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "ConnectAsServiceUser", Effect: "Allow", Action: "rds-db:connect", Resource: dbConnectArn(region, accountId, clusterResourceId, user) }],
+  };
+}
+
+export interface MasterSecretAccessInput {
+  /** The RDS-managed master secret (`rds!cluster-...`). */
+  readonly secretArn: string;
+  /** The customer-managed key that encrypts it (the cluster's key). */
+  readonly kmsKeyArn: string;
+  readonly region: string;
+}
+
+/**
+ * Reading the master user's secret: `GetSecretValue` on exactly that secret, and `kms:Decrypt` on
+ * its key only when Secrets Manager asks on the caller's behalf. Granted to the bootstrap task's
+ * execution role (ECS injects the secret at task start) and to a bastion in the same stack; no
+ * service role carries it.
+ */
+export function masterSecretReadPolicy(input: MasterSecretAccessInput): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "ReadMasterSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: input.secretArn },
+      {
+        Sid: "DecryptMasterSecret",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: input.kmsKeyArn,
+        Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${input.region}.amazonaws.com` } },
+      },
+    ],
+  };
+}
+
+/** Whether a Secrets Manager ARN (or ECS `valueFrom`) names an RDS-managed master secret (`rds!cluster-…`/`rds!db-…`). */
+export function isRdsManagedSecret(arnOrValueFrom: string): boolean {
+  return /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:rds!/.test(arnOrValueFrom);
+}
+
+function assertUser(user: string): void {
+  if (!DB_USER_NAME_PATTERN.test(user)) throw new Error(`invalid database user name "${user}" (expected ${DB_USER_NAME_PATTERN})`);
+}
+
+function assertDatabaseName(name: string): void {
+  // Same rule as config validation of platform:database.databaseName.
+  if (!/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(name)) throw new Error(`invalid database name "${name}"`);
+}
+
+/**
+ * The SQL the bootstrap task runs as the master user. Idempotent: every statement is guarded or
+ * naturally repeatable, so the deploy workflow runs it after every deploy and a second run changes
+ * nothing (users that exist are kept, grants already held are no-ops).
+ *
+ * PostgreSQL (Aurora user guide, "Creating a database account using IAM authentication"): a LOGIN
+ * role without a password, created only if `pg_roles` lacks it; `GRANT rds_iam` makes it log in
+ * with IAM tokens only. Each service gets its own schema (`CREATE SCHEMA IF NOT EXISTS`) with USAGE
+ * and CREATE, and CONNECT on the database; since PostgreSQL 15 nobody but the owner creates in
+ * `public`, so the schema is where the service's tables go.
+ *
+ * MySQL: `CREATE USER IF NOT EXISTS ... IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS'` (the
+ * plugin checks IAM tokens) with `REQUIRE SSL`, then the privileges on the database.
+ *
+ * Users of removed services are not dropped (their data may be needed); without the service's
+ * `rds-db:connect` permission nobody can log in as them, since they have no password.
+ */
+export function planBootstrapSql(engine: AuroraEngine, databaseName: string, users: readonly string[]): string {
+  assertDatabaseName(databaseName);
+  const sorted = [...new Set(users)].sort();
+  sorted.forEach(assertUser);
+  const lines: string[] = [];
+  if (engine === "aurora-postgresql") {
+    for (const u of sorted) {
+      lines.push(
+        `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = '${u}') THEN CREATE ROLE "${u}" WITH LOGIN; END IF; END $$;`,
+        `GRANT rds_iam TO "${u}";`,
+        `GRANT CONNECT ON DATABASE "${databaseName}" TO "${u}";`,
+        `CREATE SCHEMA IF NOT EXISTS "${u}";`,
+        `GRANT USAGE, CREATE ON SCHEMA "${u}" TO "${u}";`,
+      );
+    }
+  } else {
+    for (const u of sorted) {
+      lines.push(
+        `CREATE USER IF NOT EXISTS '${u}'@'%' IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS' REQUIRE SSL;`,
+        `GRANT ALL PRIVILEGES ON \`${databaseName}\`.* TO '${u}'@'%';`,
+      );
+    }
+  }
+  return lines.join("\n") + (lines.length > 0 ? "\n" : "");
 }

@@ -25,6 +25,12 @@ export interface ManagementStack {
   readonly tierCidrs: Readonly<Record<Tier, string>>;
   /** The bastion's security group; absent when the shared stack runs no bastion. */
   readonly bastionSecurityGroupId?: string;
+  /**
+   * The bastion's instance role (name): same-account environments let it read their database's
+   * master secret (infra/platform.ts). Absent without a bastion, or from a shared stack deployed
+   * before the output existed.
+   */
+  readonly bastionRoleName?: string;
 }
 
 /** Outputs an environment cannot peer without: read with `requireOutputValue`, so a missing one fails loudly. */
@@ -39,7 +45,7 @@ export const REQUIRED_MANAGEMENT_OUTPUTS = [
   "tierCidrs",
 ] as const;
 /** Outputs that may be absent (`undefined` outputs are not stored by the engine). */
-export const OPTIONAL_MANAGEMENT_OUTPUTS = ["bastionSecurityGroupId"] as const;
+export const OPTIONAL_MANAGEMENT_OUTPUTS = ["bastionSecurityGroupId", "bastionRoleName"] as const;
 
 const id = (prefix: string) =>
   z.string().refine((s) => s.startsWith(prefix), { message: `an AWS id starting with "${prefix}"` });
@@ -55,6 +61,7 @@ const OutputsSchema = z.object({
   networkAclIds: perTier(id("acl-")),
   tierCidrs: perTier(z.string().min(1)),
   bastionSecurityGroupId: id("sg-").optional(),
+  bastionRoleName: z.string().min(1).optional(),
 });
 
 /** The management stack's outputs do not fit what an environment needs (a stack-contract break). */
@@ -88,6 +95,7 @@ export function parseManagementOutputs(reference: string, raw: Readonly<Record<s
     networkAclIds: o.networkAclIds,
     tierCidrs: o.tierCidrs,
     bastionSecurityGroupId: o.bastionSecurityGroupId,
+    bastionRoleName: o.bastionRoleName,
   };
 }
 

@@ -169,6 +169,14 @@ describe("cost estimate: single resources match the price table exactly", () => 
     expect(svc.monthly).to.equal(36.0401);
   });
 
+  it("with a task definition no service runs (the one-off database bootstrap), bills no Fargate time at all", () => {
+    const [td] = fargate("ARM64", undefined);
+    const r = run("ap-northeast-2", [td]);
+    expect(r.resources.filter((x) => x.lines.length > 0)).to.deep.equal([]);
+    expect(r.monthlyTotal).to.equal(0);
+    expect(FREE_TYPES).to.include("aws:ecs/taskDefinition:TaskDefinition");
+  });
+
   it("with one 1 vCPU / 2 GB ARM64 Fargate task in ap-northeast-2, uses the ARM rates", () => {
     const r = run("ap-northeast-2", fargate("ARM64", undefined));
     const svc = only(r, "aws:ecs/service:Service");

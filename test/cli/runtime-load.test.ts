@@ -156,7 +156,7 @@ describe("runtime load: the program runs through the Pulumi CLI's Node.js entry"
           }
         }
       }
-      expect(found).to.deep.equal(["prod awsx:ecr:Image services/hello"]);
+      expect(found).to.deep.equal(["prod awsx:ecr:Image services/hello", "prod awsx:ecr:Image services/db-bootstrap"]);
       // Under the old `main: infra/index.ts` the build ran in infra/ and found no Dockerfile there.
       const old = pwdMain({ ...project, main: "infra/index.ts" }).pwd;
       expect(fs.existsSync(path.join(old, "services", "hello", "Dockerfile"))).to.equal(false);

@@ -1,7 +1,7 @@
 import { policies } from "../../policies/ecs";
 import { Fixture } from "../support/policy-harness";
 import { policyTests } from "./cases";
-import { containerDefinitions } from "./fixtures";
+import { MASTER_SECRET, containerDefinitions } from "./fixtures";
 
 const container = (overrides: Record<string, unknown>) => (f: Fixture) =>
   f.update("prod-app-td", (i) => (i.containerDefinitions = containerDefinitions(overrides)));
@@ -11,6 +11,22 @@ const placeTasks = (f: Fixture, subnets: readonly string[], assignPublicIp = fal
   f.update("prod-app-svc", (i) => (i.networkConfiguration = { subnets: subnets.map((s) => f.get(s).id), securityGroups: [f.get("prod-tasks-sg").id], assignPublicIp }));
 
 policyTests("policies/ecs.ts", policies, [
+  {
+    policy: "ecs-taskdefinition-disallow-master-db-secret",
+    title: "the service's task definition reads the master password from the RDS-managed secret",
+    mutate: container({ secrets: [{ name: "DB_PASSWORD", valueFrom: `${MASTER_SECRET}:password::` }] }),
+    messages: [
+      'TaskDefinition "prod-app-td" (run by Service "prod-app-svc") passes the RDS-managed master secret to Container "app" as DB_PASSWORD; give the service its own database user with IAM authentication (rds-db:connect) and leave the master secret to the bootstrap task.',
+    ],
+  },
+  {
+    policy: "ecs-taskdefinition-disallow-master-db-secret",
+    title: "a service runs the one-off bootstrap task definition",
+    mutate: (f) => f.update("prod-app-svc", (i) => (i.taskDefinition = f.get("prod-db-bootstrap-td").arn)),
+    messages: [
+      'TaskDefinition "prod-db-bootstrap-td" (run by Service "prod-app-svc") passes the RDS-managed master secret to Container "db-bootstrap" as DB_MASTER_PASSWORD; give the service its own database user with IAM authentication (rds-db:connect) and leave the master secret to the bootstrap task.',
+    ],
+  },
   {
     policy: "ecs-service-disallow-public-ip",
     title: "tasks get public IPs",

@@ -13,6 +13,9 @@ export const AZS = ["ap-northeast-2a", "ap-northeast-2b"];
 export const DB_PORT = 5433;
 export const CONTAINER_PORT = 8080;
 export const ACCOUNT = "123456789012";
+/** The cluster's RDS-managed master secret, and the one database user the app's task role may log in as. */
+export const MASTER_SECRET = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:rds!cluster-0f1e2d3c-4b5a-4697-8877-665544332211-AbC123";
+export const DB_USER_ARN = "arn:aws:rds-db:ap-northeast-2:123456789012:dbuser:cluster-ABCDEFGHIJKLMNOPQRSTUVWXYZ/svc_app";
 
 const trust = (service: string, condition = true) =>
   JSON.stringify({
@@ -171,6 +174,9 @@ export function prodFixture(options: { preview?: boolean } = {}): Fixture {
   const albSg = sg("prod-alb-sg", "ALB: HTTPS (and the HTTP redirect) from the internet");
   const taskSg = sg("prod-tasks-sg", "Tasks: the container port from the ALB only");
   const dbSg = sg("prod-db-sg", "Aurora: the database port from the tasks only");
+  const bootstrapSg = f.add("aws:ec2/securityGroup:SecurityGroup", "prod-db-bootstrap-sg", {
+    vpcId: vpc.id, description: "Database bootstrap task: no inbound", tags: { Name: "prod-db-bootstrap-sg", Role: "db-bootstrap" },
+  });
   const ingress = (name: string, group: FixtureResource, rule: Record<string, unknown>) =>
     f.add("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name, { securityGroupId: group.id, ...(rule as object) });
   const egress = (name: string, group: FixtureResource, rule: Record<string, unknown>) =>
@@ -184,6 +190,9 @@ export function prodFixture(options: { preview?: boolean } = {}): Fixture {
   egress("prod-tasks-out-443", taskSg, { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "AWS APIs and ECR" });
   egress("prod-tasks-out-db", taskSg, { ipProtocol: "tcp", fromPort: DB_PORT, toPort: DB_PORT, referencedSecurityGroupId: dbSg.id, description: "To the database" });
   ingress("prod-db-in-tasks", dbSg, { ipProtocol: "tcp", fromPort: DB_PORT, toPort: DB_PORT, referencedSecurityGroupId: taskSg.id, description: "From the tasks" });
+  egress("prod-db-bootstrap-out-443", bootstrapSg, { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "AWS APIs and ECR" });
+  egress("prod-db-bootstrap-out-db", bootstrapSg, { ipProtocol: "tcp", fromPort: DB_PORT, toPort: DB_PORT, referencedSecurityGroupId: dbSg.id, description: "To the database" });
+  ingress("prod-db-in-bootstrap", dbSg, { ipProtocol: "tcp", fromPort: DB_PORT, toPort: DB_PORT, referencedSecurityGroupId: bootstrapSg.id, description: "From the bootstrap task" });
   ingress("prod-db-in-bastion", dbSg, { ipProtocol: "tcp", fromPort: DB_PORT, toPort: DB_PORT, referencedSecurityGroupId: "sg-0mgmtbastion000001", description: "From the management bastion" });
 
   // --- ALB and its log bucket ---
@@ -242,7 +251,13 @@ export function prodFixture(options: { preview?: boolean } = {}): Fixture {
   const taskRole = f.add("aws:iam/role:Role", "prod-task", { assumeRolePolicy: trust("ecs-tasks.amazonaws.com") });
   f.add("aws:iam/rolePolicy:RolePolicy", "prod-task-policy", {
     role: taskRole.id,
-    policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::prod-assets/*" }] }),
+    policy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::prod-assets/*" },
+        { Effect: "Allow", Action: "rds-db:connect", Resource: DB_USER_ARN },
+      ],
+    }),
   });
   const td = f.add("aws:ecs/taskDefinition:TaskDefinition", "prod-app-td", {
     family: "prod-app", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512",
@@ -253,6 +268,24 @@ export function prodFixture(options: { preview?: boolean } = {}): Fixture {
     cluster: cluster.arn, taskDefinition: td.arn, desiredCount: 2, launchType: "FARGATE", platformVersion: "LATEST",
     networkConfiguration: { subnets: subnets.private.map((s) => s.id), securityGroups: [taskSg.id], assignPublicIp: false },
     loadBalancers: [{ targetGroupArn: tg.arn, containerName: "app", containerPort: CONTAINER_PORT }],
+  });
+  f.add("aws:cloudwatch/logGroup:LogGroup", "prod-db-bootstrap-logs", { name: "/platform/prod/db-bootstrap", retentionInDays: 365, kmsKeyId: kms.arn });
+  // The one-off database bootstrap task (started by `aws ecs run-task`, no service): the only task
+  // definition that may read the RDS-managed master secret; its group is attached at run time.
+  f.add("aws:ecs/taskDefinition:TaskDefinition", "prod-db-bootstrap-td", {
+    family: "prod-db-bootstrap", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512",
+    executionRoleArn: execRole.arn, taskRoleArn: taskRole.arn,
+    containerDefinitions: containerDefinitions({
+      name: "db-bootstrap",
+      portMappings: [],
+      secrets: [{ name: "DB_MASTER_PASSWORD", valueFrom: `${MASTER_SECRET}:password::` }],
+      logConfiguration: {
+        logDriver: "awslogs",
+        options: { "awslogs-group": "/platform/prod/db-bootstrap", "awslogs-region": "ap-northeast-2", "awslogs-stream-prefix": "db-bootstrap" },
+      },
+    }),
+    runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" },
+    tags: { Name: "prod-db-bootstrap-td", Role: "db-bootstrap" },
   });
 
   // --- Aurora ---

@@ -1,6 +1,7 @@
 import { policies } from "../../policies/iam";
 import { Fixture } from "../support/policy-harness";
 import { policyTests } from "./cases";
+import { DB_USER_ARN } from "./fixtures";
 
 const taskPolicy = (statement: Record<string, unknown>) => (f: Fixture) =>
   f.update("prod-task-policy", (i) => (i.policy = JSON.stringify({ Version: "2012-10-17", Statement: [statement] })));
@@ -9,6 +10,30 @@ const taskTrust = (statement: Record<string, unknown>) => (f: Fixture) =>
   f.update("prod-task", (i) => (i.assumeRolePolicy = JSON.stringify({ Version: "2012-10-17", Statement: [statement] })));
 
 policyTests("policies/iam.ts", policies, [
+  {
+    policy: "iam-policy-disallow-unscoped-db-connect",
+    title: "the task role may log in as any database user on any cluster",
+    mutate: taskPolicy({ Effect: "Allow", Action: "rds-db:connect", Resource: "*" }),
+    messages: [
+      'The policy allows rds-db:connect on "*"; name each database user: arn:aws:rds-db:<region>:<account>:dbuser:<cluster resource id>/<user>.',
+    ],
+  },
+  {
+    policy: "iam-policy-disallow-unscoped-db-connect",
+    title: "the task role may log in as every user of its cluster (dbuser:<id>/*)",
+    mutate: taskPolicy({ Effect: "Allow", Action: ["rds-db:connect"], Resource: [DB_USER_ARN, DB_USER_ARN.replace(/\/svc_app$/, "/*")] }),
+    messages: [
+      `The policy allows rds-db:connect on "${DB_USER_ARN.replace(/\/svc_app$/, "/*")}"; name each database user: arn:aws:rds-db:<region>:<account>:dbuser:<cluster resource id>/<user>.`,
+    ],
+  },
+  {
+    policy: "iam-policy-disallow-unscoped-db-connect",
+    title: "a wildcard action reaches rds-db:connect on a cluster-wide ARN",
+    mutate: taskPolicy({ Effect: "Allow", Action: "rds-db:*", Resource: "arn:aws:rds-db:ap-northeast-2:123456789012:dbuser:*" }),
+    messages: [
+      'The policy allows rds-db:connect on "arn:aws:rds-db:ap-northeast-2:123456789012:dbuser:*"; name each database user: arn:aws:rds-db:<region>:<account>:dbuser:<cluster resource id>/<user>.',
+    ],
+  },
   {
     policy: "iam-policy-disallow-admin-access",
     title: "the task role may do anything",

@@ -53,8 +53,7 @@ policyTests("policies/rds.ts", policies, [
     policy: "rds-cluster-enable-iam-authentication",
     title: "IAM database authentication is off",
     mutate: cluster((i) => (i.iamDatabaseAuthenticationEnabled = false)),
-    messages: ["IAM database authentication is off; set iamDatabaseAuthenticationEnabled: true."],
-    level: "advisory",
+    messages: ["IAM database authentication is off; set iamDatabaseAuthenticationEnabled: true (services log in with IAM tokens)."],
   },
   {
     policy: "rds-cluster-enable-auto-minor-upgrade",
@@ -185,6 +184,32 @@ policyTests("policies/rds.ts", policies, [
     messages: [
       // Report order is by resource: the egress rule's URN sorts first.
       'SecurityGroup "prod-db-sg" of Cluster "prod-db" allows egress (all traffic); a database security group needs no egress rules.',
+      'SecurityGroup "prod-db-sg" of Cluster "prod-db" admits another security group on tcp/5433; admit only the service and bastion security groups, by reference, on port 5433.',
+    ],
+  },
+  {
+    policy: "rds-cluster-disallow-untrusted-ingress",
+    title: "the database admits another account's group (<account>/<sg-id>) the management stack does not export",
+    mutate: (f) => {
+      addSgRule(f, "Ingress", "prod-db-in-foreign", "prod-db-sg", { ipProtocol: "tcp", fromPort: DB_PORT, toPort: DB_PORT, referencedSecurityGroupId: "210987654321/sg-0f0reign000000001" });
+    },
+    messages: [
+      'SecurityGroup "prod-db-sg" of Cluster "prod-db" admits another security group on tcp/5433; admit only the service and bastion security groups, by reference, on port 5433.',
+    ],
+  },
+  {
+    policy: "rds-cluster-disallow-untrusted-ingress",
+    title: "a group claims the db-bootstrap role but no one-off task definition of that role exists",
+    mutate: (f) => f.update("prod-db-bootstrap-td", (i) => (i.tags = { Name: "prod-db-bootstrap-td" })),
+    messages: [
+      'SecurityGroup "prod-db-sg" of Cluster "prod-db" admits another security group on tcp/5433; admit only the service and bastion security groups, by reference, on port 5433.',
+    ],
+  },
+  {
+    policy: "rds-cluster-disallow-untrusted-ingress",
+    title: "the bootstrap task definition is run by a service (no longer a one-off task)",
+    mutate: (f) => f.update("prod-app-svc", (i) => (i.taskDefinition = f.get("prod-db-bootstrap-td").arn)),
+    messages: [
       'SecurityGroup "prod-db-sg" of Cluster "prod-db" admits another security group on tcp/5433; admit only the service and bastion security groups, by reference, on port 5433.',
     ],
   },

@@ -75,4 +75,11 @@ policyTests("policies/securitygroup.ts", policies, [
     messages: ['SecurityGroup "orphan" is not attached to any resource in the stack; attach it or delete it.'],
     level: "advisory",
   },
+  {
+    policy: "ec2-securitygroup-require-attachment",
+    title: "a run-task group's one-off task definition is gone (only a service-less task definition of its Role vouches for it)",
+    mutate: (f) => f.update("prod-db-bootstrap-td", (i) => (i.tags = { Name: "prod-db-bootstrap-td" })),
+    messages: ['SecurityGroup "prod-db-bootstrap-sg" is not attached to any resource in the stack; attach it or delete it.'],
+    level: "advisory",
+  },
 ]);

@@ -215,6 +215,41 @@ describe("app/config: refused configurations (one aggregated error)", () => {
     ]);
   });
 
+  it("fails on the RDS-managed master secret referenced as a service secret, and on DB_USER set by hand (the old credential form)", () => {
+    const master = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:rds!cluster-0f1e2d3c-4b5a-4697-8877-665544332211-AbC123";
+    expect(problemsOf("dev", (c) => (services(c)[0].secrets = { DB_USER: `${master}:username::`, PGPASSWORD: `${master}:password::` }))).to.deep.equal([
+      {
+        key: "platform:services[0].secrets.DB_USER",
+        received: `${master}:username::`,
+        allowed: "none of AWS_REGION, DB_HOST, DB_IAM_AUTH, DB_NAME, DB_PORT, DB_READER_HOST, DB_USER (the platform sets them for database: true)",
+        fix: "remove it",
+      },
+      {
+        key: "platform:services[0].secrets.DB_USER",
+        received: `${master}:username::`,
+        allowed: "any secret but an RDS-managed master secret (rds!...): RDS rotates it every 7 days and only the bootstrap task and operators may read it",
+        fix: "set database: true instead; the service then logs in as its own user with IAM tokens (docs/database.md)",
+      },
+      {
+        key: "platform:services[0].secrets.PGPASSWORD",
+        received: `${master}:password::`,
+        allowed: "any secret but an RDS-managed master secret (rds!...): RDS rotates it every 7 days and only the bootstrap task and operators may read it",
+        fix: "set database: true instead; the service then logs in as its own user with IAM tokens (docs/database.md)",
+      },
+    ]);
+  });
+
+  it("fails on a service named like the platform's database bootstrap task", () => {
+    expect(problemsOf("dev", (c) => (services(c)[0].name = "db-bootstrap"))).to.deep.equal([
+      {
+        key: "platform:services[0].name",
+        received: "db-bootstrap",
+        allowed: "any name but db-bootstrap (the platform's database bootstrap task uses its names)",
+        fix: 'rename the service, e.g. "db-bootstrap-app"',
+      },
+    ]);
+  });
+
   it("fails on root or a writable root filesystem without a stated reason, and accepts them with one", () => {
     expect(problemsOf("dev", (c) => (services(c)[0].user = "root"))).to.deep.equal([
       {

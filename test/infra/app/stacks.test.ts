@@ -252,22 +252,54 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
         for (const e of c.environment) expect(e.name, e.name).to.not.match(SECRET_LIKE_ENV);
       });
 
-      it("hands the service the database endpoint as variables and its credentials as ECS secrets, never as values", () => {
+      it("hands the service where and as whom to connect as variables, and no credential at all (IAM authentication)", () => {
         const td = r(T.taskDef, `${stack}-svc-hello-taskdef`);
         const [c] = JSON.parse(input<string>(td, "containerDefinitions")) as ContainerDefinition[];
-        const secretArn = ev.outputs.dbSecretArn as string;
-        expect(secretArn).to.match(new RegExp(`^arn:aws:secretsmanager:${REGION}:${MOCK_ACCOUNT_ID}:secret:rds!cluster-`));
-        expect(c.environment.filter((e) => e.name.startsWith("DB_"))).to.deep.equal([
-          { name: "DB_CREDENTIALS_ARN", value: secretArn },
+        expect(c.environment.filter((e) => e.name.startsWith("DB_") || e.name === "AWS_REGION")).to.deep.equal([
+          { name: "AWS_REGION", value: REGION },
           { name: "DB_HOST", value: ev.outputs.dbClusterEndpoint },
+          { name: "DB_IAM_AUTH", value: "true" },
           { name: "DB_NAME", value: "app" },
           { name: "DB_PORT", value: "5432" },
           { name: "DB_READER_HOST", value: ev.outputs.dbClusterReaderEndpoint },
+          { name: "DB_USER", value: "svc_hello" },
         ]);
-        expect(c.secrets).to.deep.equal([
-          { name: "DB_PASSWORD", valueFrom: `${secretArn}:password::` },
-          { name: "DB_USERNAME", valueFrom: `${secretArn}:username::` },
-        ]);
+        expect(c.secrets).to.deep.equal([]);
+        expect(ev.outputs.dbServiceUsers).to.deep.equal({ hello: "svc_hello" });
+      });
+
+      it("lets the service's task role rds-db:connect as svc_hello on this cluster only, and nothing else about the database", () => {
+        const resourceId = ev.outputs.dbClusterResourceId as string;
+        expect(resourceId).to.match(/^cluster-[A-Z0-9]{26}$/).and.equal(r(T.rdsCluster, `${stack}-db-cluster`).outputs.clusterResourceId);
+        const policy = r(T.rolePolicy, `${stack}-svc-hello-task-role-db`);
+        expect(policy.inputs.role).to.equal(r(T.role, `${stack}-svc-hello-task-role`).id);
+        expect(JSON.parse(input<string>(policy, "policy"))).to.deep.equal({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "ConnectAsServiceUser",
+              Effect: "Allow",
+              Action: "rds-db:connect",
+              Resource: `arn:aws:rds-db:${REGION}:${MOCK_ACCOUNT_ID}:dbuser:${resourceId}/svc_hello`,
+            },
+          ],
+        });
+      });
+
+      it("keeps the master secret out of every service task definition and every service role", () => {
+        const secretArn = ev.outputs.dbSecretArn as string;
+        expect(secretArn).to.match(new RegExp(`^arn:aws:secretsmanager:${REGION}:${MOCK_ACCOUNT_ID}:secret:rds!cluster-`));
+        const services = ofType(ev, T.service);
+        expect(services).to.have.length.greaterThan(0);
+        for (const svc of services) {
+          const td = ofType(ev, T.taskDef).find((t) => t.outputs.arn === svc.inputs.taskDefinition)!;
+          expect(input<string>(td, "containerDefinitions"), td.name).to.not.include(secretArn).and.not.include("secret:rds!");
+        }
+        const servicePolicies = ofType(ev, T.rolePolicy).filter((p) => p.name.startsWith(`${stack}-svc-`));
+        expect(servicePolicies.map((p) => p.name).sort()).to.deep.equal(
+          [`${stack}-svc-hello-execution-role`, `${stack}-svc-hello-task-role-db`, ...(x.exec ? [`${stack}-svc-hello-task-role-exec`] : [])].sort(),
+        );
+        for (const p of servicePolicies) expect(input<string>(p, "policy"), p.name).to.not.include("secretsmanager").and.not.include(secretArn);
       });
 
       it("runs the service in private subnets without public IPs, with circuit-breaker rollback and the environment's capacity strategy", () => {
@@ -356,15 +388,13 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
         }
       });
 
-      it("scopes the execution role to its log group, repository, the database secret and its key (X19)", () => {
+      it("scopes the execution role to its log group and repository: no secret, no key (X19)", () => {
         const doc = JSON.parse(input<string>(r(T.rolePolicy, `${stack}-svc-hello-execution-role`), "policy")) as PolicyDocument;
         const logGroupArn = r(T.logGroup, `${stack}-svc-hello-logs`).outputs.arn;
         expect(doc.Statement.map((s) => [s.Sid, s.Resource])).to.deep.equal([
           ["WriteLogs", `${logGroupArn}:log-stream:*`],
           ["EcrAuth", "*"],
           ["PullImage", [`arn:aws:ecr:${REGION}:${MOCK_ACCOUNT_ID}:repository/platform/${stack}/hello`]],
-          ["ReadSecrets", [ev.outputs.dbSecretArn]],
-          ["DecryptSecrets", [r(T.kms, `${stack}-db-key`).outputs.arn]],
         ]);
         const taskPolicies = ofType(ev, T.rolePolicy).filter((p) => p.name === `${stack}-svc-hello-task-role-exec`);
         expect(taskPolicies).to.have.length(x.exec ? 1 : 0);

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { planBootstrapSql } from "../../../infra/database/plan";
 import { Evaluation } from "../../../cli/evaluate/harness";
 import { MOCK_ACCOUNT_ID } from "../../../cli/evaluate/mocks";
 import { ContainerDefinition, PolicyDocument } from "../../../infra/app/plan";
@@ -118,6 +119,12 @@ describe("app tier variants (a shipped stack's file with some keys changed)", fu
       expect(c.environment).to.deep.equal([]);
       // No database: true, so no database rules either.
       expect(ofType(ev, T.egress).filter((e) => e.name === "staging-svc-api-db-out")).to.have.length(0);
+      expect(ofType(ev, T.rolePolicy).filter((p) => p.name === "staging-svc-api-task-role-db")).to.have.length(0);
+    });
+
+    it("creates database users only for the services with database: true (one user, one rds-db:connect)", () => {
+      expect(ev.outputs.dbServiceUsers).to.deep.equal({ hello: "svc_hello" });
+      expect(ofType(ev, T.rolePolicy).filter((p) => p.name.endsWith("-task-role-db")).map((p) => p.name)).to.deep.equal(["staging-svc-hello-task-role-db"]);
     });
 
     it("opens every service port in the private tier's NACL", () => {
@@ -160,14 +167,25 @@ describe("app tier variants (a shipped stack's file with some keys changed)", fu
 
     it("moves the database port to 3306 everywhere: security groups, NACLs and the service's variables", () => {
       const dbSg = one(ev, T.sg, "prod-db-sg").id;
-      expect(ofType(ev, T.ingress).filter((i) => i.inputs.securityGroupId === dbSg).map((i) => i.inputs.fromPort)).to.deep.equal([3306, 3306]);
+      expect(ofType(ev, T.ingress).filter((i) => i.inputs.securityGroupId === dbSg).map((i) => i.inputs.fromPort)).to.deep.equal([3306, 3306, 3306]);
       expect(one(ev, T.egress, "prod-svc-hello-db-out").inputs).to.include({ fromPort: 3306, toPort: 3306, referencedSecurityGroupId: dbSg });
+      expect(one(ev, T.egress, "prod-db-bootstrap-db-out").inputs).to.include({ fromPort: 3306, toPort: 3306, referencedSecurityGroupId: dbSg });
       const isolatedIn = ofType(ev, "aws:ec2/networkAclRule:NetworkAclRule").filter((n) => n.name === "prod-isolated-in-100");
       expect(isolatedIn.map((n) => n.inputs.fromPort)).to.deep.equal([3306]);
       const [c] = JSON.parse(input<string>(one(ev, T.taskDef, "prod-svc-hello-taskdef"), "containerDefinitions")) as ContainerDefinition[];
       expect(c.environment.find((e) => e.name === "DB_PORT")).to.deep.equal({ name: "DB_PORT", value: "3306" });
       expect(ev.outputs.dbPort).to.equal(3306);
       expect(String(ev.outputs.dbSecretArn)).to.include(`:${MOCK_ACCOUNT_ID}:secret:rds!cluster-`);
+    });
+
+    it("bootstraps the service's MySQL user with the AWS authentication plugin", () => {
+      const [c] = JSON.parse(input<string>(one(ev, T.taskDef, "prod-db-bootstrap-taskdef"), "containerDefinitions")) as ContainerDefinition[];
+      expect(c.environment.filter((e) => ["BOOTSTRAP_SQL", "DB_ENGINE", "DB_PORT"].includes(e.name))).to.deep.equal([
+        { name: "BOOTSTRAP_SQL", value: planBootstrapSql("aurora-mysql", "app", ["svc_hello"]) },
+        { name: "DB_ENGINE", value: "aurora-mysql" },
+        { name: "DB_PORT", value: "3306" },
+      ]);
+      expect(planBootstrapSql("aurora-mysql", "app", ["svc_hello"])).to.include("IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS'");
     });
   });
 });

@@ -152,11 +152,12 @@ describe("Aurora in the shipped stacks", function () {
         });
       });
 
-      it("has a security group without egress, admitting 5432 only by group reference (X1)", () => {
+      it("has a security group without egress, admitting 5432 only by group reference: the bootstrap task, the bastion and the service (X1)", () => {
         const sg = r(T.sg, `${stack}-db-sg`);
         expect(ofType(ev, T.egress).filter((e) => e.inputs.securityGroupId === sg.id)).to.deep.equal([]);
         const ingress = ofType(ev, T.ingress).filter((i) => i.inputs.securityGroupId === sg.id);
-        expect(ingress.map((i) => i.name).sort()).to.deep.equal([`${stack}-db-from-management-bastion`, `${stack}-svc-hello-db-in`]);
+        expect(ingress.map((i) => i.name).sort()).to.deep.equal([`${stack}-db-bootstrap-db-in`, `${stack}-db-from-management-bastion`, `${stack}-svc-hello-db-in`]);
+        expect(r(T.ingress, `${stack}-db-bootstrap-db-in`).inputs.referencedSecurityGroupId).to.equal(r(T.sg, `${stack}-db-bootstrap-sg`).id);
         for (const i of ingress) {
           expect(i.inputs).to.include({ ipProtocol: "tcp", fromPort: 5432, toPort: 5432 });
           expect(i.inputs).to.not.have.any.keys("cidrIpv4", "cidrIpv6", "prefixListId");

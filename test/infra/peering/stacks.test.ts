@@ -347,6 +347,8 @@ describe("peering in the shipped stacks (shared evaluated first, its outputs fee
       for (const r of peerSide) expect(r.provider, r.name).to.equal(viaPeer);
       for (const r of peeringRoutes(ev)) expect(r.dependencies, r.name).to.include(accepter[0].urn);
       expect(ev.outputs.managementBastionSecurityGroupId).to.equal(`210987654321/${so.bastionSecurityGroupId}`);
+      // The bastion's role is in the other account: no IAM grant of the master secret is written to it.
+      expect(ofType(ev, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === "dev-management-bastion-db-secret")).to.deep.equal([]);
     });
 
     it("cross-region (same account): peerRegion, an accepter in that region, and no security group reference (CIDR fallback)", async () => {
@@ -354,6 +356,8 @@ describe("peering in the shipped stacks (shared evaluated first, its outputs fee
       const ev = await evaluateStack("dev", { [referenceOf("dev")]: outputs }, withPeer({ accepter: { region: "ap-northeast-1" } }));
       expect(ofType(ev, T.pcx)[0].inputs).to.deep.include({ autoAccept: false, peerRegion: "ap-northeast-1" });
       expect(ofType(ev, T.pcx)[0].inputs).to.not.have.property("peerOwnerId");
+      // Same account: the management bastion's role may still read this database's master secret.
+      expect(ofType(ev, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === "dev-management-bastion-db-secret").map((p) => p.inputs.role)).to.deep.equal([so.bastionRoleName]);
       expect(ofType(ev, T.provider).find((p) => p.name === "dev-shared-peer")!.inputs).to.deep.include({ region: "ap-northeast-1" });
       expect(ofType(ev, T.accepter)).to.have.length(1);
       expect(ev.outputs.managementBastionSecurityGroupId).to.equal(undefined);
