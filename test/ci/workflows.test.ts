@@ -175,6 +175,31 @@ describe(".github/workflows", () => {
       expect(i).to.be.lessThan(job.steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@")));
     });
 
+    it("runs each environment's database bootstrap task right after its `pulumi up` (shared has no database)", () => {
+      for (const stack of STACK_ORDER) {
+        const steps = wf.jobs[`up-${stack}`].steps;
+        const up = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
+        const bootstrap = steps.findIndex((s) => s.name === "Database users (bootstrap task)");
+        if (stack === "shared") expect(bootstrap, stack).to.equal(-1);
+        else {
+          expect(bootstrap, stack).to.equal(up + 1);
+          expect(steps[bootstrap].run, stack).to.equal(`.github/scripts/db-bootstrap.sh ${stack}`);
+        }
+      }
+      // The script reads the stack outputs the program exports for it (infra/app/tier.ts).
+      const script = fs.readFileSync(path.join(ROOT, ".github", "scripts", "db-bootstrap.sh"), "utf8");
+      const tier = fs.readFileSync(path.join(ROOT, "infra", "app", "tier.ts"), "utf8");
+      const outputs = [...new Set(script.match(/\.dbBootstrap[A-Za-z]+/g))].map((o) => o.slice(1));
+      expect(outputs.sort()).to.deep.equal([
+        "dbBootstrapClusterArn",
+        "dbBootstrapLogGroupName",
+        "dbBootstrapSecurityGroupId",
+        "dbBootstrapSubnetIds",
+        "dbBootstrapTaskDefinitionArn",
+      ]);
+      for (const o of outputs) expect(tier, o).to.contain(`${o}:`);
+    });
+
     it("installs dependencies before Pulumi loads the policy pack (policies/ is an npm workspace)", () => {
       for (const [name, job] of Object.entries(wf.jobs)) {
         const install = job.steps.findIndex((s) => s.run === "npm ci");
