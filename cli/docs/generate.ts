@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { REPO_ROOT } from "../evaluate/stack-config";
 import { renderConfigurationReference } from "./config-reference";
 import { renderPolicyReference } from "./policy-reference";
 
@@ -26,7 +27,7 @@ export function staleDocs(repoRoot: string): string[] {
 }
 
 function main(args: readonly string[]): number {
-  const repoRoot = path.resolve(__dirname, "..", "..");
+  const repoRoot = REPO_ROOT;
   if (args.includes("--check")) {
     const stale = staleDocs(repoRoot);
     for (const s of stale) process.stderr.write(`${s}\n`);

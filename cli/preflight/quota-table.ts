@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { suggest } from "../../infra/config/zod-problems";
+import { REPO_ROOT } from "../evaluate/stack-config";
 
 /**
  * The quota table (cli/preflight/quotas.json: AWS's default quotas, with codes and sources) and
@@ -53,7 +54,8 @@ export interface QuotaTable {
   readonly quotas: readonly QuotaEntry[];
 }
 
-export const QUOTA_TABLE_PATH = path.join(__dirname, "quotas.json");
+// From the repository root, not this module's folder: the compiled CLI runs from dist/, which holds no data files.
+export const QUOTA_TABLE_PATH = path.join(REPO_ROOT, "cli", "preflight", "quotas.json");
 export const QUOTA_CODE = /^L-[0-9A-F]{8}$/;
 
 /** Thrown for a bad quota table or quotas.yml: the command prints it and exits 2. */
