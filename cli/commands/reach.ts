@@ -84,7 +84,9 @@ function readDocument(file: string, flag: string, stack: string): ReachDocument 
 export async function loadDocuments(args: ReachArgs): Promise<ReachDocument[]> {
   if (args.plan) {
     const doc = readDocument(args.plan, "--plan", args.stack);
-    return args.sharedPlan ? [doc, readDocument(args.sharedPlan, "--shared-plan", MANAGEMENT_STACK)] : [doc];
+    // The management stack peers with no one: its own plan is all there is.
+    const peer = args.sharedPlan !== undefined && args.stack !== MANAGEMENT_STACK;
+    return peer ? [doc, readDocument(args.sharedPlan!, "--shared-plan", MANAGEMENT_STACK)] : [doc];
   }
   if (!isShippedStack(args.stack)) {
     throw new UsageError(`"${args.stack}" is not a shipped stack (see infra/stacks.ts); pass --plan FILE to check a deployment document`);

@@ -77,14 +77,6 @@ export function headingAnchors(markdown: string): Set<string> {
   return anchors;
 }
 
-/**
- * Documents other branches of the same change add (issue #14: the reach and database guides).
- * The README links them already; until they are merged a missing one is not an error. Once a
- * file exists its links and anchors are checked like any other. Delete this list once both are
- * on main.
- */
-const PENDING_FROM_OTHER_BRANCHES = new Set(["docs/reach.md", "docs/database.md"]);
-
 /** Problems with one relative link from `from` (a repository path); [] when it resolves. */
 function checkLink(from: string, target: string): string[] {
   if (/^[a-z][a-z0-9+.-]*:/i.test(target)) return []; // https:, mailto:, …
@@ -94,7 +86,7 @@ function checkLink(from: string, target: string): string[] {
   if (resolved.startsWith("../") || path.posix.isAbsolute(resolved)) return [`${from}: ${target} points outside the repository`];
   const abs = path.join(REPO, resolved);
   if (!fs.existsSync(abs)) {
-    return PENDING_FROM_OTHER_BRANCHES.has(resolved) ? [] : [`${from}: ${target} does not exist (resolved to ${resolved})`];
+    return [`${from}: ${target} does not exist (resolved to ${resolved})`];
   }
   if (anchor !== undefined && anchor !== "" && resolved.endsWith(".md")) {
     if (!headingAnchors(fs.readFileSync(abs, "utf8")).has(anchor.toLowerCase())) {
