@@ -5,6 +5,7 @@ import * as path from "path";
 import { check } from "../../cli/commands/check";
 import { command as costCommand } from "../../cli/commands/cost";
 import { command as diffCommand } from "../../cli/commands/diff";
+import { command as reachCommand } from "../../cli/commands/reach";
 import type { DiffResult } from "../../cli/diff/engine";
 import { emptyDeployment, UntypedDeployment } from "../../cli/plan/deployment";
 import { collectReview } from "../../cli/review/collect";
@@ -12,14 +13,15 @@ import { buildReview } from "../../cli/review/report";
 import type { ReviewInputs, StackReviewInput } from "../../cli/review/types";
 import { captureOutput } from "../support/capture";
 import { policyPack } from "../support/policy-harness";
+import { shippedPlans } from "../support/plans";
 import { prodFixture } from "../policies/fixtures";
 import { buildStack, DEV, STAGING } from "../fixtures/review/stack";
 import { asStackExport, DIFF_BASE, digestOfChanges, digestOfCreates, readPlan } from "../fixtures/inputs/pulumi";
 
 /**
  * The same resources give the same answers whether they arrive as an offline plan, a
- * `pulumi stack export` document or a `pulumi preview --json` digest of creates: check, cost, diff
- * and review all read plan files through cli/input.
+ * `pulumi stack export` document or a `pulumi preview --json` digest of creates: check, cost, diff,
+ * reach and review all read plan files through cli/input.
  */
 
 const COST_PLAN = path.resolve(__dirname, "..", "fixtures", "cost", "dev-full.json");
@@ -47,6 +49,28 @@ function threeWays(plan: UntypedDeployment, prefix: string): { plan: string; exp
 }
 
 describe("cli/input through the commands: one answer for the same resources in any format", () => {
+  describe("platform reach", function () {
+    this.timeout(300000);
+    it("proves the same intents (JSON) for prod's plan, its export and a digest of its creates, with shared's in any format", async () => {
+      const plans = await shippedPlans(["shared", "prod"]);
+      const prod = threeWays(plans.get("prod")!.deployment, "reach/prod");
+      const shared = threeWays(plans.get("shared")!.deployment, "reach/shared");
+      const outputs: string[] = [];
+      for (const format of ["plan", "export", "preview"] as const) {
+        const { value, stdout, stderr } = await captureOutput(() =>
+          reachCommand.run(["prod", "--plan", prod[format], "--shared-plan", shared[format], "--format", "json"]),
+        );
+        expect(value, stderr).to.equal(0);
+        outputs.push(stdout);
+      }
+      const report = JSON.parse(outputs[0]) as { summary: { intents: number; broken: number }; documents: string[] };
+      expect(report.summary).to.deep.include({ intents: 117, broken: 0 });
+      expect(report.documents).to.deep.equal(["prod", "shared"]);
+      expect(outputs[1]).to.equal(outputs[0]);
+      expect(outputs[2]).to.equal(outputs[0]);
+    });
+  });
+
   describe("platform cost", () => {
     it("prints the same estimate (JSON) for the plan, its export and a digest of its creates", async () => {
       const files = threeWays(readPlan(COST_PLAN), "cost");
