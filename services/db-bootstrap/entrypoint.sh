@@ -20,7 +20,9 @@ case "$DB_ENGINE" in
     ;;
   aurora-mysql)
     export MYSQL_PWD="$DB_MASTER_PASSWORD"
-    printf '%s\n' "$BOOTSTRAP_SQL" | mysql --ssl-ca="$CA" --ssl-verify-server-cert --connect-timeout=30 \
+    # `mariadb`, not `mysql`: newer MariaDB client packages move the mysql-named commands to a
+    # separate compatibility package; `mariadb` is the client's own name in every current release.
+    printf '%s\n' "$BOOTSTRAP_SQL" | mariadb --ssl-ca="$CA" --ssl-verify-server-cert --connect-timeout=30 \
       -h "$DB_HOST" -P "$DB_PORT" -u "$DB_MASTER_USERNAME" "$DB_NAME"
     ;;
   *)
