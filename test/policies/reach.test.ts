@@ -35,6 +35,15 @@ describe(`${POLICY} (stack policy)`, function () {
     );
   });
 
+  it("covers the database bootstrap task: without the database's rule admitting its group, 9 violations (3 × 3 AZ pairs) at the database's group", async () => {
+    const broken = prod.filter((r) => !r.urn.endsWith("SecurityGroupIngressRule::prod-db-bootstrap-db-in"));
+    const result = await checkDocument(parseDeployment(documentOf(broken, "prod"), "prod"), { config: "prod" });
+    const got = violationsOf(result, POLICY);
+    expect(got.length).to.equal(9);
+    expect(got.every((v) => /\[allow:task\/db-bootstrap>database:5432:ap-northeast-2[abc]>ap-northeast-2[abc]\]\.$/.test(v.message))).to.equal(true);
+    expect(new Set(got.map((v) => v.urn))).to.deep.equal(new Set(["urn:pulumi:prod::platform::platform:database:Aurora$aws:ec2/securityGroup:SecurityGroup::prod-db-sg"]));
+  });
+
   it("fails when the internet can reach a task: the ALB's group opened to the service port and the tasks given public IPs in public subnets", async () => {
     const pub = ["prod-public-1", "prod-public-2", "prod-public-3"].map((n) => prod.find((r) => r.urn.endsWith(`Subnet::${n}`))!.id);
     const changed = prod.map((r) => {
