@@ -3,7 +3,7 @@ import { shippedArchitecture } from "../../cli/reach/architecture";
 import { Endpoint, evaluateFlow } from "../../cli/reach/evaluate";
 import { architectureFromPlan } from "../../cli/reach/from-plan";
 import { Architecture, DB_BOOTSTRAP, IntentResult, checkIntents } from "../../cli/reach/intents";
-import { NetNode, ReachResource, buildModel } from "../../cli/reach/model";
+import { NetNode, ReachResource, UNKNOWN, buildModel } from "../../cli/reach/model";
 import { STACK_ORDER } from "../../infra/stacks";
 import { evaluateShipped } from "../support/stacks";
 import { Net, basicNet } from "./fixture";
@@ -60,6 +60,9 @@ describe("reach engine: one-off tasks (the database bootstrap)", () => {
     const node = taskNode(n.resources)!;
     expect(node.subnetIds).to.deep.equal(["subnet-b"]);
     expect(node.parts).to.deep.equal([n.urn("boot-taskdef"), n.urn("boot-sg"), n.urn("p-t")]);
+    // Not known yet (a preview): the private tier stands in, so the intents are still checked.
+    n.set("p-t", { dbBootstrapSubnetIds: UNKNOWN });
+    expect(taskNode(n.resources)!.subnetIds).to.deep.equal(["subnet-a", "subnet-b"]);
   });
 
   it("is not a one-off task when an ECS service runs the task definition, or without a run-task Role", () => {

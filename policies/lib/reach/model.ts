@@ -657,7 +657,10 @@ function buildNodes(m: NetworkModel, resources: readonly ReachResource[]): void 
     const groups = of(T.sg).filter((g) => stackOfUrn(g.urn) === stack && ((g.props.tags ?? {}) as Props).Role === task.role);
     const root = stackRoots.find((r) => stackOfUrn(r.urn) === stack);
     const outputs = (root?.props ?? {}) as Props;
-    const exported = `${task.outputPrefix}SubnetIds` in outputs ? strings(outputs, `${task.outputPrefix}SubnetIds`) : undefined;
+    // An output not known yet (a preview) says nothing: the private tier stands in for it, so the
+    // task's intents are still checked rather than silently dropped.
+    const listed = `${task.outputPrefix}SubnetIds` in outputs ? strings(outputs, `${task.outputPrefix}SubnetIds`) : [];
+    const exported = listed.length > 0 && !listed.includes(UNKNOWN) ? listed : undefined;
     const vpcs = new Set(groups.map((g) => g.props.vpcId));
     const privateTier = of(T.subnet)
       .filter((s) => stackOfUrn(s.urn) === stack && vpcs.has(s.props.vpcId) && ((s.props.tags ?? {}) as Props).Tier === "private")
