@@ -15,9 +15,9 @@ const USAGE = `Usage: platform reach <stack> [--plan FILE] [--shared-plan FILE] 
        platform reach <stack> --from <name> --to <name> --port N [--plan FILE] [--shared-plan FILE]
 
 Proves the stack's connectivity on its plan, before anything is deployed: every traffic intent the
-architecture implies (internet → ALB listeners, ALB → each service in every AZ pair, services →
-database, interface endpoints, S3 and NAT; bastions → database across the peering; and everything
-that must stay closed) is evaluated hop by hop under AWS's rules for security groups, network ACLs,
+architecture implies (internet → ALB listeners, ALB → each service in every AZ pair, services and
+the database bootstrap task → database, interface endpoints, S3 and NAT; bastions → database across
+the peering; and everything that must stay closed) is evaluated hop by hop under AWS's rules for security groups, network ACLs,
 route tables, NAT, internet gateways, VPC peering and endpoints. See docs/reach.md.
 
 Without --plan the stack is planned first (and \`shared\`, which environments peer with). With
@@ -27,7 +27,7 @@ Both take any plan format: an offline plan, \`pulumi stack export\`, or a
 
 Query mode explains one flow: --from/--to take a resource's logical name (prod-alb-lb,
 prod-svc-hello-service, prod-db-cluster, prod-ecr-api, shared-bastion-asg), a short name
-(alb, service:hello, database, endpoint:ecr.api, bastion), or "internet" / "s3".
+(alb, service:hello, task:db-bootstrap, database, endpoint:ecr.api, bastion), or "internet" / "s3".
 
 Exit codes: 0 every intent holds, 1 at least one does not, 2 usage or evaluation error.`;
 

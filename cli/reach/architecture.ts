@@ -6,7 +6,7 @@ import { STACK_ORDER, isShippedStack } from "../../infra/stacks";
 import { engineConfigFor } from "../evaluate/stack-config";
 import { architectureFromPlan } from "./from-plan";
 import type { ReachDocument } from "./index";
-import { ALB_LISTENER_PORTS, Architecture } from "./intents";
+import { ALB_LISTENER_PORTS, Architecture, DB_BOOTSTRAP } from "./intents";
 import { buildModel, resourcesOfDocument } from "./model";
 
 /**
@@ -27,6 +27,8 @@ export function architectureOf(config: PlatformConfig, others: readonly Platform
     listenerPorts: services.length > 0 ? ALB_LISTENER_PORTS : [],
     services,
     ...(ports.databasePort !== undefined ? { databasePort: ports.databasePort } : {}),
+    // As infra/app/tier.ts creates the bootstrap task: a database and a service that uses it.
+    tasks: ports.databasePort !== undefined && services.some((s) => s.database) ? [DB_BOOTSTRAP] : [],
     interfaceEndpoints: config.network.interfaceEndpoints ?? [],
     nat: config.network.natStrategy !== "none",
     ...(config.bastion.enabled ? { bastion: { sshCidrs: config.bastion.sshCidrs ?? [] } } : {}),

@@ -26,12 +26,22 @@ describe(`${POLICY} (stack policy)`, function () {
     const broken = prod.filter((r) => !r.urn.endsWith("NetworkAclRule::prod-private-in-190"));
     const result = await checkDocument(parseDeployment(documentOf(broken, "prod"), "prod"), { config: "prod" });
     const got = violationsOf(result, POLICY);
-    expect(got.length).to.equal(30);
+    // 5 endpoints × 6 cross-AZ pairs, for ECS service hello and for the database bootstrap task.
+    expect(got.length).to.equal(60);
     expect(new Set(got.map((v) => v.urn))).to.deep.equal(new Set(["urn:pulumi:prod::platform::platform:network:Vpc$aws:ec2/networkAcl:NetworkAcl::prod-private"]));
     expect(got.every((v) => v.level === "mandatory")).to.equal(true);
     expect(got.map((v) => v.message)).to.include(
       "Traffic ECS service hello (ap-northeast-2a) → interface endpoint sts (ap-northeast-2c) on tcp 443 must be allowed (private DNS answers with the endpoint's interfaces in every AZ, so every task AZ reaches every endpoint AZ); it is dropped at network ACL prod-private (prod-private-3): inbound request from ECS service hello (10.30.0.0/19) tcp 443: ports 443 denied by rule * (implicit deny: no rule matches) of prod-private [allow:service/hello>endpoint/sts:443:ap-northeast-2a>ap-northeast-2c].",
     );
+  });
+
+  it("covers the database bootstrap task: without the database's rule admitting its group, 9 violations (3 × 3 AZ pairs) at the database's group", async () => {
+    const broken = prod.filter((r) => !r.urn.endsWith("SecurityGroupIngressRule::prod-db-bootstrap-db-in"));
+    const result = await checkDocument(parseDeployment(documentOf(broken, "prod"), "prod"), { config: "prod" });
+    const got = violationsOf(result, POLICY);
+    expect(got.length).to.equal(9);
+    expect(got.every((v) => /\[allow:task\/db-bootstrap>database:5432:ap-northeast-2[abc]>ap-northeast-2[abc]\]\.$/.test(v.message))).to.equal(true);
+    expect(new Set(got.map((v) => v.urn))).to.deep.equal(new Set(["urn:pulumi:prod::platform::platform:database:Aurora$aws:ec2/securityGroup:SecurityGroup::prod-db-sg"]));
   });
 
   it("fails when the internet can reach a task: the ALB's group opened to the service port and the tasks given public IPs in public subnets", async () => {

@@ -88,6 +88,19 @@ export class Net {
     this.add("aws:rds/cluster:Cluster", name, name, { clusterIdentifier: name, dbSubnetGroupName: `${name}-subnets`, vpcSecurityGroupIds: securityGroups, port, engine: "aurora-postgresql" });
     this.add("aws:rds/clusterInstance:ClusterInstance", `${name}-1`, `${name}-1`, { clusterIdentifier: name, publiclyAccessible });
   }
+  /**
+   * A one-off task as infra/database/bootstrap.ts builds it: a task definition no service runs and
+   * its own group, both tagged with the run-task Role; the container carries DB_HOST.
+   */
+  oneOffTask(name: string, role: string, securityGroupId: string, vpcId: string): void {
+    this.add("aws:ec2/securityGroup:SecurityGroup", `${name}-sg`, securityGroupId, { vpcId, tags: { Name: `${name}-sg`, Role: role } });
+    this.add("aws:ecs/taskDefinition:TaskDefinition", `${name}-taskdef`, name, {
+      family: name,
+      arn: `arn:aws:ecs:r-1:123456789012:task-definition/${name}:1`,
+      containerDefinitions: JSON.stringify([{ name: role, environment: [{ name: "DB_HOST", value: "db.example" }] }]),
+      tags: { Name: name, Role: role },
+    });
+  }
   endpoint(name: string, vpcId: string, service: string, subnetIds: string[], securityGroupIds: string[]): void {
     this.add("aws:ec2/vpcEndpoint:VpcEndpoint", name, `vpce-${name}`, { vpcId, serviceName: `com.amazonaws.r-1.${service}`, vpcEndpointType: "Interface", subnetIds, securityGroupIds });
   }

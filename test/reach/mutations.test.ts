@@ -21,6 +21,7 @@ const RT = "ec2/routeTable:RouteTable";
 const ROUTE = "ec2/route:Route";
 const SG = "ec2/securityGroup:SecurityGroup";
 const INGRESS = "vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const EGRESS = "vpc/securityGroupEgressRule:SecurityGroupEgressRule";
 
 describe("platform reach over the shipped stacks", function () {
   this.timeout(300000);
@@ -45,13 +46,15 @@ describe("platform reach over the shipped stacks", function () {
     expect(results.filter((r) => r.id.startsWith("allow:internet>alb:443:")).map((r) => r.to.az)).to.deep.equal(["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"]);
   });
 
-  it("fails without the private ACL's endpoint rule: 6 of 9 AZ pairs per endpoint break (the cross-AZ ones), at the private ACL's implicit deny", () => {
+  it("fails without the private ACL's endpoint rule: 6 of 9 AZ pairs per endpoint break (the cross-AZ ones), for the service and the bootstrap task, at the private ACL's implicit deny", () => {
     const prod = resources.get("prod")!;
     const got = broken(run("prod", mutate(prod, ACL_RULE, "prod-private-in-190", "remove")));
     const ecr = got.filter((r) => r.id.startsWith("allow:service/hello>endpoint/ecr.api:"));
     expect(ecr.length).to.equal(6);
     expect(ecr.every((r) => r.from.az !== r.to.az)).to.equal(true);
-    expect(got.length).to.equal(5 * 6);
+    // 5 endpoints × 6 cross-AZ pairs, for each of hello and db-bootstrap (same private subnets).
+    expect(got.filter((r) => r.id.startsWith("allow:task/db-bootstrap>endpoint/")).length).to.equal(5 * 6);
+    expect(got.length).to.equal(2 * 5 * 6);
     expect(new Set(got.map((r) => r.blockedBy?.urn))).to.deep.equal(new Set([urnOf(prod, ACL, "prod-private")]));
     expect(ecr[0].blockedBy?.detail).to.contain("ports 443 denied by rule * (implicit deny: no rule matches) of prod-private");
   });
@@ -173,6 +176,46 @@ describe("platform reach over the shipped stacks", function () {
       apply: (rs) => mutate(rs, INGRESS, "staging-svc-hello-db-in", "remove"),
       intent: "allow:service/hello>database:5432:",
       blockedBy: (rs) => urnOf(rs, SG, "staging-db-sg"),
+      count: 9,
+    },
+    {
+      what: "the database's ingress rule for the bootstrap task removed",
+      stack: "staging",
+      apply: (rs) => mutate(rs, INGRESS, "staging-db-bootstrap-db-in", "remove"),
+      intent: "allow:task/db-bootstrap>database:5432:",
+      blockedBy: (rs) => urnOf(rs, SG, "staging-db-sg"),
+      count: 9,
+    },
+    {
+      what: "the bootstrap group's egress to the database removed",
+      stack: "prod",
+      apply: (rs) => mutate(rs, EGRESS, "prod-db-bootstrap-db-out", "remove"),
+      intent: "allow:task/db-bootstrap>database:5432:",
+      blockedBy: (rs) => urnOf(rs, SG, "prod-db-bootstrap-sg"),
+      count: 9,
+    },
+    {
+      what: "the bootstrap group's HTTPS egress removed (dev: no endpoints, so ECR, Logs and Secrets Manager through the NAT instance)",
+      stack: "dev",
+      apply: (rs) => mutate(rs, EGRESS, "dev-db-bootstrap-https-out", "remove"),
+      intent: "allow:task/db-bootstrap>internet:443:",
+      blockedBy: (rs) => urnOf(rs, SG, "dev-db-bootstrap-sg"),
+      count: 2,
+    },
+    {
+      what: "the bootstrap group's HTTPS egress removed (prod: every interface endpoint, every AZ pair)",
+      stack: "prod",
+      apply: (rs) => mutate(rs, EGRESS, "prod-db-bootstrap-https-out", "remove"),
+      intent: "allow:task/db-bootstrap>endpoint/",
+      blockedBy: (rs) => urnOf(rs, SG, "prod-db-bootstrap-sg"),
+      count: 5 * 9,
+    },
+    {
+      what: "the bootstrap group's database egress pointed at the services' group",
+      stack: "staging",
+      apply: (rs) => mutate(rs, EGRESS, "staging-db-bootstrap-db-out", { referencedSecurityGroupId: find(rs, SG, "staging-svc-hello-sg").id }),
+      intent: "allow:task/db-bootstrap>database:5432:",
+      blockedBy: (rs) => urnOf(rs, SG, "staging-db-bootstrap-sg"),
       count: 9,
     },
     {

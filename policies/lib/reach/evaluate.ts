@@ -348,7 +348,9 @@ const isHop = (x: unknown): x is Hop => typeof x === "object" && x !== null && "
 function listens(trace: Trace, to: Endpoint, port: number): boolean {
   if (to.kind !== "node") return true;
   const n = to.node;
-  if (n.kind === "bastion" || n.kind === "instance") return true;
+  // A one-off task declares no port mappings, yet in awsvpc mode its interface takes whatever a
+  // container binds: only the network may keep it closed.
+  if (n.kind === "bastion" || n.kind === "instance" || n.kind === "task") return true;
   const what = n.kind === "alb" ? "listener" : n.kind === "service" ? "container port" : n.kind === "database" ? "database port" : "port";
   if (n.ports.includes(port)) return trace.add({ component: n.label, urn: n.urn, verdict: "allow", detail: `${what} ${port}` });
   return trace.add({ component: n.label, urn: n.urn, verdict: "deny", detail: `no ${what} ${port} (it serves ${n.ports.join(", ") || "none"})` });

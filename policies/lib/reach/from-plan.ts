@@ -1,4 +1,4 @@
-import { Architecture, Tier } from "./intents";
+import { Architecture, DB_BOOTSTRAP, OneOffTask, Tier } from "./intents";
 import { AddrRange, NetworkModel, ReachResource, UNKNOWN, rangeContains } from "./model";
 
 /**
@@ -11,6 +11,9 @@ import { AddrRange, NetworkModel, ReachResource, UNKNOWN, rangeContains } from "
  *   database's groups admit theirs;
  * - S3: the intent exists when the VPC has an S3 gateway endpoint; the bastion → database intent
  *   when the database's groups admit the bastion's;
+ * - one-off tasks: the database bootstrap when its task definition (Role `db-bootstrap`, no service)
+ *   is in the plan (model.ts places it); it needs the database when its container carries `DB_HOST`
+ *   or the database's groups admit its group;
  * - listeners: the load balancer's listeners in the plan;
  * - NAT: a NAT gateway or NAT instance exists; endpoints: the interface endpoints that exist;
  * - bastion: an auto scaling group named `*-bastion-asg`, SSH from the CIDRs its group admits;
@@ -23,12 +26,13 @@ import { AddrRange, NetworkModel, ReachResource, UNKNOWN, rangeContains } from "
 export function architectureFromPlan(stack: string, m: NetworkModel, resources: readonly ReachResource[]): Architecture {
   const inStack = (urn: string) => urn.startsWith(`urn:pulumi:${stack}::`);
   const taskDefs = resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition");
-  const usesDatabase = (svc: ReachResource): boolean => {
-    const td = taskDefs.find((t) => t.props.arn === svc.props.taskDefinition || t.id === svc.props.taskDefinition || t.props.family === svc.props.taskDefinition);
+  const carriesDbHost = (td: ReachResource | undefined): boolean => {
     const defs = td?.props.containerDefinitions;
     const text = typeof defs === "string" ? defs : JSON.stringify(defs ?? "");
     return text.includes('"DB_HOST"');
   };
+  const usesDatabase = (svc: ReachResource): boolean =>
+    carriesDbHost(taskDefs.find((t) => t.props.arn === svc.props.taskDefinition || t.id === svc.props.taskDefinition || t.props.family === svc.props.taskDefinition));
   const dbNode = m.nodes.find((n) => n.kind === "database" && inStack(n.urn));
   const admittedByDb = new Set<string>();
   for (const g of dbNode?.securityGroupIds ?? []) {
@@ -49,6 +53,12 @@ export function architectureFromPlan(stack: string, m: NetworkModel, resources: 
     })
     .filter((s): s is { name: string; port: number; database: boolean } => s !== undefined);
   const nodes = m.nodes.filter((n) => inStack(n.urn));
+  const tasks: OneOffTask[] = nodes
+    .filter((n) => n.kind === "task" && n.service === DB_BOOTSTRAP.name)
+    .map((n) => ({
+      ...DB_BOOTSTRAP,
+      toDatabase: carriesDbHost(taskDefs.find((t) => t.urn === n.urn)) || n.securityGroupIds.some((g) => g !== UNKNOWN && admittedByDb.has(g)),
+    }));
   const db = nodes.find((n) => n.kind === "database");
   const bastion = nodes.find((n) => n.kind === "bastion");
   const sshCidrs: string[] = [];
@@ -103,6 +113,7 @@ export function architectureFromPlan(stack: string, m: NetworkModel, resources: 
     listenerPorts: [...(nodes.find((n) => n.kind === "alb")?.ports ?? [])],
     services,
     ...(db ? { databasePort: db.ports[0] } : {}),
+    tasks,
     interfaceEndpoints: nodes.filter((n) => n.kind === "endpoint").map((n) => n.service ?? ""),
     nat: nodes.some((n) => n.kind === "nat-gateway" || n.kind === "nat-instance"),
     s3GatewayEndpoint: m.gatewayEndpoints.some((g) => inStack(g.urn) && g.service.endsWith(".s3")),

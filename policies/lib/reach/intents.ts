@@ -17,6 +17,12 @@ export interface Architecture {
   readonly listenerPorts: readonly number[];
   readonly services: ReadonlyArray<{ readonly name: string; readonly port: number; readonly database: boolean }>;
   readonly databasePort?: number;
+  /**
+   * One-off ECS tasks (`aws ecs run-task`, no service): the database bootstrap. `toDatabase`: it
+   * connects to the stack's database; `needs`: the AWS APIs it cannot start or run without, reached
+   * through their interface endpoints when the VPC has them, else through NAT.
+   */
+  readonly tasks?: ReadonlyArray<OneOffTask>;
   /** Interface endpoint services (`ecr.api`, `logs`, …). */
   readonly interfaceEndpoints: readonly string[];
   /** A NAT gateway or instance gives the private tier internet egress. */
@@ -38,6 +44,22 @@ export interface Architecture {
   /** Other environments' tier CIDRs: never reachable from here. */
   readonly otherEnvironments: ReadonlyArray<{ readonly stack: string; readonly tierCidrs: Readonly<Record<Tier, string>> }>;
 }
+
+export interface OneOffTask {
+  readonly name: string;
+  readonly toDatabase: boolean;
+  readonly needs: readonly string[];
+}
+
+/**
+ * What a Fargate task whose image is in ECR, whose logs go to CloudWatch Logs and whose secrets
+ * come from Secrets Manager calls before and while it runs: `ecr.api` and `ecr.dkr` (the image
+ * manifest and token; its layers come from S3, through the gateway endpoint), `logs` (awslogs) and
+ * `secretsmanager` (the `secrets` ECS resolves at task start)
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html,
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/vpc-endpoints.html).
+ */
+export const DB_BOOTSTRAP: OneOffTask = { name: "db-bootstrap", toDatabase: true, needs: ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] };
 
 export const ALB_LISTENER_PORTS: readonly number[] = [443, 80];
 export const HTTPS = 443;
@@ -121,6 +143,9 @@ class Finder {
   endpoint(service: string): NetNode | undefined {
     return this.of("endpoint").find((n) => n.service === service);
   }
+  task(name: string): NetNode | undefined {
+    return this.of("task").find((n) => n.service === name);
+  }
   bastion(stack = this.stack): NetNode | undefined {
     return this.of("bastion", stack)[0];
   }
@@ -182,6 +207,34 @@ export function deriveIntents(m: NetworkModel, arch: Architecture): Array<Planne
     for (const other of arch.otherEnvironments) {
       pairs(`deny:service/${svc.name}>${other.stack}/private`, tasks.slice(0, 1), [address(other.stack, "private", other.tierCidrs.private)], HTTPS, "deny", "environments never reach each other");
       if (arch.databasePort !== undefined) pairs(`deny:service/${svc.name}>${other.stack}/isolated`, tasks.slice(0, 1), [address(other.stack, "isolated", other.tierCidrs.isolated)], arch.databasePort, "deny", "environments never reach each other");
+    }
+  }
+
+  // One-off tasks: placed where the deploy workflow runs them (every exported subnet), so every
+  // subnet they may land in must reach what they need.
+  for (const task of arch.tasks ?? []) {
+    const id = `task/${task.name}`;
+    const node = f.task(task.name);
+    if (!node) {
+      if (db && task.toDatabase) missing(`allow:${id}>database`, `one-off task ${task.name}`, "database", dbPort(arch, db), `no task definition of the one-off task ${task.name} in the plan`, "the one-off task reaches the database");
+      continue;
+    }
+    const ends = f.ends(node);
+    if (db && task.toDatabase) pairs(`allow:${id}>database`, ends, f.ends(db), dbPort(arch, db), "allow", "the bootstrap task creates the services' database users from whichever exported subnet run-task places it in");
+    for (const ep of arch.interfaceEndpoints) {
+      const e = f.endpoint(ep);
+      if (e) pairs(`allow:${id}>endpoint/${ep}`, ends, f.ends(e), HTTPS, "allow", "private DNS answers with the endpoint's interfaces in every AZ, so every task AZ reaches every endpoint AZ");
+    }
+    if (arch.s3GatewayEndpoint ?? true) pairs(`allow:${id}>s3`, ends, [{ kind: "service", service: "s3", label: "S3 (gateway endpoint)" }], HTTPS, "allow", "image layers come from S3 through the gateway endpoint");
+    const throughNat = task.needs.filter((n) => !arch.interfaceEndpoints.includes(n));
+    if (throughNat.length > 0) {
+      if (arch.nat) pairs(`allow:${id}>internet`, ends, [internet], HTTPS, "allow", `without interface endpoints for ${throughNat.join(", ")}, the task reaches them through NAT from every AZ`);
+      else missing(`allow:${id}>internet`, node.label, "internet", HTTPS, `no NAT and no interface endpoint for ${throughNat.join(", ")}`, "the task cannot pull its image, read its secret or write its logs otherwise");
+    }
+    // run-task starts it with assignPublicIp=DISABLED (docs/database.md) and its group admits nothing.
+    pairs(`deny:internet>${id}`, [internet], ends, HTTPS, "deny", "nothing reaches a one-off task", true);
+    for (const other of arch.otherEnvironments) {
+      if (arch.databasePort !== undefined) pairs(`deny:${id}>${other.stack}/isolated`, ends.slice(0, 1), [address(other.stack, "isolated", other.tierCidrs.isolated)], arch.databasePort, "deny", "environments never reach each other");
     }
   }
 

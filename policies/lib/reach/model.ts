@@ -2,8 +2,8 @@
  * The network of one or more deployment documents as AWS evaluates it: VPCs, subnets, route tables
  * (+ associations and routes), network ACLs (+ entries and associations), security groups (+ every
  * way of writing their rules), peering connections, gateway endpoints, and the network interfaces
- * of what sends and receives traffic (ALB, ECS services, Aurora, interface endpoints, bastion ASG,
- * NAT gateways and instances). Pure: resources in, model out; no I/O.
+ * of what sends and receives traffic (ALB, ECS services, one-off ECS tasks such as the database
+ * bootstrap, Aurora, interface endpoints, bastion ASG, NAT gateways and instances). Pure: resources in, model out; no I/O.
  *
  * Documents are merged by resource id, which is how the environment stack's peering children
  * (routes and NACL entries written into the management VPC's tables) meet the management stack's
@@ -166,7 +166,7 @@ export interface PeeringConnection {
   readonly crossRegion: boolean;
 }
 
-export type NodeKind = "alb" | "service" | "database" | "endpoint" | "bastion" | "nat-gateway" | "nat-instance" | "instance";
+export type NodeKind = "alb" | "service" | "task" | "database" | "endpoint" | "bastion" | "nat-gateway" | "nat-instance" | "instance";
 
 /** Something with network interfaces: one placement per subnet it may have an interface in. */
 export interface NetNode {
@@ -184,7 +184,7 @@ export interface NetNode {
   readonly sourceDestCheck?: boolean | Unknown;
   /** Ids routes use to point at it (NAT gateway id, ENI id, instance id). */
   readonly routeIds: readonly string[];
-  /** For endpoints: the service name; for services: whether they use the database. */
+  /** For endpoints: the service name; for services and one-off tasks: their name. */
   readonly service?: string;
   /** The resource URNs that decide its placement and groups (for mutation reports). */
   readonly parts: readonly string[];
@@ -312,6 +312,8 @@ const T = {
   lb: ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"],
   listener: ["aws:lb/listener:Listener", "aws:alb/listener:Listener"],
   ecsService: "aws:ecs/service:Service",
+  ecsTaskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
+  stack: "pulumi:pulumi:Stack",
   rdsCluster: "aws:rds/cluster:Cluster",
   rdsInstance: "aws:rds/clusterInstance:ClusterInstance",
   subnetGroup: "aws:rds/subnetGroup:SubnetGroup",
@@ -320,6 +322,16 @@ const T = {
 } as const;
 
 export const REACH_TYPES = T;
+
+/**
+ * One-off tasks the engine places: the `Role` tag their task definition and security group carry
+ * (policies/lib/ecs.ts RUN_TASK_ROLES) and the prefix of the stack outputs naming their subnets.
+ */
+export const RUN_TASKS: ReadonlyArray<{ readonly role: string; readonly outputPrefix: string }> = [{ role: "db-bootstrap", outputPrefix: "dbBootstrap" }];
+
+function stackOfUrn(urn: string): string {
+  return urn.split("::")[0].replace(/^urn:pulumi:/, "");
+}
 
 /** The rules of one inline block or `aws.ec2.SecurityGroupRule` (one per CIDR / group / prefix list). */
 function blockRules(urn: string, label: string, direction: SgRule["direction"], p: Props, groupKey: string, selfId: string): SgRule[] {
@@ -622,6 +634,49 @@ function buildNodes(m: NetworkModel, resources: readonly ReachResource[]): void 
       routeIds: [],
       service: String(p.name ?? nameOfUrn(svc.urn)),
       parts: [svc.urn],
+    });
+  }
+
+  // One-off tasks (`aws ecs run-task`): a task definition no service runs, tagged with a
+  // RUN_TASK_ROLES role. Nothing in the stack places them; the deploy workflow starts them in the
+  // subnets and group the stack exports for that (`<output prefix>SubnetIds` /
+  // `<output prefix>SecurityGroupId`, infra/app/tier.ts), with `assignPublicIp=DISABLED`
+  // (docs/database.md, "Running it"). The group is the one carrying the same Role tag (as
+  // policies/lib/ecs.ts runTaskSecurityGroups trusts it); the subnets are the exported ones when
+  // the document holds the stack's outputs (a `pulumi stack export`, a `platform plan`), else the
+  // private tier of the group's VPC (what the program exports: network.privateSubnetIds).
+  const stackRoots = of(T.stack);
+  const services = of(T.ecsService);
+  for (const td of of(T.ecsTaskDefinition)) {
+    const role = ((td.props.tags ?? {}) as Props).Role;
+    const task = RUN_TASKS.find((t) => t.role === role);
+    if (!task) continue;
+    const stack = stackOfUrn(td.urn);
+    const refs = [idOf(td), td.props.arn, td.props.family].filter((x) => typeof x === "string" && x !== UNKNOWN);
+    if (services.some((s) => stackOfUrn(s.urn) === stack && refs.includes(s.props.taskDefinition as string))) continue;
+    const groups = of(T.sg).filter((g) => stackOfUrn(g.urn) === stack && ((g.props.tags ?? {}) as Props).Role === task.role);
+    const root = stackRoots.find((r) => stackOfUrn(r.urn) === stack);
+    const outputs = (root?.props ?? {}) as Props;
+    // An output not known yet (a preview) says nothing: the private tier stands in for it, so the
+    // task's intents are still checked rather than silently dropped.
+    const listed = `${task.outputPrefix}SubnetIds` in outputs ? strings(outputs, `${task.outputPrefix}SubnetIds`) : [];
+    const exported = listed.length > 0 && !listed.includes(UNKNOWN) ? listed : undefined;
+    const vpcs = new Set(groups.map((g) => g.props.vpcId));
+    const privateTier = of(T.subnet)
+      .filter((s) => stackOfUrn(s.urn) === stack && vpcs.has(s.props.vpcId) && ((s.props.tags ?? {}) as Props).Tier === "private")
+      .map((s) => idOf(s));
+    m.nodes.push({
+      key: `task:${task.role}`,
+      kind: "task",
+      label: `one-off task ${task.role}`,
+      urn: td.urn,
+      subnetIds: exported ?? (privateTier.length > 0 ? privateTier : [UNKNOWN]),
+      securityGroupIds: groups.length > 0 ? groups.map((g) => idOf(g)) : [UNKNOWN],
+      publicIp: false,
+      ports: [],
+      routeIds: [],
+      service: task.role,
+      parts: [td.urn, ...groups.map((g) => g.urn), ...(exported && root ? [root.urn] : [])],
     });
   }
 
