@@ -89,7 +89,7 @@ export function loadRaisedQuotas(file: string, explicit: boolean): RaisedQuotas 
     if (explicit) throw new UsageError(`--quotas ${file}: file not found`);
     return {};
   }
-  const label = path.isAbsolute(file) ? path.relative(REPO_ROOT, file) : file;
+  const label = displayPath(file);
   return parseRaisedQuotas(fs.readFileSync(file, "utf8"), label, shippedQuotaTable(), Object.keys(REGION_AZ_COUNT));
 }
 

@@ -5,7 +5,8 @@ import { oneOf, parseFlags, UsageError } from "../../cli/plan/args";
 describe("plan progress indicator", () => {
   it("on a terminal, redraws one status line naming the running stacks", () => {
     const writes: string[] = [];
-    const p = new Progress({ isTTY: true, write: (c) => writes.push(c) > 0 }, 4);
+    // An environment without CI: under CI (which sets CI=true) progress is off by design.
+    const p = new Progress({ isTTY: true, write: (c) => writes.push(c) > 0 }, 4, {});
     p.onEvent({ kind: "start", stack: "shared" });
     p.onEvent({ kind: "failed", stack: "shared", failure: { stack: "shared", message: "x", log: [] } });
     p.onEvent({ kind: "start", stack: "dev" });
@@ -13,6 +14,14 @@ describe("plan progress indicator", () => {
     expect(writes[0]).to.match(/^\r\x1b\[2K. planning shared {2}\(0\/4 done, \d+\.\d s\)$/);
     expect(writes[2]).to.match(/^\r\x1b\[2K. planning dev {2}\(0\/4 done, 1 failed, \d+\.\d s\)$/);
     expect(writes[writes.length - 1]).to.equal("\r\x1b[2K");
+  });
+
+  it("under CI, writes nothing even on a terminal", () => {
+    const writes: string[] = [];
+    const p = new Progress({ isTTY: true, write: (c) => writes.push(c) > 0 }, 1, { CI: "true" });
+    p.onEvent({ kind: "start", stack: "dev" });
+    p.stop();
+    expect(writes).to.deep.equal([]);
   });
 
   it("off a terminal, writes nothing", () => {
