@@ -5,7 +5,7 @@ import { Bastion } from "./bastion";
 import { PlatformConfig } from "./config";
 import { masterSecretReadPolicy } from "./database";
 import { Vpc } from "./network";
-import { ManagementPeering, peerName, resolveManagementPeer } from "./peering";
+import { ManagementPeering, isReadOnlyPreview, peerName, resolveManagementPeer } from "./peering";
 import { LogsKey, environmentLogGroupPrefix } from "./shared/logs-key";
 import { baseTags } from "./tags";
 
@@ -91,6 +91,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
             servicePorts: appPorts.servicePorts,
             databasePort: appPorts.databasePort,
             peerProviderTags: tags,
+            readOnlyPreview: isReadOnlyPreview(),
           },
           opts,
         )

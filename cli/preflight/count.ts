@@ -2,6 +2,7 @@ import { parseTaskSize, splitTasks, strategiesOf, targetsService } from "../cost
 import { DeploymentGraph, bool, list, num, obj, prop, str } from "../cost/graph";
 import type { DeploymentDocument, DeploymentResource } from "../cost/types";
 import { nameOfUrn } from "../cost/usage";
+import { RUN_TASK_ROLES } from "../../policies/lib/ecs";
 
 /**
  * Quota-relevant counts of one deployment document, at the plan's MAXIMUM scale. Pure: no I/O.
@@ -402,5 +403,23 @@ function countFargate(
     notes.push(
       `${name}: ${steady} task(s) at maximum scale (${target ? `maxCapacity of ${nameOfUrn(target.urn)}` : "desiredCount"}), up to ${peak} during a deployment (maximumPercent ${maxPercent}): ${parts.join(", ") || "none"}, ${vcpu} vCPU each`,
     );
+  }
+  // One-off tasks: a task definition with a RUN_TASK_ROLES Role tag that no service runs (the
+  // policy pack's test, policies/lib/ecs.ts) is the database bootstrap task, which every deploy
+  // starts once with `aws ecs run-task --launch-type FARGATE` (.github/scripts/db-bootstrap.sh):
+  // on-demand Fargate whatever the cluster's strategy, and while the services may still be in
+  // their rolling-deployment surge, so it counts on top of their peak.
+  for (const td of graph.ofType(T.taskDef)) {
+    const role = str(obj(prop(td, "tags"))?.Role);
+    if (role === undefined || !RUN_TASK_ROLES.includes(role) || graph.referrers(td, "taskDefinition", [T.service]).length > 0) continue;
+    const name = nameOfUrn(td.urn);
+    const { vcpu } = parseTaskSize(prop(td, "cpu"), prop(td, "memory"));
+    if (vcpu === undefined) {
+      notes.push(`${name}: task-level cpu not found; its Fargate vCPU is not counted`);
+      continue;
+    }
+    add("fargate-on-demand-vcpu", td, vcpu);
+    add("network-interfaces", td);
+    notes.push(`${name}: 1 one-off task (${role}, aws ecs run-task once per deploy, during the services' deployments): 1 on FARGATE, ${vcpu} vCPU`);
   }
 }

@@ -3,7 +3,7 @@
  * turn their results into resources; the tests exercise them directly.
  */
 
-import { PolicyDocument, PolicyPrincipal, PolicyStatement } from "../shared/policy-documents";
+import { PolicyDocument, PolicyPrincipal, PolicyStatement, partitionOf } from "../shared/policy-documents";
 
 export { PolicyDocument, PolicyPrincipal, PolicyStatement, logsKeyPolicy } from "../shared/policy-documents";
 
@@ -174,7 +174,24 @@ export function ecrRepositoryArn(image: string): string | undefined {
   const m = ECR_IMAGE.exec(image);
   if (!m) return undefined;
   const [, account, region, repo] = m;
-  return `arn:aws:ecr:${region}:${account}:repository/${repo}`;
+  return `arn:${partitionOf(region)}:ecr:${region}:${account}:repository/${repo}`;
+}
+
+/**
+ * The ECR repository ARN of an image this program built into `repositoryName`. Throws when the
+ * image URI is not in that repository: the execution role's pull permissions are scoped to the
+ * repository, so without them the task would only fail when it starts
+ * (CannotPullContainerError), long after the deploy succeeded.
+ */
+export function builtImageRepositoryArn(image: string, repositoryName: string): string {
+  const arn = ecrRepositoryArn(image);
+  const repo = ECR_IMAGE.exec(image)?.[3];
+  if (arn === undefined || repo !== repositoryName) {
+    throw new Error(
+      `The image URI "${image}" is not in the ECR repository "${repositoryName}" it was built into: the execution role could not pull it (CannotPullContainerError). Expected <account>.dkr.ecr.<region>.amazonaws.com/${repositoryName}[:tag|@digest].`,
+    );
+  }
+  return arn;
 }
 
 /**

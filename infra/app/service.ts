@@ -5,6 +5,7 @@ import { CapacityProviderStrategyItem, ImageOwner } from "./config";
 import { buildImage } from "./image";
 import {
   PlannedRule,
+  builtImageRepositoryArn,
   ecrRepositoryArn,
   ecsTasksTrustPolicy,
   executionRolePolicy,
@@ -286,7 +287,10 @@ export class FargateService extends pulumi.ComponentResource {
     }
     // Pull rights are scoped to the seed image's repository; a pipeline-owned service must push
     // its releases to that same repository.
-    const repositoryArn = seedImage.apply((img) => ecrRepositoryArn(img));
+    // An image this stack built must be in its repository (else a clear error now, not a task
+    // that cannot pull); an external image may be public and need no ECR permission.
+    const built = args.image.kind === "build" ? args.image.repositoryName : undefined;
+    const repositoryArn = seedImage.apply((img) => (built !== undefined ? builtImageRepositoryArn(img, built) : ecrRepositoryArn(img)));
 
     let image: pulumi.Output<string>;
     let imageParameterName: pulumi.Output<string | undefined> = pulumi.output(undefined);

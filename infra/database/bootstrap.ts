@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildImage } from "../app/image";
-import { ecsTasksTrustPolicy, ecrRepositoryArn, executionRolePolicy, planContainerDefinitions, planScratchVolumes } from "../app/plan";
+import { builtImageRepositoryArn, ecsTasksTrustPolicy, executionRolePolicy, planContainerDefinitions, planScratchVolumes } from "../app/plan";
 import { PolicyDocument } from "../shared/policy-documents";
 import { AuroraEngine, masterSecretReadPolicy, planBootstrapSql } from "./plan";
 
@@ -163,8 +163,8 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
       {
         role: executionRole.id,
         policy: pulumi.all([logGroup.arn, image, args.masterSecretArn, args.kmsKeyArn]).apply(([logGroupArn, img, masterSecretArn, kmsKeyArn]) => {
-          const repo = ecrRepositoryArn(img);
-          return JSON.stringify(bootstrapExecutionPolicy({ logGroupArn, ecrRepositoryArns: repo ? [repo] : [], masterSecretArn, kmsKeyArn, region: args.region }));
+          const repo = builtImageRepositoryArn(img, args.repositoryName);
+          return JSON.stringify(bootstrapExecutionPolicy({ logGroupArn, ecrRepositoryArns: [repo], masterSecretArn, kmsKeyArn, region: args.region }));
         }),
       },
       parent,

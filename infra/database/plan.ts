@@ -5,7 +5,7 @@
  */
 
 import { createHash } from "crypto";
-import { PolicyDocument } from "../shared/policy-documents";
+import { PolicyDocument, partitionOf } from "../shared/policy-documents";
 
 export const AURORA_ENGINES = ["aurora-postgresql", "aurora-mysql"] as const;
 export type AuroraEngine = (typeof AURORA_ENGINES)[number];
@@ -232,8 +232,7 @@ export const DB_USER_NAME_PATTERN = /^[a-z][a-z0-9_]{0,31}$/;
  * its identifier).
  */
 export function dbConnectArn(region: string, accountId: string, clusterResourceId: string, user: string): string {
-  const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-  return `arn:${partition}:rds-db:${region}:${accountId}:dbuser:${clusterResourceId}/${user}`;
+  return `arn:${partitionOf(region)}:rds-db:${region}:${accountId}:dbuser:${clusterResourceId}/${user}`;
 }
 
 /**

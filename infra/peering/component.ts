@@ -10,6 +10,7 @@ import {
   DEFAULT_TO_MANAGEMENT_PORTS,
   PeerConfig,
   peerName,
+  peerProviderRoleArn,
 } from "./config";
 import { PeeringMode, canReferencePeerSecurityGroups, peeringMode, planPeering } from "./plan";
 import { ManagementStack } from "./shared-stack";
@@ -47,6 +48,12 @@ export interface ManagementPeeringArgs {
   readonly allowRemoteVpcDnsResolution?: boolean;
   /** Default tags of the provider that writes the peer side when it is another account or region. @default {} */
   readonly peerProviderTags?: Readonly<Record<string, string>>;
+  /**
+   * A read-only preview (`isReadOnlyPreview()` in ./config.ts): the peer provider assumes the
+   * accepter's `previewRoleArn` when it has one, instead of `roleArn`.
+   * @default false
+   */
+  readonly readOnlyPreview?: boolean;
 }
 
 /**
@@ -101,6 +108,7 @@ export class ManagementPeering extends pulumi.ComponentResource {
     this.mode = mode;
     const peerRegion = accepterConfig?.region ?? args.region;
     const tagName = `${env}-${mgmtName}`;
+    const peerRoleArn = peerProviderRoleArn(accepterConfig, args.readOnlyPreview ?? false);
 
     // The peer side lives in another account or region: write it through a provider there.
     const peerProvider =
@@ -110,7 +118,9 @@ export class ManagementPeering extends pulumi.ComponentResource {
             `${name}-peer`,
             {
               region: peerRegion,
-              assumeRoles: accepterConfig?.roleArn ? [{ roleArn: accepterConfig.roleArn, sessionName: `platform-${env}-peering` }] : undefined,
+              // The provider assumes its role whenever it is configured, in a preview too: a
+              // read-only preview's credentials may assume only the read-only previewRoleArn.
+              assumeRoles: peerRoleArn ? [{ roleArn: peerRoleArn, sessionName: `platform-${env}-peering` }] : undefined,
               // The assumed role must land in the peer's account, never elsewhere.
               allowedAccountIds: mode === "crossAccount" && accepterConfig?.ownerId ? [accepterConfig.ownerId] : undefined,
               defaultTags: { tags: { ...(args.peerProviderTags ?? {}) } },

@@ -83,8 +83,42 @@ export const PeerAccepterSchema = z.strictObject({
    * @default - none: same account, this stack's own credentials
    */
   roleArn: z.string().optional(),
+  /**
+   * Read-only role in the peer account (`ec2:Describe*` only) that read-only previews assume
+   * instead of `roleArn`, when `PLATFORM_READ_ONLY_PREVIEW=1` is set (pull-request previews run
+   * with the read-only preview role, which the accepter role does not trust, and must not: the
+   * accepter role writes the management VPC's routes, NACLs and security group rules, and a pull
+   * request's code is not reviewed yet). Same account as `roleArn`; only with `ownerId`.
+   * @default - none: previews assume `roleArn` too
+   */
+  previewRoleArn: z.string().optional(),
 });
 export type PeerAccepterConfig = z.infer<typeof PeerAccepterSchema>;
+
+/**
+ * The environment variable that marks a read-only preview (the pull-request previews of
+ * .github/workflows/deploy.yml and review.yml set it to `1`). It is read here and nowhere else.
+ *
+ * Not `pulumi.runtime.isDryRun()`: `pulumi up` runs its own preview first, and that preview must
+ * build the providers exactly as the update does (with `roleArn`), or it would show a different
+ * plan than the one applied. Only the separate, read-only `pulumi preview` runs, whose credentials
+ * cannot assume the accepter role, opt in.
+ */
+export const READ_ONLY_PREVIEW_ENV = "PLATFORM_READ_ONLY_PREVIEW";
+
+/** Whether this run is a read-only preview: `PLATFORM_READ_ONLY_PREVIEW=1`, nothing else. */
+export function isReadOnlyPreview(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  return env[READ_ONLY_PREVIEW_ENV] === "1";
+}
+
+/**
+ * The role the peer provider assumes: `previewRoleArn` in a read-only preview when it is set,
+ * `roleArn` otherwise (same account, so `allowedAccountIds` holds either way).
+ */
+export function peerProviderRoleArn(accepter: PeerAccepterConfig | undefined, readOnlyPreview: boolean): string | undefined {
+  if (readOnlyPreview && accepter?.previewRoleArn !== undefined) return accepter.previewRoleArn;
+  return accepter?.roleArn;
+}
 
 export const PeerSchema = z.strictObject({
   /**
@@ -326,6 +360,33 @@ function accepterProblems(peer: PeerConfig, key: string, ctx: PeeringValidationC
         received: a.roleArn,
         allowed: `a role in the peer account ${a.ownerId}`,
         fix: `use a role of account ${a.ownerId}, or correct ${key}.ownerId`,
+      });
+    }
+  }
+  if (a.previewRoleArn !== undefined) {
+    const m = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]+$/.exec(a.previewRoleArn);
+    if (!m) {
+      problems.push({
+        key: `${key}.previewRoleArn`,
+        received: a.previewRoleArn,
+        allowed: "an IAM role ARN arn:aws:iam::<account>:role/<name>",
+        fix: `correct it in ${ctx.file}`,
+      });
+    } else if (a.ownerId === undefined) {
+      // With a roleArn too, the missing ownerId is reported once, above.
+      if (a.roleArn === undefined)
+        problems.push({
+          key: `${key}.ownerId`,
+          received: undefined,
+          allowed: `the peer account, ${m[1]}, whenever a previewRoleArn is given`,
+          fix: `add ${key}.ownerId: "${m[1]}", or remove previewRoleArn for a same-account peer`,
+        });
+    } else if (m[1] !== a.ownerId) {
+      problems.push({
+        key: `${key}.previewRoleArn`,
+        received: a.previewRoleArn,
+        allowed: `a read-only role in the peer account ${a.ownerId}, the account of the accepter role`,
+        fix: `use a role of account ${a.ownerId}, e.g. "arn:aws:iam::${a.ownerId}:role/platform-peering-accepter-readonly"`,
       });
     }
   }

@@ -71,3 +71,11 @@ export function flowLogDeliveryPolicy(logGroupArn: string): PolicyDocument {
     ],
   };
 }
+
+/**
+ * The ARN partition of a region: `aws-cn` for China (cn-*), `aws-us-gov` for GovCloud (us-gov-*),
+ * `aws` elsewhere (AWS General Reference, "Amazon Resource Names (ARNs)", partition).
+ */
+export function partitionOf(region: string): string {
+  return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+}

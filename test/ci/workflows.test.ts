@@ -97,6 +97,14 @@ describe(".github/workflows", () => {
         policyPacks: "policies",
         policyPackConfigs: "policies/config/${{ matrix.stack }}.json",
       });
+      // A read-only preview: prod's peer provider assumes the accepter's read-only previewRoleArn,
+      // which the preview role may assume, not the accepter role (infra/peering/config.ts).
+      expect(pulumi?.env).to.deep.equal({ PLATFORM_READ_ONLY_PREVIEW: "1" });
+      // `pulumi up` (and the preview it runs first) builds the providers as an update does.
+      for (const s of STACK_ORDER) {
+        const up = wf.jobs[`up-${s}`];
+        expect(JSON.stringify(up), s).to.not.contain("PLATFORM_READ_ONLY_PREVIEW");
+      }
     });
 
     it("runs `pulumi up` on main one stack after the other in STACK_ORDER, prod behind the protected environment", () => {

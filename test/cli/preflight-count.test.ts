@@ -76,6 +76,27 @@ describe("preflight counts (cli/preflight/count.ts)", () => {
       expect(sum(c, "network-interfaces")).to.equal(9);
     });
 
+    it("adds the database bootstrap task (Role db-bootstrap, run by no service) once, on-demand, on top of the services' surge, with a note", () => {
+      const bootstrap = (tags: Record<string, string>) =>
+        res("aws:ecs/taskDefinition:TaskDefinition", "dev-db-bootstrap-task", { cpu: "256", memory: "512", requiresCompatibilities: ["FARGATE"], tags }, { id: "bootstrap-arn" });
+      const base = fargate({ maxCapacity: 2, cpu: "512", strategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] });
+      const withTask = (td: DeploymentResource) => ({ version: 3 as const, deployment: { resources: [...base.deployment.resources!, { ...td, provider: base.deployment.resources![1].urn + "::p1" }] } });
+      const c = countStack(withTask(bootstrap({ Name: "dev-db-bootstrap-task", Role: "db-bootstrap" })), "t");
+      // Spot for the service (4 x 0.5), on-demand for the bootstrap task: run-task --launch-type FARGATE.
+      expect(sum(c.contributions, "fargate-spot-vcpu")).to.equal(2);
+      expect(of(c.contributions, "fargate-on-demand-vcpu").map((x) => [x.resource, x.amount])).to.deep.equal([["dev-db-bootstrap-task", 0.25]]);
+      expect(sum(c.contributions, "network-interfaces")).to.equal(4 + 1);
+      expect(c.notes).to.include("dev-db-bootstrap-task: 1 one-off task (db-bootstrap, aws ecs run-task once per deploy, during the services' deployments): 1 on FARGATE, 0.25 vCPU");
+      // Any other Role, or none, is an unused task definition: nothing runs it.
+      expect(sum(countStack(withTask(bootstrap({ Role: "batch" })), "t").contributions, "fargate-on-demand-vcpu")).to.equal(0);
+      expect(sum(countStack(withTask(bootstrap({})), "t").contributions, "fargate-on-demand-vcpu")).to.equal(0);
+      // A service that runs it makes it a service's task definition, counted once as the service's.
+      const served = fargate({ desiredCount: 1, cpu: "256", maxPercent: 100 });
+      const td = served.deployment.resources!.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition")! as { inputs: Record<string, unknown> };
+      td.inputs.tags = { Role: "db-bootstrap" };
+      expect(sum(countStack(served, "t").contributions, "fargate-on-demand-vcpu")).to.equal(0.25);
+    });
+
     it("counts the service's security groups against the per-interface quota", () => {
       expect(of(countStack(fargate({ desiredCount: 1, cpu: "256" }), "t").contributions, "security-groups-per-eni").map((x) => [x.amount, x.subject])).to.deep.equal([[2, "t/svc"]]);
     });

@@ -105,9 +105,10 @@ describe("platform preflight", function () {
       expect(quota(report, NONPROD, "internet-gateways").used).to.equal(4);
     });
 
-    it("counts prod's Fargate On-Demand vCPU at maximum scale (10 tasks x 200% x 0.5 vCPU = 10) against the raise in environments/quotas.yml", () => {
-      expect(quota(report, PROD, "fargate-on-demand-vcpu")).to.deep.include({ code: "L-3032A538", used: 10, limit: 20, raised: true, ok: true });
-      expect(quota(report, NONPROD, "fargate-on-demand-vcpu")).to.deep.include({ used: 1.25, limit: 6, raised: false, byStack: { staging: 1.25 } });
+    it("counts prod's Fargate On-Demand vCPU at maximum scale (10 tasks x 200% x 0.5 vCPU = 10, plus the 0.25-vCPU database bootstrap task = 10.25) against the raise in environments/quotas.yml", () => {
+      expect(quota(report, PROD, "fargate-on-demand-vcpu")).to.deep.include({ code: "L-3032A538", used: 10.25, limit: 20, raised: true, ok: true });
+      // Each environment's bootstrap task runs on-demand (run-task --launch-type FARGATE), dev's too although its services run on Spot.
+      expect(quota(report, NONPROD, "fargate-on-demand-vcpu")).to.deep.include({ used: 1.75, limit: 6, raised: false, byStack: { dev: 0.25, staging: 1.5 } });
       expect(quota(report, NONPROD, "fargate-spot-vcpu")).to.deep.include({ used: 1.5, byStack: { dev: 0.5, staging: 1 } });
     });
 
@@ -122,8 +123,8 @@ describe("platform preflight", function () {
       const { value, stdout } = await captureOutput(() => command.run(["--plans", shippedDir, "--quotas", empty]));
       expect(value).to.equal(1);
       expect(stdout).to.include(
-        "✗ Fargate On-Demand vCPU resource count (L-3032A538) in account 222222222222, ap-northeast-2: 10 vCPU planned, limit 6 (AWS default). Stacks: prod 10.\n" +
-          "  Raise it: aws service-quotas request-service-quota-increase --service-code fargate --quota-code L-3032A538 --desired-value 10 --region ap-northeast-2\n" +
+        "✗ Fargate On-Demand vCPU resource count (L-3032A538) in account 222222222222, ap-northeast-2: 10.25 vCPU planned, limit 6 (AWS default). Stacks: prod 10.25.\n" +
+          "  Raise it: aws service-quotas request-service-quota-increase --service-code fargate --quota-code L-3032A538 --desired-value 11 --region ap-northeast-2\n" +
           '  then record the applied value in environments/quotas.yml as accounts."222222222222".ap-northeast-2.L-3032A538: <value>.',
       );
     });
@@ -153,7 +154,7 @@ describe("platform preflight", function () {
       expect(quota(report, "333333333333", "vpcs")).to.deep.include({ used: 5, limit: 5, ok: true });
       expect(report.accounts.flatMap((a) => a.quotas.filter((q) => !q.ok).map((q) => [q.code, q.used, q.limit]))).to.deep.equal([
         ["L-0263D0A3", 7, 5],
-        ["L-3032A538", 11.25, 6],
+        ["L-3032A538", 12, 6],
       ]);
     });
 

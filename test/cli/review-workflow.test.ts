@@ -58,6 +58,10 @@ describe("review workflow", () => {
     expect(gated[1].with).to.equal(undefined);
     expect(gated[2].if).to.equal("${{ env.PREVIEW_ROLE_ARN != '' && vars.PULUMI_SECRETS_PROVIDER == 'passphrase' }}");
     expect(gated[4].with).to.deep.include({ "role-to-assume": "${{ env.PROD_PREVIEW_ROLE_ARN }}" });
+    // Read-only previews: prod's peer provider assumes the accepter's read-only previewRoleArn,
+    // which the preview role may assume, not the accepter role (infra/peering/config.ts).
+    expect(gated[3].env).to.deep.equal({ PLATFORM_READ_ONLY_PREVIEW: "1" });
+    expect(gated[5].env).to.deep.equal({ PLATFORM_READ_ONLY_PREVIEW: "1" });
     const script = fs.readFileSync(path.resolve(__dirname, "..", "..", ".github", "scripts", "preview-stacks.sh"), "utf8");
     expect(script).to.include("pulumi preview --json --show-sames --show-replacement-steps --non-interactive");
     expect(script).to.include('--stack "${PULUMI_ORG}/${stack}" > "previews/${stack}.json"');

@@ -14,6 +14,7 @@ import {
   RULE_PRIORITY_START,
   accessLogBucketPolicy,
   certificateCovers,
+  builtImageRepositoryArn,
   describeFargateMemory,
   ecrRepositoryArn,
   ecsTasksTrustPolicy,
@@ -239,6 +240,23 @@ describe("app/plan: ARNs and principals", () => {
     expect(ecrRepositoryArn("123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/web:1.2.3")).to.equal("arn:aws:ecr:ap-northeast-2:123456789012:repository/web");
     expect(ecrRepositoryArn("public.ecr.aws/nginx/nginx:stable")).to.equal(undefined);
     expect(ecrRepositoryArn("nginx:1.27")).to.equal(undefined);
+    // The partition follows the region, as for rds-db ARNs (dbConnectArn).
+    expect(ecrRepositoryArn("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/web:1")).to.equal("arn:aws-cn:ecr:cn-north-1:123456789012:repository/web");
+    expect(ecrRepositoryArn("123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/web:1")).to.equal("arn:aws-us-gov:ecr:us-gov-west-1:123456789012:repository/web");
+  });
+
+  it("requires an image this stack built to be in the repository it was built into, naming both otherwise", () => {
+    const digest = "@sha256:" + "a".repeat(64);
+    expect(builtImageRepositoryArn(`123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/platform/dev/db-bootstrap${digest}`, "platform/dev/db-bootstrap")).to.equal(
+      "arn:aws:ecr:ap-northeast-2:123456789012:repository/platform/dev/db-bootstrap",
+    );
+    expect(builtImageRepositoryArn("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/web:1", "web")).to.equal("arn:aws-cn:ecr:cn-north-1:123456789012:repository/web");
+    expect(() => builtImageRepositoryArn(`123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/platform/dev/hello${digest}`, "platform/dev/db-bootstrap")).to.throw(
+      `The image URI "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/platform/dev/hello${digest}" is not in the ECR repository "platform/dev/db-bootstrap" it was built into: the execution role could not pull it (CannotPullContainerError). Expected <account>.dkr.ecr.<region>.amazonaws.com/platform/dev/db-bootstrap[:tag|@digest].`,
+    );
+    expect(() => builtImageRepositoryArn("unknown@sha256:0", "web")).to.throw(
+      `The image URI "unknown@sha256:0" is not in the ECR repository "web" it was built into: the execution role could not pull it (CannotPullContainerError). Expected <account>.dkr.ecr.<region>.amazonaws.com/web[:tag|@digest].`,
+    );
   });
 
   it("lets the regional ELB account deliver logs in older regions, the service principal in newer ones", () => {

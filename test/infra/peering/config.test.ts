@@ -5,8 +5,11 @@ import {
   DEFAULT_MANAGEMENT_TO,
   DEFAULT_TO_MANAGEMENT,
   DEFAULT_TO_MANAGEMENT_PORTS,
+  READ_ONLY_PREVIEW_ENV,
+  isReadOnlyPreview,
   managementPeer,
   peerName,
+  peerProviderRoleArn,
 } from "../../../infra/peering/config";
 import { engineConfigFor } from "../../../cli/evaluate/stack-config";
 import { MANAGEMENT_STACK, STACK_ORDER } from "../../../infra/stacks";
@@ -44,7 +47,11 @@ describe("peering config: platform:peering", () => {
       }
       // project/stack: the program adds the backend's organization (Pulumi Cloud's, or "organization").
       // prod runs in its own account: the management VPC (non-prod account) accepts through a role there.
-      const accepter = { ownerId: "111111111111", roleArn: "arn:aws:iam::111111111111:role/platform-peering-accepter" };
+      const accepter = {
+        ownerId: "111111111111",
+        roleArn: "arn:aws:iam::111111111111:role/platform-peering-accepter",
+        previewRoleArn: "arn:aws:iam::111111111111:role/platform-peering-accepter-readonly",
+      };
       expect(cfg.peering!.peers).to.deep.equal([{ ...SHARED, stack: "platform/shared", ...(stack === "prod" ? { accepter } : {}) }]);
       expect(peerName(managementPeer(cfg.peering!))).to.equal(MANAGEMENT_STACK);
       expect(cfg.peering!.environmentClass).to.equal(stack === "prod" ? "prod" : "nonprod");
@@ -74,7 +81,55 @@ describe("peering config: platform:peering", () => {
     expect(parseConfig("dev", "platform", raw("dev", nonprod([peer]))).peering!.peers[0]).to.deep.equal(peer);
   });
 
+  describe("the peer provider's role: previewRoleArn only in a read-only preview", () => {
+    const accepter = {
+      ownerId: "210987654321",
+      roleArn: "arn:aws:iam::210987654321:role/platform-peering-accepter",
+      previewRoleArn: "arn:aws:iam::210987654321:role/platform-peering-accepter-readonly",
+    };
+
+    it("is a read-only preview only with PLATFORM_READ_ONLY_PREVIEW=1", () => {
+      expect(READ_ONLY_PREVIEW_ENV).to.equal("PLATFORM_READ_ONLY_PREVIEW");
+      expect(isReadOnlyPreview({ PLATFORM_READ_ONLY_PREVIEW: "1" })).to.equal(true);
+      for (const value of [undefined, "", "0", "true", "yes"]) expect(isReadOnlyPreview({ PLATFORM_READ_ONLY_PREVIEW: value }), String(value)).to.equal(false);
+      expect(isReadOnlyPreview({})).to.equal(false);
+    });
+
+    it("chooses previewRoleArn only in a read-only preview, and roleArn otherwise or when no previewRoleArn is set", () => {
+      expect(peerProviderRoleArn(accepter, true)).to.equal(accepter.previewRoleArn);
+      expect(peerProviderRoleArn(accepter, false)).to.equal(accepter.roleArn);
+      expect(peerProviderRoleArn({ ownerId: accepter.ownerId, roleArn: accepter.roleArn }, true)).to.equal(accepter.roleArn);
+      expect(peerProviderRoleArn({ region: "ap-northeast-1" }, true)).to.equal(undefined);
+      expect(peerProviderRoleArn(undefined, true)).to.equal(undefined);
+    });
+
+    it("accepts a previewRoleArn in the accepter's account", () => {
+      const peer = { ...SHARED, accepter };
+      expect(parseConfig("dev", "platform", raw("dev", nonprod([peer]))).peering!.peers[0]).to.deep.equal(peer);
+    });
+  });
+
   describe("fails, with one aggregated error", () => {
+    it("fails on a previewRoleArn that is not a role ARN, is in another account than the accepter, or has no ownerId", () => {
+      expect(problemsOf("dev", nonprod([{ ...SHARED, accepter: { ownerId: "210987654321", roleArn: "arn:aws:iam::210987654321:role/a", previewRoleArn: "platform-peering-accepter-readonly" } }]))).to.deep.equal([
+        ` - platform:peering.peers[0].accepter.previewRoleArn: received "platform-peering-accepter-readonly"; allowed: an IAM role ARN arn:aws:iam::<account>:role/<name>; fix: correct it in environments/Pulumi.dev.yaml`,
+      ]);
+      expect(problemsOf("dev", nonprod([{ ...SHARED, accepter: { ownerId: "210987654321", roleArn: "arn:aws:iam::210987654321:role/a", previewRoleArn: "arn:aws:iam::111111111111:role/r" } }]))).to.deep.equal([
+        ` - platform:peering.peers[0].accepter.previewRoleArn: received "arn:aws:iam::111111111111:role/r"; allowed: a read-only role in the peer account 210987654321, the account of the accepter role; fix: use a role of account 210987654321, e.g. "arn:aws:iam::210987654321:role/platform-peering-accepter-readonly"`,
+      ]);
+      expect(problemsOf("dev", nonprod([{ ...SHARED, accepter: { previewRoleArn: "arn:aws:iam::210987654321:role/r" } }]))).to.deep.equal([
+        ` - platform:peering.peers[0].accepter.ownerId: received (not set); allowed: the peer account, 210987654321, whenever a previewRoleArn is given; fix: add platform:peering.peers[0].accepter.ownerId: "210987654321", or remove previewRoleArn for a same-account peer`,
+      ]);
+      // The missing ownerId is reported once, for roleArn.
+      expect(problemsOf("dev", nonprod([{ ...SHARED, accepter: { roleArn: "arn:aws:iam::210987654321:role/a", previewRoleArn: "arn:aws:iam::210987654321:role/r" } }]))).to.deep.equal([
+        ` - platform:peering.peers[0].accepter.ownerId: received (not set); allowed: the peer account, 210987654321, whenever a roleArn is given; fix: add platform:peering.peers[0].accepter.ownerId: "210987654321", or remove roleArn for a same-account peer`,
+      ]);
+      expect(problemsOf("dev", nonprod([{ ...SHARED, accepter: { ownerId: "210987654321", roleArn: "arn:aws:iam::210987654321:role/a", previewRoleArn: 7 } }]))).to.deep.equal([
+        ` - platform:peering.peers[0].accepter.previewRoleArn: received 7; allowed: a string; fix: set platform:peering.peers[0].accepter.previewRoleArn to a string in environments/Pulumi.dev.yaml`,
+      ]);
+    });
+
+
     it("fails when the management CIDR overlaps this stack's CIDR", () => {
       expect(problemsOf("dev", nonprod([{ ...SHARED, cidr: "10.10.0.0/16" }]))).to.deep.equal([
         ` - platform:peering.peers[0].cidr: received "10.10.0.0/16"; allowed: a range disjoint from this stack's VPC 10.10.0.0/16 (platform:network.cidr): AWS refuses to peer overlapping VPCs; fix: copy the real CIDR of shared into platform:peering.peers[0].cidr, or move this stack to a free range (npx platform addresses prints the plan)`,

@@ -351,6 +351,29 @@ describe("peering in the shipped stacks (shared evaluated first, its outputs fee
       expect(ofType(ev, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === "dev-management-bastion-db-secret")).to.deep.equal([]);
     });
 
+    it("prod's peer provider assumes the accepter role, and the read-only previewRoleArn only with PLATFORM_READ_ONLY_PREVIEW=1", async function () {
+      this.timeout(120_000);
+      const assumed = (ev: Evaluation) => {
+        const provider = ofType(ev, T.provider).find((p) => p.name === "prod-shared-peer")!;
+        expect(JSON.parse(provider.inputs.allowedAccountIds as string)).to.deep.equal(["111111111111"]);
+        return JSON.parse(provider.inputs.assumeRoles as string) as unknown;
+      };
+      expect(assumed(evs.get("prod")!)).to.deep.equal([{ roleArn: "arn:aws:iam::111111111111:role/platform-peering-accepter", sessionName: "platform-prod-peering" }]);
+      const before = process.env.PLATFORM_READ_ONLY_PREVIEW;
+      try {
+        process.env.PLATFORM_READ_ONLY_PREVIEW = "1";
+        const preview = await evaluateStack("prod", { [referenceOf("prod")]: so });
+        expect(assumed(preview)).to.deep.equal([{ roleArn: "arn:aws:iam::111111111111:role/platform-peering-accepter-readonly", sessionName: "platform-prod-peering" }]);
+        // Only "1" opts in: anything else is an ordinary run (pulumi up and its own preview).
+        process.env.PLATFORM_READ_ONLY_PREVIEW = "true";
+        const other = await evaluateStack("prod", { [referenceOf("prod")]: so });
+        expect(assumed(other)).to.deep.equal([{ roleArn: "arn:aws:iam::111111111111:role/platform-peering-accepter", sessionName: "platform-prod-peering" }]);
+      } finally {
+        if (before === undefined) delete process.env.PLATFORM_READ_ONLY_PREVIEW;
+        else process.env.PLATFORM_READ_ONLY_PREVIEW = before;
+      }
+    });
+
     it("cross-region (same account): peerRegion, an accepter in that region, and no security group reference (CIDR fallback)", async () => {
       const outputs = { ...so, region: "ap-northeast-1" };
       const ev = await evaluateStack("dev", { [referenceOf("dev")]: outputs }, withPeer({ accepter: { region: "ap-northeast-1" } }));
