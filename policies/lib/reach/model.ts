@@ -1,3 +1,5 @@
+import { T as TYPES } from "../types";
+
 /**
  * The network of one or more deployment documents as AWS evaluates it: VPCs, subnets, route tables
  * (+ associations and routes), network ACLs (+ entries and associations), security groups (+ every
@@ -287,38 +289,39 @@ function portsOf(protocol: number | Unknown, from: unknown, to: unknown): { from
 // ---------------------------------------------------------------------------------------------
 // Building
 
+// Short names for this module; the tokens themselves live once, in the pack's table (policies/lib/types.ts).
 const T = {
-  vpc: "aws:ec2/vpc:Vpc",
-  subnet: "aws:ec2/subnet:Subnet",
-  routeTable: "aws:ec2/routeTable:RouteTable",
-  defaultRouteTable: "aws:ec2/defaultRouteTable:DefaultRouteTable",
-  route: "aws:ec2/route:Route",
-  rtAssoc: "aws:ec2/routeTableAssociation:RouteTableAssociation",
-  mainRtAssoc: "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation",
-  nacl: "aws:ec2/networkAcl:NetworkAcl",
-  defaultNacl: "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl",
-  naclRule: "aws:ec2/networkAclRule:NetworkAclRule",
-  naclAssoc: "aws:ec2/networkAclAssociation:NetworkAclAssociation",
-  sg: "aws:ec2/securityGroup:SecurityGroup",
-  defaultSg: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
-  sgRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
-  sgIngress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-  sgEgress: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
-  igw: "aws:ec2/internetGateway:InternetGateway",
-  nat: "aws:ec2/natGateway:NatGateway",
-  instance: "aws:ec2/instance:Instance",
-  pcx: "aws:ec2/vpcPeeringConnection:VpcPeeringConnection",
-  endpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
-  lb: ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"],
-  listener: ["aws:lb/listener:Listener", "aws:alb/listener:Listener"],
-  ecsService: "aws:ecs/service:Service",
-  ecsTaskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
+  vpc: TYPES.vpc,
+  subnet: TYPES.subnet,
+  routeTable: TYPES.routeTable,
+  defaultRouteTable: TYPES.defaultRouteTable,
+  route: TYPES.route,
+  rtAssoc: TYPES.routeTableAssociation,
+  mainRtAssoc: TYPES.mainRouteTableAssociation,
+  nacl: TYPES.networkAcl,
+  defaultNacl: TYPES.defaultNetworkAcl,
+  naclRule: TYPES.networkAclRule,
+  naclAssoc: TYPES.networkAclAssociation,
+  sg: TYPES.securityGroup,
+  defaultSg: TYPES.defaultSecurityGroup,
+  sgRule: TYPES.securityGroupRule,
+  sgIngress: TYPES.securityGroupIngressRule,
+  sgEgress: TYPES.securityGroupEgressRule,
+  igw: TYPES.internetGateway,
+  nat: TYPES.natGateway,
+  instance: TYPES.instance,
+  pcx: TYPES.vpcPeeringConnection,
+  endpoint: TYPES.vpcEndpoint,
+  lb: TYPES.loadBalancer,
+  listener: TYPES.listener,
+  ecsService: TYPES.ecsService,
+  ecsTaskDefinition: TYPES.ecsTaskDefinition,
   stack: "pulumi:pulumi:Stack",
-  rdsCluster: "aws:rds/cluster:Cluster",
-  rdsInstance: "aws:rds/clusterInstance:ClusterInstance",
-  subnetGroup: "aws:rds/subnetGroup:SubnetGroup",
-  asg: "aws:autoscaling/group:Group",
-  launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+  rdsCluster: TYPES.rdsCluster,
+  rdsInstance: TYPES.rdsClusterInstance,
+  subnetGroup: TYPES.rdsSubnetGroup,
+  asg: TYPES.autoscalingGroup,
+  launchTemplate: TYPES.launchTemplate,
 } as const;
 
 export const REACH_TYPES = T;
