@@ -328,6 +328,38 @@ export function validatePeeringConfig(peering: PeeringConfig, ctx: PeeringValida
   return problems;
 }
 
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]+$/;
+
+/**
+ * An accepter role ARN (`roleArn`, `previewRoleArn`): a role ARN, whose account is the peer's
+ * `ownerId` (given, or reported missing when `reportMissingOwner`).
+ */
+function roleArnProblems(
+  key: string,
+  field: "roleArn" | "previewRoleArn",
+  arn: string,
+  ownerId: string | undefined,
+  file: string,
+  reportMissingOwner: boolean,
+  wrongAccount: (ownerId: string) => { allowed: string; fix: string },
+): ConfigProblem[] {
+  const m = ROLE_ARN.exec(arn);
+  if (!m) return [{ key: `${key}.${field}`, received: arn, allowed: "an IAM role ARN arn:aws:iam::<account>:role/<name>", fix: `correct it in ${file}` }];
+  if (ownerId === undefined) {
+    return reportMissingOwner
+      ? [
+          {
+            key: `${key}.ownerId`,
+            received: undefined,
+            allowed: `the peer account, ${m[1]}, whenever a ${field} is given`,
+            fix: `add ${key}.ownerId: "${m[1]}", or remove ${field} for a same-account peer`,
+          },
+        ]
+      : [];
+  }
+  return m[1] === ownerId ? [] : [{ key: `${key}.${field}`, received: arn, ...wrongAccount(ownerId) }];
+}
+
 function accepterProblems(peer: PeerConfig, key: string, ctx: PeeringValidationContext): ConfigProblem[] {
   const a = peer.accepter;
   if (!a) return [];
@@ -344,51 +376,21 @@ function accepterProblems(peer: PeerConfig, key: string, ctx: PeeringValidationC
     });
   }
   if (a.roleArn !== undefined) {
-    const m = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]+$/.exec(a.roleArn);
-    if (!m) {
-      problems.push({ key: `${key}.roleArn`, received: a.roleArn, allowed: "an IAM role ARN arn:aws:iam::<account>:role/<name>", fix: `correct it in ${ctx.file}` });
-    } else if (a.ownerId === undefined) {
-      problems.push({
-        key: `${key}.ownerId`,
-        received: undefined,
-        allowed: `the peer account, ${m[1]}, whenever a roleArn is given`,
-        fix: `add ${key}.ownerId: "${m[1]}", or remove roleArn for a same-account peer`,
-      });
-    } else if (m[1] !== a.ownerId) {
-      problems.push({
-        key: `${key}.roleArn`,
-        received: a.roleArn,
-        allowed: `a role in the peer account ${a.ownerId}`,
-        fix: `use a role of account ${a.ownerId}, or correct ${key}.ownerId`,
-      });
-    }
+    problems.push(
+      ...roleArnProblems(key, "roleArn", a.roleArn, a.ownerId, ctx.file, true, (owner) => ({
+        allowed: `a role in the peer account ${owner}`,
+        fix: `use a role of account ${owner}, or correct ${key}.ownerId`,
+      })),
+    );
   }
   if (a.previewRoleArn !== undefined) {
-    const m = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]+$/.exec(a.previewRoleArn);
-    if (!m) {
-      problems.push({
-        key: `${key}.previewRoleArn`,
-        received: a.previewRoleArn,
-        allowed: "an IAM role ARN arn:aws:iam::<account>:role/<name>",
-        fix: `correct it in ${ctx.file}`,
-      });
-    } else if (a.ownerId === undefined) {
-      // With a roleArn too, the missing ownerId is reported once, above.
-      if (a.roleArn === undefined)
-        problems.push({
-          key: `${key}.ownerId`,
-          received: undefined,
-          allowed: `the peer account, ${m[1]}, whenever a previewRoleArn is given`,
-          fix: `add ${key}.ownerId: "${m[1]}", or remove previewRoleArn for a same-account peer`,
-        });
-    } else if (m[1] !== a.ownerId) {
-      problems.push({
-        key: `${key}.previewRoleArn`,
-        received: a.previewRoleArn,
-        allowed: `a read-only role in the peer account ${a.ownerId}, the account of the accepter role`,
-        fix: `use a role of account ${a.ownerId}, e.g. "arn:aws:iam::${a.ownerId}:role/platform-peering-accepter-readonly"`,
-      });
-    }
+    // With a roleArn too, a missing ownerId is reported once, by the roleArn check.
+    problems.push(
+      ...roleArnProblems(key, "previewRoleArn", a.previewRoleArn, a.ownerId, ctx.file, a.roleArn === undefined, (owner) => ({
+        allowed: `a read-only role in the peer account ${owner}, the account of the accepter role`,
+        fix: `use a role of account ${owner}, e.g. "arn:aws:iam::${owner}:role/platform-peering-accepter-readonly"`,
+      })),
+    );
   }
   return problems;
 }
