@@ -1,5 +1,6 @@
 import { PolicyResource } from "@pulumi/policy";
 import { isAnywhere } from "./cidr";
+import { referencedGroupId } from "./sg";
 import { Tags, resourceTags } from "./tags";
 import { T } from "./types";
 import { peek } from "./unknowns";
@@ -120,8 +121,7 @@ export class StackGraph {
    */
   stackReferenceOf(r: Resource, key: string): Resource | undefined {
     const value = peek(() => prop(r, key));
-    const crossAccount = typeof value === "string" ? /^\d{12}\/(sg-[0-9a-z]+)$/.exec(value) : null;
-    return this.refs(r, key, [T.stackReference])[0] ?? this.stackReferenceHolding(crossAccount ? crossAccount[1] : value);
+    return this.refs(r, key, [T.stackReference])[0] ?? this.stackReferenceHolding(typeof value === "string" ? referencedGroupId(value) : value);
   }
 
   tags(r: Resource): Tags {

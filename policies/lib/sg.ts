@@ -90,3 +90,13 @@ export const SG_RULE_TYPES = [T.securityGroup, T.defaultSecurityGroup, T.securit
 export function isPublic(rule: SgRule): boolean {
   return isAnywhere(rule.cidr);
 }
+
+/**
+ * The group id a rule references: a security group of a peered VPC in another account is
+ * referenced as `<account id>/<group id>` (EC2 API reference, UserIdGroupPair); same-account
+ * references are the id alone.
+ */
+export function referencedGroupId(value: string): string {
+  const crossAccount = /^\d{12}\/(sg-[0-9a-z]+)$/.exec(value);
+  return crossAccount ? crossAccount[1] : value;
+}

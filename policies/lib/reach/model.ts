@@ -1,3 +1,4 @@
+import { referencedGroupId } from "../sg";
 import { T as TYPES } from "../types";
 
 /**
@@ -519,8 +520,7 @@ export function buildModel(resources: readonly ReachResource[]): NetworkModel {
     const pl = str(p, "prefixListId");
     let peer: SgPeer = UNKNOWN;
     if (cidr !== undefined) peer = isUnknown(cidr) ? UNKNOWN : parseRange(cidr) ? { cidr: parseRange(cidr) as AddrRange } : UNKNOWN;
-    // Across accounts a group is referenced as "<account>/<sg-id>".
-    else if (group !== undefined) peer = isUnknown(group) ? UNKNOWN : { group: /^\d{12}\/sg-/.test(group) ? group.slice(13) : group };
+    else if (group !== undefined) peer = isUnknown(group) ? UNKNOWN : { group: referencedGroupId(group) };
     else if (pl !== undefined) peer = isUnknown(pl) ? UNKNOWN : { prefixList: pl };
     sg.rules.push({ urn: r.urn, direction, protocol, fromPort, toPort, peer, label });
   }
