@@ -8,6 +8,7 @@ import { Vpc } from "./network";
 import { ManagementPeering, isReadOnlyPreview, peerName, resolveManagementPeer } from "./peering";
 import { LogsKey, environmentLogGroupPrefix } from "./shared/logs-key";
 import { baseTags } from "./tags";
+import { OfficeVpn, officeCidrs } from "./vpn";
 
 /**
  * Builds one environment from its validated config. Every environment runs this same code; they
@@ -58,6 +59,8 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
       managementCidrs: peering ? [peering.management.vpcCidr] : [],
       servicePorts: appPorts.servicePorts,
       databasePort: appPorts.databasePort,
+      // The office VPN's NACL entries (management stack only: config refuses platform:vpn elsewhere).
+      ...(config.vpn ? { office: { cidrs: officeCidrs(config.vpn).map((o) => o.cidr), tiers: config.vpn.access.tiers, ports: config.vpn.access.ports } } : {}),
     },
     opts,
   );
@@ -108,11 +111,32 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
         instanceType: config.bastion.instanceType,
         volumeSize: config.bastion.volumeSize,
         sshCidrs: config.bastion.sshCidrs,
+        ...(config.vpn ? { officeCidrs: officeCidrs(config.vpn).map((o) => o.cidr), officePorts: config.vpn.access.ports } : {}),
         instanceTags: tags,
       },
       opts,
     );
   }
+
+  // The office site-to-site VPN (docs/vpn.md): a gateway on this VPC, routes propagated only into
+  // the tables of the tiers the office may reach.
+  const vpn = config.vpn
+    ? new OfficeVpn(
+        `${name}-vpn`,
+        {
+          vpcId: network.vpcId,
+          amazonSideAsn: config.vpn.amazonSideAsn,
+          offices: config.vpn.offices,
+          tunnel: config.vpn.tunnel,
+          routeTableIds: Object.fromEntries(config.vpn.access.tiers.map((tier) => [tier, network.routeTables[tier].map((t) => t.id)])),
+          logGroupPrefix,
+          logsKmsKeyArn: logsKey.keyArn,
+          logRetentionDays: config.vpn.logRetentionDays,
+          alarmTopicArn: config.vpn.alarmTopicArn,
+        },
+        opts,
+      )
+    : undefined;
 
   // Application tier (ALB, ECS services, Aurora): built only from the sections a stack sets. The
   // database admits bastions by security-group reference. Only where AWS cannot reference a group
@@ -170,6 +194,14 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
     peeringConnectionId: managementPeering?.peeringConnectionId,
     managementCidr: managementPeering?.managementCidr,
     managementBastionSecurityGroupId: managementPeering?.bastionSecurityGroupReference,
+    // The office VPN (management stack): what the deploy guide and the office's admin need, and
+    // the office ranges environments' `platform reach` proves they do not admit.
+    vpnGatewayId: vpn?.vpnGatewayId,
+    vpnConnectionIds: vpn?.vpnConnectionIds,
+    customerGatewayIds: vpn?.customerGatewayIds,
+    vpnPresharedKeyArns: vpn?.presharedKeyArns,
+    vpnTunnelAddresses: vpn?.tunnelAddresses,
+    officeCidrs: config.vpn ? officeCidrs(config.vpn).map((o) => o.cidr) : undefined,
   });
 }
 

@@ -45,4 +45,7 @@ export const ID_PREFIX: Record<string, string> = {
   "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter": "pcx-",
   "aws:ec2/networkInterface:NetworkInterface": "eni-",
   "aws:ec2/route:Route": "r-rtb-",
+  "aws:ec2/vpnGateway:VpnGateway": "vgw-",
+  "aws:ec2/customerGateway:CustomerGateway": "cgw-",
+  "aws:ec2/vpnConnection:VpnConnection": "vpn-",
 };

@@ -207,6 +207,44 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       case "aws:ec2/vpcPeeringConnection:VpcPeeringConnection":
         Object.assign(state, { acceptStatus: inputs.autoAccept ? "active" : "pending-acceptance" });
         break;
+      // Site-to-site VPN (infra/vpn). AWS answers with the VGW's ASN (64512 when none is asked for),
+      // each tunnel's outside address (an AWS endpoint), its /30 inside range out of 169.254.0.0/16
+      // and, with presharedKeyStorage SecretsManager, the ARN of the secret holding the keys and no
+      // key itself (DescribeVpnConnections returns PreSharedKeyArn and tunnel options without
+      // PreSharedKey: https://docs.aws.amazon.com/vpn/latest/s2svpn/enhanced-security-storage.html).
+      case "aws:ec2/vpnGateway:VpnGateway":
+        Object.assign(state, { arn: arn(`vpn-gateway/${id}`), amazonSideAsn: String(inputs.amazonSideAsn ?? "64512") });
+        break;
+      case "aws:ec2/customerGateway:CustomerGateway":
+        Object.assign(state, { arn: arn(`customer-gateway/${id}`) });
+        break;
+      case "aws:ec2/vpnConnection:VpnConnection": {
+        const octet = (k: string, mod: number) => parseInt(hex(`${seed}::${k}`, 2), 16) % mod;
+        const tunnel = (n: 1 | 2) => {
+          const inside = `169.254.${octet(`inside-${n}`, 250)}.${octet(`inside4-${n}`, 63) * 4}`;
+          const [a, b, c, d] = inside.split(".").map(Number);
+          return {
+            [`tunnel${n}Address`]: `52.${78 + n}.${octet(`outside-${n}`, 250)}.${octet(`outside4-${n}`, 250) + 1}`,
+            [`tunnel${n}InsideCidr`]: `${inside}/30`,
+            [`tunnel${n}VgwInsideAddress`]: `${a}.${b}.${c}.${d + 1}`,
+            [`tunnel${n}CgwInsideAddress`]: `${a}.${b}.${c}.${d + 2}`,
+          };
+        };
+        const storedInSecretsManager = inputs.presharedKeyStorage === "SecretsManager";
+        Object.assign(state, {
+          arn: arn(`vpn-connection/${id}`),
+          transitGatewayAttachmentId: "",
+          presharedKeyArn: storedInSecretsManager ? `arn:aws:secretsmanager:${region}:${account}:secret:vpn-psk-${id}-${hex(seed, 6)}` : undefined,
+          ...tunnel(1),
+          ...tunnel(2),
+        });
+        break;
+      }
+      case "aws:cloudwatch/metricAlarm:MetricAlarm": {
+        const alarmName = (inputs.name as string | undefined) ?? id;
+        Object.assign(state, { name: alarmName, arn: `arn:aws:cloudwatch:${region}:${account}:alarm:${alarmName}` });
+        return { id: alarmName, state };
+      }
       default: {
         const app = this.appTierResource(type, name, seed, inputs);
         if (app) return { id: app.id, state: { ...state, ...app.state } };

@@ -17,6 +17,14 @@ export interface BastionArgs {
   /** Office CIDRs allowed to SSH. @default [] - Session Manager only, no inbound rule at all */
   readonly sshCidrs?: readonly string[];
   /**
+   * Office CIDRs behind the site-to-site VPN (infra/vpn), admitted on `officePorts`. Unlike
+   * `sshCidrs` they arrive at the bastion's private address through the virtual private gateway,
+   * so the bastion stays in the private tier with no public IP. @default []
+   */
+  readonly officeCidrs?: readonly string[];
+  /** TCP ports the office CIDRs may open. @default [22] */
+  readonly officePorts?: readonly number[];
+  /**
    * Tags for the instance and its volume. Provider default tags reach the launch template, not
    * what the auto scaling group launches from it, so they are passed explicitly here.
    */
@@ -62,6 +70,17 @@ export class Bastion extends pulumi.ComponentResource {
         `${name}-ssh-${i + 1}`,
         { securityGroupId: this.securityGroup.id, ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: cidr, description: `SSH from office range ${cidr}` },
         parent,
+      ),
+    );
+    // The office over the VPN: one rule per CIDR and port, named by position like the SSH rules.
+    const officePorts = [...new Set(args.officePorts ?? [22])].sort((a, b) => a - b);
+    (args.officeCidrs ?? []).forEach((cidr, i) =>
+      officePorts.forEach((port) =>
+        new aws.vpc.SecurityGroupIngressRule(
+          `${name}-office-${i + 1}-${port}`,
+          { securityGroupId: this.securityGroup.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr, description: `Port ${port} from office range ${cidr} over the site-to-site VPN` },
+          parent,
+        ),
       ),
     );
     // HTTPS out: the SSM agent's channel, and package repositories. Database access to peered

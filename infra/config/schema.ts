@@ -4,6 +4,7 @@ import { NetworkConfigSchema, validateNetworkConfig } from "../network/config";
 import { PeeringConfigSchema, validatePeeringAddresses, validatePeeringConfig } from "../peering/config";
 import { AlbConfigSchema, EcsConfigSchema, ServicesConfigSchema, validateAppConfig } from "../app/config";
 import { DatabaseConfigSchema, validateDatabaseConfig } from "../database/config";
+import { VpnConfigSchema, validateVpnConfig, validateVpnPlacement } from "../vpn/config";
 import { ConfigProblem } from "./problems";
 
 /**
@@ -28,6 +29,8 @@ export const PlatformConfigSchema = z.strictObject({
   services: ServicesConfigSchema.optional(),
   /** The Aurora cluster (infra/database/config.ts). @default - no database */
   database: DatabaseConfigSchema.optional(),
+  /** The office site-to-site VPN (infra/vpn/config.ts; management stack only). @default - no VPN */
+  vpn: VpnConfigSchema.optional(),
 });
 
 export type PlatformSettings = z.infer<typeof PlatformConfigSchema>;
@@ -77,6 +80,11 @@ export const SEMANTIC_VALIDATORS: readonly SemanticValidator[] = [
   {
     sections: ["database", "network"],
     validate: (c, ctx) => (c.database ? validateDatabaseConfig(c.database, c.network.azCount, ctx.file) : []),
+  },
+  { sections: ["vpn"], validate: (c, ctx) => (c.vpn ? validateVpnConfig(c.vpn, { file: ctx.file }) : []) },
+  {
+    sections: ["vpn", "peering", "network"],
+    validate: (c, ctx) => (c.vpn ? validateVpnPlacement(c.vpn, { file: ctx.file, peered: c.peering !== undefined, vpcCidr: c.network.cidr }) : []),
   },
 ];
 

@@ -4,7 +4,7 @@ import { amazonLinux2023Arm64 } from "../shared/ami";
 import { serviceTrustPolicy, ssmInstanceProfile } from "../shared/iam";
 import { flowLogDeliveryPolicy } from "../shared/policy-documents";
 import { DEFAULT_NAT_INSTANCE_TYPE, InterfaceEndpoint, NatStrategy } from "./config";
-import { NaclRule, naclRuleArgs, naclRuleKey, planNaclRules } from "./nacl";
+import { NaclRule, OfficeNaclIntent, naclRuleArgs, naclRuleKey, planNaclRules } from "./nacl";
 import { NetworkPlan, TIERS, Tier, planNetwork, subnetsOf } from "./plan";
 
 export interface VpcArgs {
@@ -35,6 +35,8 @@ export interface VpcArgs {
   readonly managementCidrs?: readonly string[];
   /** Office CIDRs allowed to SSH to a public bastion. @default [] */
   readonly sshSourceCidrs?: readonly string[];
+  /** The office VPN's NACL entries (management VPC; infra/vpn). @default - none */
+  readonly office?: OfficeNaclIntent;
 }
 
 export const DEFAULT_DATABASE_PORT = 5432;
@@ -180,6 +182,7 @@ export class Vpc extends pulumi.ComponentResource {
       managementCidrs: args.managementCidrs ?? [],
       sshSourceCidrs: args.sshSourceCidrs ?? [],
       interfaceEndpoints: (args.interfaceEndpoints ?? []).length > 0,
+      ...(args.office ? { office: args.office } : {}),
     });
     const acls = {} as PerTier<aws.ec2.NetworkAcl>;
     for (const tier of TIERS) {

@@ -16,6 +16,8 @@ import { Tier } from "./plan";
  * | 300–399 | the management VPC (bastion, shared tooling) over peering      |
  * | 400–499 | peering (infra/peering/plan.ts): environments' slots in the    |
  * |         | management VPC's NACLs; an environment's flows to management   |
+ * | 500–599 | the office VPN (management VPC only): office CIDR i owns       |
+ * |         | 500+20i … 519+20i (planOfficeNaclRules)                         |
  *
  * Invariants (enforced by tests and by the policy pack): no rule opens 22 or 3389 to 0.0.0.0/0;
  * the isolated tier admits only the database port, from the private tier and the management VPC.
@@ -55,6 +57,18 @@ export interface NaclIntent {
    * @default false
    */
   readonly interfaceEndpoints?: boolean;
+  /** The office VPN's entries (management VPC only; see OfficeNaclIntent). @default - none */
+  readonly office?: OfficeNaclIntent;
+}
+
+/**
+ * What the offices behind the site-to-site VPN reach in this VPC: their CIDRs, the tiers the
+ * virtual private gateway's routes are propagated into, and the TCP ports they may open there.
+ */
+export interface OfficeNaclIntent {
+  readonly cidrs: readonly string[];
+  readonly tiers: readonly Tier[];
+  readonly ports: readonly number[];
 }
 
 /** An allow rule for TCP ports fromPort..toPort: the only kind of rule the planners emit. */
@@ -142,6 +156,26 @@ export function planNaclRules(intent: NaclIntent): NaclRule[] {
     rules.push(tcp("isolated", false, 300 + i * 20, cidr, databasePort, databasePort, `management-${i + 1}-database`));
     rules.push(tcp("isolated", true, 300 + i * 20, cidr, EPHEMERAL_FROM, EPHEMERAL_TO, `management-${i + 1}-ephemeral-out`));
   });
+  if (intent.office) rules.push(...planOfficeNaclRules(intent.office));
+  return rules;
+}
+
+/**
+ * The office VPN's entries, rules 500–599: office CIDR i owns 500+20i … 519+20i. In each granted
+ * tier: inbound the granted ports from the office CIDR (500+20i+j, ports ascending), and outbound
+ * the replies on ephemeral ports back to it (500+20i). Replies to connections the tier opens
+ * towards the office need no new inbound rule: every tier that may be granted (public, private)
+ * already admits ephemeral ports from anywhere (rules 200/210). The isolated tier is never granted.
+ */
+export function planOfficeNaclRules(office: OfficeNaclIntent): NaclRule[] {
+  const ports = uniqueSorted(office.ports);
+  const rules: NaclRule[] = [];
+  for (const tier of office.tiers) {
+    office.cidrs.forEach((cidr, i) => {
+      ports.forEach((port, j) => rules.push(tcp(tier, false, 500 + i * 20 + j, cidr, port, port, `office-${i + 1}-port-${port}`)));
+      rules.push(tcp(tier, true, 500 + i * 20, cidr, EPHEMERAL_FROM, EPHEMERAL_TO, `office-${i + 1}-ephemeral-out`));
+    });
+  }
   return rules;
 }
 
