@@ -42,12 +42,22 @@ export function architectureOf(config: PlatformConfig, others: readonly Platform
           },
         }
       : {}),
+    // The office VPN: the management stack's own offices, or, in an environment, those of the
+    // management stack it peers with (which must not reach it).
+    ...officesOf(config, others, peerStack),
     // Environments are the stacks peered with a management VPC; the management stack itself is
     // reached through peering intents, not listed here.
     otherEnvironments: others
       .filter((o) => o.stack !== config.stack && o.peering !== undefined && config.peering !== undefined)
       .map((o) => ({ stack: o.stack, tierCidrs: planNetwork(o.network.cidr, o.network.azCount).tierCidrs })),
   };
+}
+
+function officesOf(config: PlatformConfig, others: readonly PlatformConfig[], peerStack: string | undefined): Pick<Architecture, "offices"> {
+  const home = config.vpn ? config : others.find((o) => o.stack === peerStack && o.vpn !== undefined);
+  if (!home?.vpn) return {};
+  const { access } = home.vpn;
+  return { offices: home.vpn.offices.map((o) => ({ name: o.name, stack: home.stack, cidrs: [...o.cidrs], ports: [...access.ports] })) };
 }
 
 /** The shipped stack's architecture, with the other shipped stacks as "other environments". */

@@ -100,7 +100,9 @@ export class OfficeVpn extends pulumi.ComponentResource {
           presharedKeyStorage: PRESHARED_KEY_STORAGE,
           ...tunnelArgs(args.tunnel, 1, logs.arn),
           ...tunnelArgs(args.tunnel, 2, logs.arn),
-          tags: { Name: n.connection, Office: office.name },
+          // The office's ranges, on the connection itself: what BGP will advertise is not in any
+          // API answer until the tunnel is up, and `platform reach` and the policy pack read it here.
+          tags: { Name: n.connection, Office: office.name, OfficeCidrs: office.cidrs.join(" ") },
         },
         { parent: this, additionalSecretOutputs: [...VPN_SECRET_OUTPUTS] },
       );

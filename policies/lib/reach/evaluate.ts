@@ -37,7 +37,13 @@ export type Endpoint =
   /** An AWS service reached through a gateway endpoint (S3, DynamoDB). */
   | { readonly kind: "service"; readonly service: string; readonly label: string }
   /** A bare address range (another environment's tier), with no resource in the documents. */
-  | { readonly kind: "address"; readonly cidr: AddrRange; readonly label: string };
+  | { readonly kind: "address"; readonly cidr: AddrRange; readonly label: string }
+  /**
+   * Addresses behind a site-to-site VPN connection (an office), arriving through its virtual
+   * private gateway. `cidr` is the source range: an office range, or any address (what the
+   * internet could try through the tunnel).
+   */
+  | { readonly kind: "office"; readonly cidr: AddrRange; readonly label: string; readonly connectionId: string };
 
 export interface Hop {
   readonly component: string;
@@ -96,6 +102,8 @@ export function endpointLabel(e: Endpoint): string {
     case "service":
       return e.label;
     case "address":
+      return e.label;
+    case "office":
       return e.label;
   }
 }
@@ -280,7 +288,8 @@ export function lookupRoute(
     if (!("cidr" in r.destination)) continue;
     if (!rangeContains(r.destination.cidr, dest.range)) continue;
     const len = prefixLength(r.destination.cidr);
-    if (!best || len > best.len) best = { route: r, len };
+    // Equal prefixes: a static route beats a propagated one (route-tables-priority.html above).
+    if (!best || len > best.len || (len === best.len && best.route?.propagated === true && r.propagated !== true)) best = { route: r, len };
   }
   return best ? { ...(best.route ? { route: best.route } : {}), ...(best.local ? { local: true } : {}) } : {};
 }
@@ -362,6 +371,7 @@ export function evaluateFlow(m: NetworkModel, flow: Flow): FlowResult {
   const { from, to, port } = flow;
   if (from.kind === "node") return fromNode(m, trace, from, to, port);
   if (from.kind === "internet" && to.kind === "node") return fromInternet(m, trace, from, to, port);
+  if (from.kind === "office" && to.kind === "node") return fromOffice(m, trace, from, to, port);
   trace.add({ component: endpointLabel(from), verdict: "unknown", detail: `flows from ${from.kind} to ${to.kind} are not modelled` });
   return trace.done();
 }
@@ -393,6 +403,62 @@ function fromInternet(m: NetworkModel, trace: Trace, from: Endpoint & { kind: "i
   if (!trace.add(sgHop(m, to.node, "ingress", peerOf(m, from, src, true), port))) return trace.done();
   if (!listens(trace, to, port)) return trace.done();
   trace.add(naclHop(m, dst.subnet, true, src, peerLabel, ephemeralOf(from), "reply"));
+  return trace.done();
+}
+
+/**
+ * From an office through its VPN connection and virtual private gateway into a VPC. The gateway
+ * delivers only into the VPC it is attached to: a VPN connection into VPC A does not reach VPC B
+ * across a peering ("Edge to edge routing through a gateway or private connection: if VPC A has
+ * a VPN connection to a corporate network, resources in VPC B can't use the VPN connection to
+ * communicate with the corporate network", VPC peering limitations,
+ * https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html). Then the target
+ * subnet's ACL in, the target's groups, the ACL out for the reply, and the reply's route: the
+ * target subnet's table must send the office range back to the same gateway (propagated or
+ * static), or the reply leaves by the default route and never reaches the office.
+ */
+function fromOffice(m: NetworkModel, trace: Trace, from: Endpoint & { kind: "office" }, to: Endpoint & { kind: "node" }, port: number): FlowResult {
+  const conn = m.vpnConnections.get(from.connectionId);
+  if (!conn) {
+    trace.add({ component: endpointLabel(from), verdict: "unknown", detail: `VPN connection ${from.connectionId} is not in the documents` });
+    return trace.done();
+  }
+  const gwId = conn.vpnGatewayId;
+  const gw = isUnknown(gwId) ? undefined : m.vpnGateways.get(gwId);
+  if (!gw || isUnknown(gw.vpcId)) {
+    trace.add({ component: `VPN connection ${conn.name}`, urn: conn.urn, verdict: "unknown", detail: "its virtual private gateway or that gateway's VPC is not known yet" });
+    return trace.done();
+  }
+  const dst = placeOf(m, to);
+  if (isHop(dst)) {
+    trace.add(dst);
+    return trace.done();
+  }
+  if (dst.vpcId !== gw.vpcId) {
+    trace.add({
+      component: `virtual private gateway ${gw.name}`,
+      urn: gw.urn,
+      verdict: "deny",
+      detail: `attached to ${m.vpcs.get(gw.vpcId)?.name ?? gw.vpcId}, not to the VPC of ${to.node.label}: a VPN connection does not reach a peered VPC (no edge-to-edge routing through a VPN)`,
+    });
+    return trace.done();
+  }
+  trace.add({ component: `VPN connection ${conn.name}`, urn: conn.urn, verdict: "allow", detail: `from ${from.cidr.text} through ${gw.name} into ${m.vpcs.get(gw.vpcId)?.name ?? gw.vpcId}` });
+  const src = from.cidr;
+  const label = endpointLabel(from);
+  if (!trace.add(naclHop(m, dst.subnet, false, src, label, { from: port, to: port }, "request"))) return trace.done();
+  if (!trace.add(sgHop(m, to.node, "ingress", peerOf(m, from, src, false), port))) return trace.done();
+  if (!listens(trace, to, port)) return trace.done();
+  if (!trace.add(naclHop(m, dst.subnet, true, src, label, EPHEMERAL.any, "reply"))) return trace.done();
+  const table = tableOf(m, dst.subnet);
+  if (isHop(table)) trace.add(table);
+  else {
+    const r = lookupRoute(m, table, { range: src });
+    if (r.unknown) trace.add({ component: `route table ${table.name}`, urn: table.urn, verdict: "unknown", detail: "a route is not known yet" });
+    else if (!r.route || r.route.target.kind !== "vgw" || r.route.target.id !== gw.id) {
+      trace.add({ component: `route table ${table.name}`, urn: table.urn, verdict: "deny", detail: `no route back to ${src.text} through ${gw.name}${r.route ? ` (${routeText(r.route)} wins)` : ""}: propagate the gateway's routes into this table` });
+    } else trace.add({ component: `route table ${table.name}`, urn: r.route.urn, verdict: "allow", detail: `replies: ${routeText(r.route)}${r.route.propagated ? " (propagated)" : ""}` });
+  }
   return trace.done();
 }
 

@@ -18,7 +18,10 @@ import { AddrRange, NetworkModel, ReachResource, UNKNOWN, rangeContains } from "
  * - NAT: a NAT gateway or NAT instance exists; endpoints: the interface endpoints that exist;
  * - bastion: an auto scaling group named `*-bastion-asg`, SSH from the CIDRs its group admits;
  * - management grants: the environment tiers whose network ACL admits the management VPC's CIDR
- *   (the network planner writes those rules from `platform:peering.managementTo`).
+ *   (the network planner writes those rules from `platform:peering.managementTo`);
+ * - offices: the VPN connections of this stack (or of the management stack an environment peers
+ *   with), by their `Office` and `OfficeCidrs` tags; the ports, those the bastion's groups admit
+ *   from the office ranges.
  *
  * Shipped stacks use the config (./architecture.ts): there, a deleted resource breaks an intent
  * instead of silently removing it.
@@ -66,7 +69,10 @@ export function architectureFromPlan(stack: string, m: NetworkModel, resources: 
     for (const g of bastion.securityGroupIds) {
       const sg = g === UNKNOWN ? undefined : m.securityGroups.get(g);
       for (const r of sg?.rules ?? []) {
-        if (r.direction === "ingress" && r.peer !== UNKNOWN && "cidr" in r.peer && r.fromPort <= 22 && 22 <= r.toPort) sshCidrs.push(r.peer.cidr.text);
+        // Office ranges behind the VPN reach the bastion's private address: not internet SSH sources.
+        const peer = r.peer !== UNKNOWN && "cidr" in r.peer ? r.peer.cidr : undefined;
+        if (peer && [...m.vpnConnections.values()].some((c) => inStack(c.urn) && c.officeCidrs.some((o) => rangeContains(o, peer)))) continue;
+        if (r.direction === "ingress" && peer && r.fromPort <= 22 && 22 <= r.toPort) sshCidrs.push(peer.text);
       }
     }
   }
@@ -108,8 +114,27 @@ export function architectureFromPlan(stack: string, m: NetworkModel, resources: 
     };
   }
 
+  // The office VPN: this stack's connections, else those of the management stack.
+  const vpnStack = [...m.vpnConnections.values()].some((c) => inStack(c.urn)) ? stack : management?.stack;
+  const offices = [...m.vpnConnections.values()]
+    .filter((c) => vpnStack !== undefined && c.urn.startsWith(`urn:pulumi:${vpnStack}::`) && c.office !== undefined)
+    .map((c) => {
+      const ports = new Set<number>();
+      const officeBastion = m.nodes.find((n) => n.kind === "bastion" && n.urn.startsWith(`urn:pulumi:${vpnStack}::`));
+      for (const g of officeBastion?.securityGroupIds ?? []) {
+        const sg = g === UNKNOWN ? undefined : m.securityGroups.get(g);
+        for (const r of sg?.rules ?? []) {
+          if (r.direction !== "ingress" || r.peer === UNKNOWN || !("cidr" in r.peer) || r.fromPort !== r.toPort) continue;
+          const peer = r.peer.cidr;
+          if (c.officeCidrs.some((o) => rangeContains(peer, o))) ports.add(r.fromPort);
+        }
+      }
+      return { name: c.office as string, stack: vpnStack as string, cidrs: c.officeCidrs.map((o) => o.text), ports: [...ports].sort((a, b) => a - b) };
+    });
+
   return {
     stack,
+    ...(offices.length > 0 ? { offices } : {}),
     listenerPorts: [...(nodes.find((n) => n.kind === "alb")?.ports ?? [])],
     services,
     ...(db ? { databasePort: db.ports[0] } : {}),

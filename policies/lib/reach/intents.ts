@@ -1,4 +1,4 @@
-import { AddrRange, NetNode, NetworkModel, parseRange } from "./model";
+import { AddrRange, INTERNET, NetNode, NetworkModel, VpnConnectionModel, parseRange } from "./model";
 import { Endpoint, FlowResult, Verdict, endpointLabel, evaluateFlow, placements } from "./evaluate";
 
 /**
@@ -41,6 +41,12 @@ export interface Architecture {
     readonly toManagement: readonly Tier[];
     readonly toManagementPorts: readonly number[];
   };
+  /**
+   * Offices behind the management stack's site-to-site VPN (`platform:vpn`): their ranges and the
+   * ports they may open on the bastion. `stack` is the stack whose VPN they use: the management
+   * stack checks they reach its bastion; an environment checks they do not reach it.
+   */
+  readonly offices?: ReadonlyArray<{ readonly name: string; readonly stack: string; readonly cidrs: readonly string[]; readonly ports: readonly number[] }>;
   /** Other environments' tier CIDRs: never reachable from here. */
   readonly otherEnvironments: ReadonlyArray<{ readonly stack: string; readonly tierCidrs: Readonly<Record<Tier, string>> }>;
 }
@@ -148,6 +154,9 @@ class Finder {
   }
   bastion(stack = this.stack): NetNode | undefined {
     return this.of("bastion", stack)[0];
+  }
+  vpnConnection(stack: string, office: string): VpnConnectionModel | undefined {
+    return [...this.m.vpnConnections.values()].find((c) => stackOfUrn(c.urn) === stack && c.office === office);
   }
   ends(node: NetNode): Endpoint[] {
     return placements(this.m, node).map((p) => ({ kind: "node", node, subnetId: p.subnetId }));
@@ -257,6 +266,40 @@ export function deriveIntents(m: NetworkModel, arch: Architecture): Array<Planne
       if (range) pairs("allow:office>bastion", [{ kind: "internet", cidr: range, label: `office ${cidr}` }], ends, SSH, "allow", "SSH from the configured office ranges");
     }
     pairs("deny:internet>bastion", [internet], ends, SSH, "deny", arch.bastion.sshCidrs.length > 0 ? "SSH only from the office ranges" : "Session Manager only: no inbound SSH", true);
+  }
+
+  // The office VPN. In the management stack: each office range reaches the bastion on every granted
+  // port from every AZ it may run in, and an address that is not the office's cannot use the
+  // tunnel. In an environment: the office reaches nothing, because the gateway delivers only into
+  // the management VPC (no edge-to-edge routing across the peering); operators hop through the bastion.
+  for (const office of arch.offices ?? []) {
+    const own = office.stack === arch.stack;
+    const conn = f.vpnConnection(office.stack, office.name);
+    if (!conn) {
+      if (own) missing(`allow:office/${office.name}>bastion`, `office ${office.name}`, "bastion", SSH, `no VPN connection of office ${office.name} in the plan`, "the office reaches the bastion over its VPN");
+      continue;
+    }
+    const sources: Endpoint[] = office.cidrs
+      .map((c) => parseRange(c))
+      .filter((c): c is AddrRange => c !== undefined)
+      .map((cidr) => ({ kind: "office", cidr, label: `office ${office.name} (${cidr.text})`, connectionId: conn.id }));
+    const why = "VPN traffic does not cross the peering (no edge-to-edge routing): the office reaches environments through the bastion";
+    if (own) {
+      const b = f.bastion();
+      if (!b) {
+        missing(`allow:office/${office.name}>bastion`, `office ${office.name}`, "bastion", SSH, "no bastion in the plan", "the office reaches the bastion over its VPN");
+        continue;
+      }
+      for (const port of office.ports) pairs(`allow:office/${office.name}>bastion`, sources, f.ends(b), port, "allow", "the office reaches the bastion over the VPN on the granted ports");
+      const spoofed: Endpoint = { kind: "office", cidr: INTERNET, label: `any address through the VPN of office ${office.name}`, connectionId: conn.id };
+      pairs(`deny:vpn/${office.name}>bastion`, [spoofed], f.ends(b), SSH, "deny", "the VPN admits the office's ranges only, never the internet", true);
+    } else {
+      if (db) pairs(`deny:office/${office.name}>database`, sources.slice(0, 1), f.ends(db), dbPort(arch, db), "deny", why, true);
+      for (const svc of arch.services) {
+        const node = f.service(svc.name);
+        if (node) pairs(`deny:office/${office.name}>service/${svc.name}`, sources.slice(0, 1), f.ends(node), svc.port, "deny", why, true);
+      }
+    }
   }
 
   // The management VPC (only when its plan is in the model).

@@ -101,13 +101,15 @@ export interface Subnet {
   routeTableId?: string | Unknown;
 }
 
-export type RouteTargetKind = "local" | "igw" | "nat-gateway" | "eni" | "instance" | "pcx" | "gateway-endpoint" | "other";
+export type RouteTargetKind = "local" | "igw" | "nat-gateway" | "eni" | "instance" | "pcx" | "gateway-endpoint" | "vgw" | "other";
 
 export interface Route {
   readonly urn: string;
   /** A CIDR, a prefix list (gateway endpoints), or unknown. */
   readonly destination: { readonly cidr: AddrRange } | { readonly prefixList: string } | Unknown;
   readonly target: { readonly kind: RouteTargetKind; readonly id: string | Unknown };
+  /** Written by a virtual private gateway's route propagation (loses a tie to a static route). */
+  readonly propagated?: boolean;
 }
 
 export interface RouteTable {
@@ -202,6 +204,31 @@ export interface GatewayEndpoint {
   readonly routeTableIds: ReadonlyArray<string | Unknown>;
 }
 
+/** A virtual private gateway and the VPC it is attached to. */
+export interface VpnGateway {
+  readonly id: string;
+  readonly urn: string;
+  readonly name: string;
+  readonly vpcId: string | Unknown;
+}
+
+/**
+ * A site-to-site VPN connection on a virtual private gateway. `routes` are what the gateway learns
+ * for it: its static routes (`staticRoutesOnly`), or, with BGP, the ranges the office advertises,
+ * which the platform records on the connection as the `OfficeCidrs` tag (infra/vpn/component.ts).
+ */
+export interface VpnConnectionModel {
+  readonly id: string;
+  readonly urn: string;
+  readonly name: string;
+  readonly vpnGatewayId: string | Unknown;
+  readonly staticRoutesOnly: boolean;
+  /** The `Office` tag (the config's office name). */
+  readonly office?: string;
+  readonly officeCidrs: AddrRange[];
+  readonly routes: AddrRange[];
+}
+
 export interface NetworkModel {
   readonly vpcs: Map<string, Vpc>;
   readonly subnets: Map<string, Subnet>;
@@ -212,6 +239,9 @@ export interface NetworkModel {
   readonly gatewayEndpoints: GatewayEndpoint[];
   readonly nodes: NetNode[];
   readonly igws: Map<string, { readonly urn: string; readonly vpcId: string | Unknown }>;
+  /** Virtual private gateways and their VPN connections (the office VPN). */
+  readonly vpnGateways: Map<string, VpnGateway>;
+  readonly vpnConnections: Map<string, VpnConnectionModel>;
   /** Every resource by URN (for labels). */
   readonly byUrn: Map<string, ReachResource>;
 }
@@ -323,6 +353,11 @@ const T = {
   subnetGroup: TYPES.rdsSubnetGroup,
   asg: TYPES.autoscalingGroup,
   launchTemplate: TYPES.launchTemplate,
+  vgw: TYPES.vpnGateway,
+  vgwAttachment: TYPES.vpnGatewayAttachment,
+  vpn: TYPES.vpnConnection,
+  vpnRoute: TYPES.vpnConnectionRoute,
+  vgwPropagation: TYPES.vpnGatewayRoutePropagation,
 } as const;
 
 export const REACH_TYPES = T;
@@ -376,6 +411,8 @@ export function buildModel(resources: readonly ReachResource[]): NetworkModel {
     gatewayEndpoints: [],
     nodes: [],
     igws: new Map(),
+    vpnGateways: new Map(),
+    vpnConnections: new Map(),
     byUrn: new Map(),
   };
   const of = (...types: string[]) => resources.filter((r) => types.includes(r.type));
@@ -442,6 +479,7 @@ export function buildModel(resources: readonly ReachResource[]): NetworkModel {
       table?.routes.push({ urn: r.urn, destination: { prefixList }, target: { kind: "gateway-endpoint", id: gw.id } });
     }
   }
+  buildVpn(m, resources);
   for (const r of of(T.rtAssoc)) {
     const subnet = str(r.props, "subnetId");
     const s = subnet && !isUnknown(subnet) ? m.subnets.get(subnet) : undefined;
@@ -541,6 +579,55 @@ export function buildModel(resources: readonly ReachResource[]): NetworkModel {
   return m;
 }
 
+/**
+ * The office VPN: gateways, connections, their static routes, and the routes each propagation
+ * writes into its route table. A virtual private gateway propagates into a table every route it
+ * knows for its connections: the static routes of static connections and the prefixes learnt over
+ * BGP ("Route propagation", https://docs.aws.amazon.com/vpn/latest/s2svpn/VPNRoutingTypes.html).
+ * A gateway attaches to one VPC, given as the gateway's `vpcId` or a VpnGatewayAttachment.
+ */
+function buildVpn(m: NetworkModel, resources: readonly ReachResource[]): void {
+  const of = (type: string) => resources.filter((r) => r.type === type);
+  for (const r of of(T.vgw)) m.vpnGateways.set(idOf(r), { id: idOf(r), urn: r.urn, name: nameOfUrn(r.urn), vpcId: str(r.props, "vpcId") ?? UNKNOWN });
+  for (const r of of(T.vgwAttachment)) {
+    const gw = str(r.props, "vpnGatewayId");
+    const g = gw && !isUnknown(gw) ? m.vpnGateways.get(gw) : undefined;
+    if (g) m.vpnGateways.set(g.id, { ...g, vpcId: str(r.props, "vpcId") ?? UNKNOWN });
+  }
+  for (const r of of(T.vpn)) {
+    const p = r.props;
+    const tags = (p.tags ?? {}) as Record<string, unknown>;
+    const officeCidrs = typeof tags.OfficeCidrs === "string" ? tags.OfficeCidrs.split(/\s+/).map((c) => parseRange(c)).filter((c): c is AddrRange => c !== undefined) : [];
+    const staticRoutesOnly = bool(p, "staticRoutesOnly") === true;
+    m.vpnConnections.set(idOf(r), {
+      id: idOf(r),
+      urn: r.urn,
+      name: nameOfUrn(r.urn),
+      vpnGatewayId: str(p, "vpnGatewayId") ?? UNKNOWN,
+      staticRoutesOnly,
+      ...(typeof tags.Office === "string" ? { office: tags.Office } : {}),
+      officeCidrs,
+      routes: staticRoutesOnly ? [] : [...officeCidrs],
+    });
+  }
+  for (const r of of(T.vpnRoute)) {
+    const conn = str(r.props, "vpnConnectionId");
+    const c = conn && !isUnknown(conn) ? m.vpnConnections.get(conn) : undefined;
+    const range = cidrOf(str(r.props, "destinationCidrBlock"));
+    if (c && c.staticRoutesOnly && range && !isUnknown(range)) c.routes.push(range);
+  }
+  for (const r of of(T.vgwPropagation)) {
+    const gw = str(r.props, "vpnGatewayId");
+    const rt = str(r.props, "routeTableId");
+    const table = rt && !isUnknown(rt) ? m.routeTables.get(rt) : undefined;
+    if (!table || !gw || isUnknown(gw)) continue;
+    for (const c of m.vpnConnections.values()) {
+      if (c.vpnGatewayId !== gw) continue;
+      for (const cidr of c.routes) table.routes.push({ urn: r.urn, destination: { cidr }, target: { kind: "vgw", id: gw }, propagated: true });
+    }
+  }
+}
+
 function routeOf(urn: string, p: Props): Route {
   const cidr = str(p, "destinationCidrBlock") ?? str(p, "cidrBlock") ?? str(p, "destinationIpv6CidrBlock") ?? str(p, "ipv6CidrBlock");
   const pl = str(p, "destinationPrefixListId");
@@ -569,7 +656,7 @@ function routeOf(urn: string, p: Props): Route {
     if (v === undefined) continue;
     if (isUnknown(v)) return { urn, destination, target: { kind, id: UNKNOWN } };
     // `gatewayId` also takes "local" and virtual private gateways; only igw-… is an internet gateway.
-    if (key === "gatewayId") return { urn, destination, target: { kind: v === "local" ? "local" : v.startsWith("vgw-") ? "other" : "igw", id: v } };
+    if (key === "gatewayId") return { urn, destination, target: { kind: v === "local" ? "local" : v.startsWith("vgw-") ? "vgw" : "igw", id: v } };
     return { urn, destination, target: { kind, id: v } };
   }
   return { urn, destination, target: { kind: "other", id: UNKNOWN } };
