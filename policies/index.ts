@@ -12,6 +12,7 @@ import { policies as s3 } from "./s3";
 import { policies as securityGroups } from "./securitygroup";
 import { policies as tagging } from "./tagging";
 import { policies as vpc } from "./vpc";
+import { policies as vpn } from "./vpn";
 
 /**
  * The platform's guardrails (../shared/reference/guardrails.md) as one CrossGuard pack.
@@ -22,8 +23,8 @@ import { policies as vpc } from "./vpc";
  * or offline with `platform check <stack>`.
  */
 new PolicyPack("platform-policies", {
-  description: "Platform guardrails: network, security groups, bastion, ALB, ECS, Aurora, logs, KMS, IAM, S3.",
+  description: "Platform guardrails: network, security groups, bastion, ALB, ECS, Aurora, logs, KMS, IAM, S3, office VPN.",
   provider: "aws",
   enforcementLevel: "mandatory",
-  policies: [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach],
+  policies: [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach, ...vpn],
 });

@@ -12,6 +12,7 @@ import { policies as s3 } from "../../policies/s3";
 import { policies as securityGroups } from "../../policies/securitygroup";
 import { policies as tagging } from "../../policies/tagging";
 import { policies as vpc } from "../../policies/vpc";
+import { policies as vpn } from "../../policies/vpn";
 
 /** Every policy of the pack, as policies/index.ts assembles them (index.ts itself serves the pack). */
-export const ALL_POLICIES: Policies = [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach];
+export const ALL_POLICIES: Policies = [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach, ...vpn];
