@@ -276,7 +276,8 @@ export function validateVpnPlacement(vpn: VpnConfig, ctx: { readonly file: strin
   vpn.offices.forEach((o, i) =>
     o.cidrs.forEach((text, j) => {
       const c = parseCidr(text);
-      if (vpc && c && overlaps(vpc, c)) {
+      // 0.0.0.0/0 and wider-than-/8 ranges get their own problem from validateVpnConfig.
+      if (vpc && c && c.prefix >= 8 && overlaps(vpc, c)) {
         problems.push({
           key: `platform:vpn.offices[${i}].cidrs[${j}]`,
           received: text,
