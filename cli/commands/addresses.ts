@@ -17,8 +17,8 @@ const USAGE = `Usage: platform addresses [--root DIR] [--format text|json] [--ou
 
 Print the address plan of every stack (environments/Pulumi.*.yaml): VPC and tier CIDRs, class,
 peers and NACL rule slots. Fail when two stacks' VPC CIDRs overlap, when two environments take the
-same NACL rule slot in the management VPC, or when a peer's CIDR or class disagrees with the
-peer's own stack file.
+same NACL rule slot in the management VPC, when a peer's CIDR or class disagrees with the
+peer's own stack file, or when an office range behind the VPN (platform:vpn) overlaps any VPC.
 
   --root DIR     repository root holding Pulumi.yaml and environments/ (default: this repository)
   --format F     text (default) or json

@@ -4,6 +4,7 @@ import { planNetwork } from "../network/plan";
 import { compareStacks, stackFileName } from "../stacks";
 import { PeeringConfig, PeeringConfigSchema, RULE_SLOTS, peerName, peerProject } from "./config";
 import { slotRange } from "./plan";
+import { VpnConfigSchema, officeCidrs } from "../vpn/config";
 
 /**
  * The address plan of the whole repository: every stack file's VPC range and peering, checked
@@ -27,11 +28,13 @@ export interface StackAddressing {
   /** `platform:network.cidr`, when present and well-formed. */
   readonly cidr?: string;
   readonly peering?: PeeringConfig;
+  /** The office ranges behind this stack's site-to-site VPN (`platform:vpn`), when it has one. */
+  readonly offices?: ReadonlyArray<{ readonly office: string; readonly cidr: string }>;
   /** Why the network or peering section could not be read. */
   readonly problems: readonly string[];
 }
 
-export type AddressPlanFindingKind = "invalid" | "overlap" | "rule-slot" | "peer-cidr" | "peer-class" | "unknown-peer";
+export type AddressPlanFindingKind = "invalid" | "overlap" | "rule-slot" | "peer-cidr" | "peer-class" | "unknown-peer" | "office-overlap";
 
 export interface AddressPlanFinding {
   readonly kind: AddressPlanFindingKind;
@@ -61,7 +64,14 @@ export function addressingFromConfig(stack: string, config: Readonly<Record<stri
     if (parsed.success) peering = parsed.data;
     else problems.push(`platform:peering is malformed (${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")})`);
   }
-  return { stack, file, cidr, peering, problems };
+  let offices: StackAddressing["offices"];
+  const rawVpn = section("vpn");
+  if (rawVpn !== undefined) {
+    const parsed = VpnConfigSchema.safeParse(rawVpn);
+    if (parsed.success) offices = officeCidrs(parsed.data);
+    else problems.push(`platform:vpn is malformed (${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")})`);
+  }
+  return { stack, file, cidr, peering, ...(offices ? { offices } : {}), problems };
 }
 
 /** Shipped stacks in deployment order, then any others by name: the later one gets the blame. */
@@ -132,6 +142,26 @@ export function checkAddressPlan(input: readonly StackAddressing[], project: str
       });
     }
   });
+
+  // Office ranges behind a VPN: the management VPC routes them to the virtual private gateway and
+  // the office routes every VPC range into its tunnels, so an office range that overlaps any VPC
+  // (peered or not: every environment may be reached through the bastion) makes addresses ambiguous.
+  for (const s of stacks) {
+    for (const o of s.offices ?? []) {
+      const office = parseCidr(o.cidr);
+      if (!office) continue;
+      for (const t of stacks) {
+        if (!t.cidr || !overlaps(office, parseCidr(t.cidr)!)) continue;
+        findings.push({
+          kind: "office-overlap",
+          stacks: [s.stack, t.stack],
+          message:
+            `Office range overlap: office "${o.office}" of stack "${s.stack}" (${s.file}, platform:vpn) has ${o.cidr}, which overlaps stack "${t.stack}"'s VPC ${t.cidr} (${t.file}); ` +
+            `the office could not tell its own hosts from the VPC's. Fix: list only the office's own LAN ranges, or renumber "${t.stack}" (platform:network.cidr).`,
+        });
+      }
+    }
+  }
 
   // NACL rule slots, per management VPC.
   const slotsTaken = new Map<string, Map<number, string>>();
