@@ -182,6 +182,10 @@ export function categoryOf(type: string): string {
       return "ECR";
     case "aws:s3/bucket:Bucket":
       return "S3";
+    case "aws:ec2/vpnConnection:VpnConnection":
+      return "Site-to-Site VPN";
+    case "aws:cloudwatch/metricAlarm:MetricAlarm":
+      return "CloudWatch alarms";
     default:
       return "Other";
   }

@@ -39,6 +39,7 @@ export const USAGE_KEYS: Readonly<Record<string, readonly string[]>> = {
   "aws:ecr/repository:Repository": ["storage_gb"],
   "awsx:ecr:Repository": ["storage_gb"],
   "aws:s3/bucket:Bucket": ["storage_gb"],
+  "aws:ec2/vpnConnection:VpnConnection": ["monthly_data_transfer_out_gb"],
 };
 
 const priced = (lines: CostLine[], notes: Array<string | undefined> = []): RuleResult => ({
@@ -747,6 +748,33 @@ const kmsKey: Rule = (_r, ctx) =>
 const secret: Rule = (_r, ctx) =>
   priced([ctx.line("Secret", 1, "secret-month", { unit: "months" })]);
 
+// ---------------------------------------------------------------------------------------------
+// Office VPN (infra/vpn)
+
+const vpnConnection: Rule = (r, ctx) => {
+  // Billed per connection-hour while provisioned, tunnels up or not; the virtual private gateway
+  // itself has no charge ("AWS Site-to-Site VPN pricing", https://aws.amazon.com/vpn/pricing/).
+  // Traffic from AWS to the office is billed as data transfer out to the internet (the tunnels
+  // run over it); traffic in is free. With presharedKeyStorage SecretsManager, AWS keeps the
+  // connection's keys in one secret, billed like any other.
+  const lines = [
+    ctx.hourly("Site-to-Site VPN connection", 1, "vpn-connection-hour"),
+    ctx.usageLine(r, "Data transfer out (AWS to the office)", "monthly_data_transfer_out_gb", "data-transfer-out-gb", { unit: "GB" }),
+  ];
+  if (str(prop(r, "presharedKeyStorage")) === "SecretsManager") {
+    lines.push(ctx.line("Pre-shared key secret (Secrets Manager)", 1, "secret-month", { unit: "months" }));
+  }
+  return priced(lines);
+};
+
+const metricAlarm: Rule = (r, ctx) => {
+  // Standard-resolution alarms (period >= 60 s) bill per alarm-month; high-resolution ones
+  // (10/30 s) cost three times as much and are not in the table.
+  const period = num(prop(r, "period"));
+  if (period !== undefined && period < 60) return { kind: "skip", reason: `high-resolution alarm (period ${period} s) is not priced` };
+  return priced([ctx.line("Standard-resolution alarm", 1, "cloudwatch-alarm-month", { unit: "alarm-months" })]);
+};
+
 const s3Bucket: Rule = (r, ctx) =>
   // Storage only; requests and transfer are not priced (ALB access logs are PUT-heavy but small).
   priced([
@@ -797,6 +825,8 @@ export const RULES: Readonly<Record<string, Rule>> = {
   "aws:ecr/repository:Repository": ecrRepository,
   "aws:s3/bucket:Bucket": s3Bucket,
   "aws:ecs/cluster:Cluster": ecsCluster,
+  "aws:ec2/vpnConnection:VpnConnection": vpnConnection,
+  "aws:cloudwatch/metricAlarm:MetricAlarm": metricAlarm,
   // awsx's ECR repository is a remote component: under the mock runtime its children are not
   // evaluated, so the component itself stands for the repository (see estimate.ts).
   "awsx:ecr:Repository": ecrRepository,
@@ -877,6 +907,14 @@ export const FREE_TYPES: ReadonlySet<string> = new Set([
   "aws:acm/certificateValidation:CertificateValidation",
   "aws:route53/record:Record",
   "aws:wafv2/webAclAssociation:WebAclAssociation",
+  // The office VPN bills per connection-hour (on the VpnConnection); the virtual private gateway,
+  // customer gateways, static routes and route propagation have no charge of their own
+  // (https://aws.amazon.com/vpn/pricing/).
+  "aws:ec2/vpnGateway:VpnGateway",
+  "aws:ec2/customerGateway:CustomerGateway",
+  "aws:ec2/vpnConnectionRoute:VpnConnectionRoute",
+  "aws:ec2/vpnGatewayRoutePropagation:VpnGatewayRoutePropagation",
+  "aws:ec2/vpnGatewayAttachment:VpnGatewayAttachment",
 ]);
 
 function clamp(x: number, lo: number, hi: number): number {
