@@ -178,7 +178,12 @@ export function countStack(doc: DeploymentDocument, stack: string, fallback: Loc
   for (const r of ofType(T.kmsKey)) add("kms-keys", r);
   for (const r of ofType(T.vgw)) add("virtual-private-gateways", r);
   for (const r of ofType(T.cgw)) add("customer-gateways", r);
-  for (const r of ofType(T.vpn)) add("vpn-connections", r);
+  for (const r of ofType(T.vpn)) {
+    add("vpn-connections", r);
+    // Per virtual private gateway too (a transit gateway attachment counts elsewhere).
+    const vgw = str(prop(r, "vpnGatewayId"));
+    if (vgw !== undefined) add("vpn-connections-per-vgw", r, 1, vgw);
+  }
 
   // --- NAT gateways per AZ: the AZ is the subnet's.
   const subnets = new Map(ofType(T.subnet).map((s) => [s.id, s]));

@@ -21,6 +21,7 @@ export const QUOTA_SCOPES = [
   "routeTable",
   "loadBalancer",
   "cluster",
+  "vpnGateway",
 ] as const;
 export type QuotaScope = (typeof QUOTA_SCOPES)[number];
 
