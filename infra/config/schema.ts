@@ -83,8 +83,11 @@ export const SEMANTIC_VALIDATORS: readonly SemanticValidator[] = [
   },
   { sections: ["vpn"], validate: (c, ctx) => (c.vpn ? validateVpnConfig(c.vpn, { file: ctx.file }) : []) },
   {
-    sections: ["vpn", "peering", "network"],
-    validate: (c, ctx) => (c.vpn ? validateVpnPlacement(c.vpn, { file: ctx.file, peered: c.peering !== undefined, vpcCidr: c.network.cidr }) : []),
+    sections: ["vpn", "peering", "network", "bastion"],
+    validate: (c, ctx) =>
+      c.vpn
+        ? validateVpnPlacement(c.vpn, { file: ctx.file, peered: c.peering !== undefined, vpcCidr: c.network.cidr, publicBastion: c.bastion.enabled && c.bastion.sshCidrs.length > 0 })
+        : [],
   },
 ];
 

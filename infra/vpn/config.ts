@@ -262,8 +262,20 @@ export function validateVpnConfig(vpn: VpnConfig, ctx: VpnValidationContext): Co
  * only (an environment that sets `platform:vpn` has `platform:peering`), and never a range of the
  * VPC itself (the VPC's local route would win and the office would be unreachable).
  */
-export function validateVpnPlacement(vpn: VpnConfig, ctx: { readonly file: string; readonly peered: boolean; readonly vpcCidr: string }): ConfigProblem[] {
+export function validateVpnPlacement(
+  vpn: VpnConfig,
+  ctx: { readonly file: string; readonly peered: boolean; readonly vpcCidr: string; readonly publicBastion?: boolean },
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  // A bastion with sshCidrs sits in the public tier (infra/bastion): the office must reach that tier.
+  if (ctx.publicBastion && !vpn.access.tiers.includes("public")) {
+    problems.push({
+      key: "platform:vpn.access.tiers",
+      received: vpn.access.tiers,
+      allowed: "tiers that include the bastion's: with platform:bastion.sshCidrs set the bastion runs in the public tier",
+      fix: `add "public" to platform:vpn.access.tiers, or empty platform:bastion.sshCidrs in ${ctx.file} so the bastion stays private (the office reaches it over the VPN)`,
+    });
+  }
   if (ctx.peered) {
     problems.push({
       key: "platform:vpn",

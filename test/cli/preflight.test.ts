@@ -115,7 +115,8 @@ describe("platform preflight", function () {
     it("counts every environment's peering against the management VPC, and the routes and NACL entries they write into it", () => {
       expect(quota(report, NONPROD, "peering-per-vpc")).to.deep.include({ used: 3, subject: "shared/shared-vpc", byStack: { dev: 1, staging: 1, prod: 1 } });
       expect(quota(report, NONPROD, "routes-per-route-table")).to.deep.include({ used: 4, byStack: { shared: 1, dev: 1, staging: 1, prod: 1 } });
-      expect(quota(report, NONPROD, "rules-per-network-acl")).to.deep.include({ used: 13, limit: 20, subject: "shared/shared-private (IPv4 outbound)" });
+      // 14: the management VPC's own rules, the three environments' peering rules and the office VPN's reply rule (500).
+      expect(quota(report, NONPROD, "rules-per-network-acl")).to.deep.include({ used: 14, limit: 20, subject: "shared/shared-private (IPv4 outbound)" });
     });
 
     it("without the raise, prod's Fargate vCPU is over AWS's default of 6 (why environments/quotas.yml ships it)", async () => {

@@ -105,6 +105,12 @@ describe("vpn/config: platform:vpn", () => {
     expect(lines[1]).to.match(/^ - platform:vpn\.tunnel\.phase1EncryptionAlgorithms\[0\]: received "AES128"/);
   });
 
+  it("fails when the bastion moves to the public tier (sshCidrs) but the office reaches only the private one", () => {
+    expect(problemsOf({ offices: [office] }, { bastion: { enabled: true, sshCidrs: ["198.51.100.0/24"] } })).to.deep.equal([
+      ` - platform:vpn.access.tiers: received ["private"]; allowed: tiers that include the bastion's: with platform:bastion.sshCidrs set the bastion runs in the public tier; fix: add "public" to platform:vpn.access.tiers, or empty platform:bastion.sshCidrs in ${SHARED} so the bastion stays private (the office reaches it over the VPN)`,
+    ]);
+  });
+
   it("suggests the key a typo meant", () => {
     const lines = problemsOf({ offices: [office], amazonSideASN: 64512 });
     expect(lines).to.have.length(1);
