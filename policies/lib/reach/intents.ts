@@ -282,7 +282,7 @@ export function deriveIntents(m: NetworkModel, arch: Architecture): Array<Planne
     const sources: Endpoint[] = office.cidrs
       .map((c) => parseRange(c))
       .filter((c): c is AddrRange => c !== undefined)
-      .map((cidr) => ({ kind: "office", cidr, label: `office ${office.name} (${cidr.text})`, connectionId: conn.id }));
+      .map((cidr) => ({ kind: "office", cidr, label: `office ${office.name}`, connectionId: conn.id }));
     const why = "VPN traffic does not cross the peering (no edge-to-edge routing): the office reaches environments through the bastion";
     if (own) {
       const b = f.bastion();
