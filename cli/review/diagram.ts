@@ -22,6 +22,8 @@ import {
  *  - A → B for every security-group rule that lets A's group reach B's (ingress on B from A, or
  *    egress on A to B), labelled with the port: service → Aurora, bastion → Aurora, ALB → service.
  *  - VPC ⇠⇢ VPC for each peering connection, matched by VPC id across the stacks' plans.
+ *  - Office ⇢ virtual private gateway for each site-to-site VPN connection (two tunnels, BGP or
+ *    static), and gateway → the nodes whose groups admit the office ranges, labelled with the port.
  *
  * Pure. Ids are derived from stack and logical names, so the same plans give the same text.
  */
@@ -167,6 +169,9 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
   /** VPC id → subgraph id, for peering edges across stacks. */
   const vpcById = new Map<string, string>();
   const peerings: { from: string; peerVpcId: string; label: string }[] = [];
+  /** Office VPN: declarations outside the VPC subgraphs, and which gateway admits which ranges. */
+  const vpnLines: string[] = [];
+  const officeRanges: { gateway: string; stack: string; cidrs: string[] }[] = [];
 
   for (const { stack, g } of graphs) {
     const vpcs = g.ofType("aws:ec2/vpc:Vpc");
@@ -304,6 +309,27 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
       if (peer) peerings.push({ from: vpcNode, peerVpcId: peer, label: "peering" });
     }
 
+    // Office VPN: the office, its connection's two tunnels, the gateway on this VPC.
+    for (const gw of g.ofType("aws:ec2/vpnGateway:VpnGateway")) {
+      const gwId = mermaidId(stack, "vgw", name(gw));
+      const asn = str(prop(gw, "amazonSideAsn"));
+      vpnLines.push(`  ${gwId}["VPN gateway ${mermaidText(name(gw))}${asn ? `<br/>ASN ${mermaidText(asn)}` : ""}"]`);
+      vpnLines.push(`  ${gwId} --- ${vpcNode}`);
+      const conns = g.ofType("aws:ec2/vpnConnection:VpnConnection").filter((c) => g.follow(c, "vpnGatewayId", ["aws:ec2/vpnGateway:VpnGateway"])?.urn === gw.urn);
+      for (const c of conns) {
+        const tags = obj(prop(c, "tags")) ?? {};
+        const office = typeof tags.Office === "string" ? tags.Office : name(c);
+        const cidrs = typeof tags.OfficeCidrs === "string" ? tags.OfficeCidrs.split(/\s+/).filter((x) => x !== "") : [];
+        const cgw = g.follow(c, "customerGatewayId", ["aws:ec2/customerGateway:CustomerGateway"]);
+        const ip = cgw ? str(prop(cgw, "ipAddress")) : undefined;
+        const officeId = mermaidId(stack, "office", office);
+        vpnLines.push(`  ${officeId}(["Office ${mermaidText(office)}${cidrs.length > 0 ? `<br/>${cidrs.map(mermaidText).join("<br/>")}` : ""}${ip ? `<br/>device ${mermaidText(ip)}` : ""}"])`);
+        const routing = bool(prop(c, "staticRoutesOnly")) ? "static" : "BGP";
+        edge(officeId, gwId, `IPsec, 2 tunnels, ${routing}`, true);
+        officeRanges.push({ gateway: gwId, stack, cidrs });
+      }
+    }
+
     // Render this stack's subgraph.
     const cidr = vpcs.length > 0 ? str(prop(vpcs[0], "cidrBlock")) : undefined;
     if (vpcs.length === 0 && stackNodes.length === 0) continue;
@@ -387,6 +413,17 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
       for (const a of ownersOf(src)) for (const b of ownersOf(dst)) edge(a, b, portLabel(port));
     }
   }
+
+  // The gateway delivers the office ranges to whatever admits them: SG rules with an office CIDR.
+  for (const o of officeRanges) {
+    const g = graphs.find((x) => x.stack === o.stack)?.g;
+    for (const r of g?.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") ?? []) {
+      const cidr = str(prop(r, "cidrIpv4"));
+      if (!cidr || !o.cidrs.includes(cidr)) continue;
+      for (const b of ownersOf(refs(r, "securityGroupId"))) edge(o.gateway, b, portLabel(num(prop(r, "fromPort"))));
+    }
+  }
+  lines.push(...vpnLines);
 
   const peerDone = new Set<string>();
   for (const p of peerings) {

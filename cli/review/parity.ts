@@ -133,6 +133,15 @@ export function extractSettings(doc: UntypedDeployment, stack: string): Setting[
       g.ofType("aws:ec2/vpcPeeringConnection:VpcPeeringConnection").length +
       g.ofType("aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter").length;
     add("Network", "Peering connections", "", String(peerings));
+    // The office VPN (management stack): one row per office, so a change of routing or of the
+    // tunnels' IKE versions shows as a changed value.
+    for (const c of g.ofType("aws:ec2/vpnConnection:VpnConnection")) {
+      const tags = obj(prop(c, "tags")) ?? {};
+      const office = typeof tags.Office === "string" ? tags.Office : nameInStack(c, stack);
+      const routing = bool(prop(c, "staticRoutesOnly")) ? "static" : "BGP";
+      const ike = [1, 2].map((n) => (list(prop(c, `tunnel${n}IkeVersions`)) ?? ["ikev1", "ikev2"]).join("+")).join(" / ");
+      add("Network", "Site-to-site VPN", office, `${routing}; tunnels ${ike}; ${typeof tags.OfficeCidrs === "string" ? tags.OfficeCidrs : "?"}`);
+    }
   }
 
   // ---- Bastion -------------------------------------------------------------------------------
