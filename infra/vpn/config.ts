@@ -92,9 +92,9 @@ export const TunnelConfigSchema = z.strictObject({
   phase2IntegrityAlgorithms: algorithms(INTEGRITY_ALGORITHMS, DEFAULT_INTEGRITY),
   /** Phase 2 (PFS) Diffie-Hellman groups. @default [19, 20, 21] */
   phase2DhGroupNumbers: z.array(z.number().int()).min(1).default([...DEFAULT_DH_GROUPS]),
-  /** See DPD_TIMEOUT_ACTIONS. @default "restart" */
+  /** On a dead-peer-detection timeout: `restart` re-negotiates at once, `clear` drops the tunnel until the office re-initiates, `none` does nothing. @default "restart" */
   dpdTimeoutAction: z.enum(DPD_TIMEOUT_ACTIONS).default("restart"),
-  /** See STARTUP_ACTIONS. @default "start" */
+  /** `start`: AWS initiates IKE (IKEv2 only), so a tunnel comes back after maintenance on its own; `add`: AWS waits for the office's device. @default "start" */
   startupAction: z.enum(STARTUP_ACTIONS).default("start"),
 });
 export type TunnelConfig = z.infer<typeof TunnelConfigSchema>;
@@ -108,7 +108,7 @@ export const OfficeConfigSchema = z.strictObject({
   bgpAsn: z.number().int(),
   /** The office's networks: what reaches the management VPC through the tunnels. */
   cidrs: z.array(z.string()).min(1),
-  /** `bgp` (recommended) or `static`; see the table above. @default "bgp" */
+  /** `bgp` (recommended: failover between the tunnels follows the BGP sessions) or `static` (one static route per office range). @default "bgp" */
   routing: z.enum(ROUTING_MODES).default("bgp"),
 });
 export type OfficeConfig = z.infer<typeof OfficeConfigSchema>;
