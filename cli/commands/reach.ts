@@ -27,7 +27,8 @@ Both take any plan format: an offline plan, \`pulumi stack export\`, or a
 
 Query mode explains one flow: --from/--to take a resource's logical name (prod-alb-lb,
 prod-svc-hello-service, prod-db-cluster, prod-ecr-api, shared-bastion-asg), a short name
-(alb, service:hello, task:db-bootstrap, database, endpoint:ecr.api, bastion), or "internet" / "s3".
+(alb, service:hello, task:db-bootstrap, database, endpoint:ecr.api, bastion), "internet" / "s3",
+or, as a source, "office:<name>" (an office behind the management stack's VPN, docs/vpn.md).
 
 Exit codes: 0 every intent holds, 1 at least one does not, 2 usage or evaluation error.`;
 
@@ -117,10 +118,23 @@ export function findNode(m: NetworkModel, name: string): NetNode {
 function ends(m: NetworkModel, name: string): Endpoint[] {
   if (name === "internet") return [{ kind: "internet" }];
   if (name === "s3") return [{ kind: "service", service: "s3", label: "S3 (gateway endpoint)" }];
+  if (name.startsWith("office:")) return officeEnds(m, name.slice("office:".length));
   const node = findNode(m, name);
   const ps = placements(m, node);
   if (ps.length === 0) throw new ReachError(`${node.label}: its subnets are not known in the plan`);
   return ps.map((p) => ({ kind: "node", node, subnetId: p.subnetId }));
+}
+
+/** An office behind a site-to-site VPN connection (its `Office` tag): one end per office range. */
+function officeEnds(m: NetworkModel, office: string): Endpoint[] {
+  const conns = [...m.vpnConnections.values()];
+  const conn = conns.find((c) => c.office === office);
+  if (!conn) {
+    const known = conns.map((c) => c.office).filter((o): o is string => o !== undefined);
+    throw new UsageError(`no VPN connection for office "${office}" in the plans (known offices: ${known.join(", ") || "none"}; pass the management stack's plan with --shared-plan)`);
+  }
+  if (conn.officeCidrs.length === 0) throw new ReachError(`VPN connection ${conn.name} has no OfficeCidrs tag: its office ranges are not known`);
+  return conn.officeCidrs.map((cidr) => ({ kind: "office", cidr, label: `office ${office}`, connectionId: conn.id }));
 }
 
 function ref(m: NetworkModel, e: Endpoint): EndRef {

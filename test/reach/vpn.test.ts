@@ -1,10 +1,15 @@
 import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { command } from "../../cli/commands/reach";
+import { captureOutput } from "../support/capture";
 import { shippedArchitecture } from "../../cli/reach/architecture";
 import { architectureFromPlan } from "../../cli/reach/from-plan";
 import { IntentResult, checkIntents } from "../../cli/reach/intents";
 import { ReachResource, buildModel, parseRange } from "../../cli/reach/model";
 import { evaluateFlow, lookupRoute } from "../../policies/lib/reach/evaluate";
-import { find, mutate, shippedResources } from "./shipped";
+import { documentOf, find, mutate, shippedResources } from "./shipped";
 
 /**
  * The office VPN under `platform reach`: the office reaches the management bastion through the
@@ -105,5 +110,25 @@ describe("platform reach: the office VPN", function () {
     const fromDev = architectureFromPlan("dev", buildModel(dev), dev);
     expect(fromDev.offices).to.deep.equal([{ name: "office", stack: "shared", cidrs: [OFFICE], ports: [22] }]);
     expect(shippedArchitecture("dev").offices).to.deep.equal(fromDev.offices);
+  });
+
+  it("query mode takes office:<name> as a source (exit 1: the flow is denied), and names the known offices when the name is wrong (exit 2)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "reach-vpn-"));
+    try {
+      fs.writeFileSync(path.join(dir, "dev.json"), JSON.stringify(documentOf(dev, "dev")));
+      fs.writeFileSync(path.join(dir, "shared.json"), JSON.stringify(documentOf(dev, "shared")));
+      const args = ["dev", "--plan", path.join(dir, "dev.json"), "--shared-plan", path.join(dir, "shared.json"), "--to", "database", "--port", "5432"];
+      const ok = await captureOutput(() => command.run([...args, "--from", "office:office"]));
+      expect(ok.value).to.equal(1);
+      expect(ok.stdout.split("\n").filter((l) => l.startsWith("office office → "))).to.deep.equal([
+        "office office → Aurora cluster platform-dev (ap-northeast-2a) tcp 5432: deny",
+        "office office → Aurora cluster platform-dev (ap-northeast-2b) tcp 5432: deny",
+      ]);
+      const bad = await captureOutput(() => command.run([...args, "--from", "office:hq"]));
+      expect(bad.value).to.equal(2);
+      expect(bad.stderr).to.match(/^platform reach: no VPN connection for office "hq" in the plans \(known offices: office; pass the management stack's plan with --shared-plan\)/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
