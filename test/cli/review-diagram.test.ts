@@ -2,6 +2,7 @@ import { expect } from "chai";
 import type { Mermaid } from "mermaid";
 import { buildDiagram, mermaidId, mermaidText } from "../../cli/review/diagram";
 import { ALL_SHAPES, buildStack, DEV, PROD, SHARED, StackShape } from "../fixtures/review/stack";
+import { shippedPlans } from "../support/plans";
 
 /**
  * Mermaid's own parser, loaded once. It is the package GitHub renders with; under Node it needs
@@ -104,6 +105,13 @@ describe("review diagram", () => {
 
     it("the four-stack diagram parses as a flowchart", async () => {
       expect(await parse(diagramOf(...ALL_SHAPES))).to.equal("flowchart-v2");
+    });
+
+    it("the shipped shared and dev plans' diagram, with the office VPN (office, gateway, tunnels), parses", async () => {
+      const plans = await shippedPlans(["shared", "dev"]);
+      const text = buildDiagram([...plans.values()].map((p) => ({ stack: p.stack, head: p.deployment })));
+      expect(text).to.contain("shared_office_office");
+      expect(await parse(text)).to.equal("flowchart-v2");
     });
 
     it("a diagram whose names carry quotes and brackets parses", async () => {
