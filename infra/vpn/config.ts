@@ -35,9 +35,10 @@ export const DEFAULT_TUNNEL_LOG_RETENTION_DAYS = 365;
 
 /**
  * Private ASN ranges (RFC 6996): 16-bit 64512–65534 and 32-bit 4200000000–4294967294. AWS accepts
- * exactly these for a VGW's `amazonSideAsn` ("a private ASN in the 64512 to 65534 range or
- * 4200000000 to 4294967294", CreateVpnGateway, Amazon EC2 API Reference), and a customer gateway
- * of an office that is not itself on the internet's BGP table has no business using a public one.
+ * these for a VGW's `amazonSideAsn` (CreateVpnGateway, Amazon EC2 API Reference), plus four legacy
+ * Amazon ASNs (terraform-provider-aws `validAmazonSideASN`: 7224, 9059, 10124, 17493) that the
+ * platform does not offer; a customer gateway of an office that is not itself on the internet's
+ * BGP table has no business using a public one.
  */
 export const PRIVATE_ASN_RANGES: readonly (readonly [number, number])[] = [
   [64512, 65534],
@@ -168,7 +169,7 @@ export function validateVpnConfig(vpn: VpnConfig, ctx: VpnValidationContext): Co
     problems.push({
       key: "platform:vpn.amazonSideAsn",
       received: vpn.amazonSideAsn,
-      allowed: "a private ASN: 64512–65534 or 4200000000–4294967294 (what AWS accepts for a virtual private gateway)",
+      allowed: "a private ASN: 64512–65534 or 4200000000–4294967294 (AWS also accepts its legacy ASNs 7224, 9059, 10124 and 17493 for a virtual private gateway; the platform keeps to private ones)",
       fix: `set platform:vpn.amazonSideAsn to ${DEFAULT_AMAZON_SIDE_ASN} (AWS's default) or another private ASN in ${file}`,
     });
   }

@@ -68,7 +68,7 @@ describe("vpn/config: platform:vpn", () => {
 
   it("fails on a public ASN, and on an office ASN equal to the gateway's", () => {
     expect(problemsOf({ amazonSideAsn: 7224, offices: [{ ...office, bgpAsn: 65010 }] })).to.deep.equal([
-      ` - platform:vpn.amazonSideAsn: received 7224; allowed: a private ASN: 64512–65534 or 4200000000–4294967294 (what AWS accepts for a virtual private gateway); fix: set platform:vpn.amazonSideAsn to 64512 (AWS's default) or another private ASN in ${SHARED}`,
+      ` - platform:vpn.amazonSideAsn: received 7224; allowed: a private ASN: 64512–65534 or 4200000000–4294967294 (AWS also accepts its legacy ASNs 7224, 9059, 10124 and 17493 for a virtual private gateway; the platform keeps to private ones); fix: set platform:vpn.amazonSideAsn to 64512 (AWS's default) or another private ASN in ${SHARED}`,
     ]);
     expect(problemsOf({ amazonSideAsn: 65010, offices: [office] })).to.deep.equal([
       ` - platform:vpn.offices[0].bgpAsn: received 65010; allowed: an ASN different from platform:vpn.amazonSideAsn (65010): the BGP session is external (eBGP) and both ends must differ; fix: give the office another private ASN, e.g. 65020`,
