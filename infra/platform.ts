@@ -58,6 +58,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
       managementCidrs: peering ? [peering.management.vpcCidr] : [],
       servicePorts: appPorts.servicePorts,
       databasePort: appPorts.databasePort,
+      cachePort: appPorts.cachePort,
     },
     opts,
   );

@@ -4,6 +4,7 @@ import { NetworkConfigSchema, validateNetworkConfig } from "../network/config";
 import { PeeringConfigSchema, validatePeeringAddresses, validatePeeringConfig } from "../peering/config";
 import { AlbConfigSchema, EcsConfigSchema, ServicesConfigSchema, validateAppConfig } from "../app/config";
 import { DatabaseConfigSchema, validateDatabaseConfig } from "../database/config";
+import { CacheConfigSchema, validateCacheConfig, validateServiceCacheUse } from "../cache/config";
 import { ConfigProblem } from "./problems";
 
 /**
@@ -28,6 +29,8 @@ export const PlatformConfigSchema = z.strictObject({
   services: ServicesConfigSchema.optional(),
   /** The Aurora cluster (infra/database/config.ts). @default - no database */
   database: DatabaseConfigSchema.optional(),
+  /** The session store: ElastiCache for Valkey / Redis OSS (infra/cache/config.ts). @default - no cache */
+  cache: CacheConfigSchema.optional(),
 });
 
 export type PlatformSettings = z.infer<typeof PlatformConfigSchema>;
@@ -77,6 +80,14 @@ export const SEMANTIC_VALIDATORS: readonly SemanticValidator[] = [
   {
     sections: ["database", "network"],
     validate: (c, ctx) => (c.database ? validateDatabaseConfig(c.database, c.network.azCount, ctx.file) : []),
+  },
+  {
+    sections: ["cache", "network"],
+    validate: (c, ctx) => (c.cache ? validateCacheConfig(c.cache, c.network.azCount, ctx.file) : []),
+  },
+  {
+    sections: ["services", "cache"],
+    validate: (c, ctx) => validateServiceCacheUse(c.services ?? [], c.cache, ctx.file),
   },
 ];
 
