@@ -18,7 +18,8 @@ import { Tier } from "./plan";
  * |         | management VPC's NACLs; an environment's flows to management   |
  *
  * Invariants (enforced by tests and by the policy pack): no rule opens 22 or 3389 to 0.0.0.0/0;
- * the isolated tier admits only the database port, from the private tier and the management VPC.
+ * the isolated tier admits only the database port, from the private tier and the management VPC,
+ * and (with a session store) the cache port from the private tier alone.
  */
 export const EPHEMERAL_FROM = 1024;
 export const EPHEMERAL_TO = 65535;

@@ -169,7 +169,7 @@ export interface PeeringConnection {
   readonly crossRegion: boolean;
 }
 
-export type NodeKind = "alb" | "service" | "task" | "database" | "endpoint" | "bastion" | "nat-gateway" | "nat-instance" | "instance";
+export type NodeKind = "alb" | "service" | "task" | "database" | "cache" | "endpoint" | "bastion" | "nat-gateway" | "nat-instance" | "instance";
 
 /** Something with network interfaces: one placement per subnet it may have an interface in. */
 export interface NetNode {
@@ -323,6 +323,8 @@ const T = {
   subnetGroup: TYPES.rdsSubnetGroup,
   asg: TYPES.autoscalingGroup,
   launchTemplate: TYPES.launchTemplate,
+  cacheGroup: TYPES.elasticacheReplicationGroup,
+  cacheSubnetGroup: TYPES.elasticacheSubnetGroup,
 } as const;
 
 export const REACH_TYPES = T;
@@ -704,6 +706,29 @@ function buildNodes(m: NetworkModel, resources: readonly ReachResource[]): void 
       ports: typeof port === "number" ? [port] : String(p.engine ?? "").includes("mysql") ? [3306] : [5432],
       routeIds: [],
       parts: [cluster.urn, ...(group ? [group.urn] : []), ...instances.map((i) => i.urn)],
+    });
+  }
+
+  // ElastiCache replication groups (the session store): nodes in the subnet group's subnets (the
+  // primary may be in any of them and moves on failover), the group's security groups and port.
+  // ElastiCache nodes never have public addresses.
+  for (const rg of of(T.cacheGroup)) {
+    const p = rg.props;
+    const groupName = str(p, "subnetGroupName");
+    const group = of(T.cacheSubnetGroup).find((g) => (g.props.name === groupName && groupName !== UNKNOWN) || idOf(g) === groupName);
+    const port = num(p, "port");
+    const ident = typeof p.replicationGroupId === "string" && p.replicationGroupId !== UNKNOWN ? p.replicationGroupId : nameOfUrn(rg.urn);
+    m.nodes.push({
+      key: `cache:${nameOfUrn(rg.urn)}`,
+      kind: "cache",
+      label: `ElastiCache ${String(ident)}`,
+      urn: rg.urn,
+      subnetIds: group ? strings(group.props, "subnetIds") : [UNKNOWN],
+      securityGroupIds: strings(p, "securityGroupIds"),
+      publicIp: false,
+      ports: [typeof port === "number" ? port : 6379],
+      routeIds: [],
+      parts: [rg.urn, ...(group ? [group.urn] : [])],
     });
   }
 
