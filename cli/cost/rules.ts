@@ -1,5 +1,6 @@
 import { UNKNOWN } from "../evaluate/property-values";
 import { DeploymentGraph, bool, list, num, obj, prop, str } from "./graph";
+import { ELASTICACHE_FREE_TYPES, ELASTICACHE_USAGE_KEYS, elasticacheReplicationGroup } from "./elasticache";
 import { PricingContext } from "./lines";
 import { HOURS_PER_MONTH } from "./pricing";
 import { CostLine, DeploymentResource } from "./types";
@@ -39,6 +40,7 @@ export const USAGE_KEYS: Readonly<Record<string, readonly string[]>> = {
   "aws:ecr/repository:Repository": ["storage_gb"],
   "awsx:ecr:Repository": ["storage_gb"],
   "aws:s3/bucket:Bucket": ["storage_gb"],
+  ...ELASTICACHE_USAGE_KEYS,
 };
 
 const priced = (lines: CostLine[], notes: Array<string | undefined> = []): RuleResult => ({
@@ -791,6 +793,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   "aws:ecs/service:Service": ecsService,
   "aws:rds/cluster:Cluster": auroraCluster,
   "aws:rds/clusterInstance:ClusterInstance": auroraInstance,
+  "aws:elasticache/replicationGroup:ReplicationGroup": (r, ctx) => elasticacheReplicationGroup(r, ctx),
   "aws:cloudwatch/logGroup:LogGroup": logGroup,
   "aws:kms/key:Key": kmsKey,
   "aws:secretsmanager/secret:Secret": secret,
@@ -877,6 +880,7 @@ export const FREE_TYPES: ReadonlySet<string> = new Set([
   "aws:acm/certificateValidation:CertificateValidation",
   "aws:route53/record:Record",
   "aws:wafv2/webAclAssociation:WebAclAssociation",
+  ...ELASTICACHE_FREE_TYPES,
 ]);
 
 function clamp(x: number, lo: number, hi: number): number {
