@@ -26,6 +26,10 @@ export const ACCEPTED_ADVISORY: Record<string, Array<[policy: string, resource: 
     ["ecs-service-require-multi-az", "dev-svc-hello-service", "one task is enough for dev"],
     ["rds-cluster-configure-non-default-port", "dev-db-cluster", "the database is reachable only from two security groups; a non-default port adds nothing"],
     ["rds-cluster-require-multi-az", "dev-db-cluster", "a single Aurora instance in dev (cost)"],
+    // The session store runs one node in dev (docs/cache.md): one finding per missing part.
+    ["elasticache-replicationgroup-require-multi-az", "dev-cache-group", "one cache node in dev (cost): no replica"],
+    ["elasticache-replicationgroup-require-multi-az", "dev-cache-group", "one cache node in dev: no automatic failover"],
+    ["elasticache-replicationgroup-require-multi-az", "dev-cache-group", "one cache node in dev: no Multi-AZ"],
   ],
   staging: [
     ["lb-loadbalancer-require-waf", "staging-alb-lb", "no WAF web ACL yet (advisory in the catalog; planned with the WAF work)"],

@@ -179,7 +179,6 @@ export function deriveIntents(m: NetworkModel, arch: Architecture): Array<Planne
   const alb = f.alb();
   const db = f.database();
   const hasApp = arch.services.length > 0;
-  cacheIntents(f, arch, pairs, missing);
 
   // Internet → ALB on each listener port (each ALB AZ).
   if (hasApp) {
@@ -287,6 +286,7 @@ export function deriveIntents(m: NetworkModel, arch: Architecture): Array<Planne
       }
     }
   }
+  cacheIntents(f, arch, pairs, missing);
   return out;
 }
 
