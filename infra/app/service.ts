@@ -458,6 +458,8 @@ export class FargateService extends pulumi.ComponentResource {
       ? pulumi.all([cache.endpoint, cache.userName, cache.replicationGroupId]).apply(
           // CACHE_NAME: the replication group id, which the IAM token signs (docs/cache.md).
           ([host, userName, groupId]): Record<string, string> => ({
+            // The region the token is signed for (as for the database's IAM tokens).
+            AWS_REGION: args.region,
             CACHE_HOST: host,
             CACHE_NAME: groupId,
             CACHE_PORT: String(cache.port),

@@ -208,7 +208,7 @@ export function resolvedCacheFamily(c: Pick<CacheConfig, "engine" | "engineVersi
 }
 
 /** Variables the platform sets on services with `cache: true`; config may not set them. */
-export const CACHE_ENV = ["CACHE_HOST", "CACHE_NAME", "CACHE_PORT", "CACHE_TLS", "CACHE_USER"] as const;
+export const CACHE_ENV = ["AWS_REGION", "CACHE_HOST", "CACHE_NAME", "CACHE_PORT", "CACHE_TLS", "CACHE_USER"] as const;
 
 /** What `validateServiceCacheUse` reads of each service. */
 export interface CacheUsingService {

@@ -175,5 +175,16 @@ describe("platform check over the shipped stacks", function () {
       set(lg, "retentionInDays", undefined);
       expect(await caught(doc, "cloudwatch-loggroup-configure-retention")).to.deep.equal([parseUrn(lg.urn).name]);
     });
+
+    it("with the session store accepting plaintext and opened to the VPC by CIDR (docs/cache.md)", async () => {
+      const doc = clone();
+      const rg = find(doc, "aws:elasticache/replicationGroup:ReplicationGroup");
+      set(rg, "transitEncryptionMode", "preferred");
+      const sg = find(doc, "aws:ec2/securityGroup:SecurityGroup", (r) => parseUrn(r.urn).name === "prod-cache-sg");
+      add(doc, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "mutation-cache-cidr",
+        { securityGroupId: sg.id ?? "", ipProtocol: "tcp", fromPort: 6379, toPort: 6379, cidrIpv4: "10.30.0.0/16" }, { securityGroupId: [sg.urn] }, sg);
+      expect(await caught(doc, "elasticache-replicationgroup-require-encryption-in-transit")).to.deep.equal(["prod-cache-group"]);
+      expect(await caught(doc, "elasticache-replicationgroup-disallow-untrusted-ingress")).to.deep.equal(["mutation-cache-cidr"]);
+    });
   });
 });

@@ -150,9 +150,11 @@ describe("cache: the shipped stacks", function () {
   it("hello gets CACHE_* variables and exactly elasticache:Connect on the group and the user; outputs name endpoint, port and user", async () => {
     const { resources, outputs } = await evaluateShipped("prod");
     const defs = JSON.parse(String(byName(resources, "prod-svc-hello-taskdef").inputs.containerDefinitions)) as Array<{ environment: Array<{ name: string; value: string }> }>;
-    const env = Object.fromEntries(defs[0].environment.filter((e) => e.name.startsWith("CACHE_")).map((e) => [e.name, e.value]));
+    const env = Object.fromEntries(defs[0].environment.filter((e) => e.name.startsWith("CACHE_") || e.name === "AWS_REGION").map((e) => [e.name, e.value]));
     const endpoint = byName(resources, "prod-cache-group").outputs.primaryEndpointAddress;
-    expect(env).to.deep.equal({ CACHE_HOST: endpoint, CACHE_NAME: "platform-prod-cache", CACHE_PORT: "6379", CACHE_TLS: "true", CACHE_USER: "platform-prod-app" });
+    expect(env).to.deep.equal({ AWS_REGION: "ap-northeast-2", CACHE_HOST: endpoint, CACHE_NAME: "platform-prod-cache", CACHE_PORT: "6379", CACHE_TLS: "true", CACHE_USER: "platform-prod-app" });
+    // As ElastiCache names a TLS-enabled, cluster-mode-disabled group's primary endpoint (the mock answers so).
+    expect(endpoint).to.match(/^master\.platform-prod-cache\.[0-9a-f]{6}\.apn2\.cache\.amazonaws\.com$/);
     expect(JSON.parse(String(byName(resources, "prod-svc-hello-task-role-cache").inputs.policy))).to.deep.equal(cacheConnectPolicy("ap-northeast-2", "123456789012", "platform-prod-cache", "platform-prod-app"));
     const cachePolicies = resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && String(r.inputs.policy).includes("elasticache:"));
     expect(cachePolicies.map((r) => r.name)).to.deep.equal(["prod-svc-hello-task-role-cache"]);
