@@ -6,7 +6,7 @@ import { T as TYPES } from "../types";
  * (+ associations and routes), network ACLs (+ entries and associations), security groups (+ every
  * way of writing their rules), peering connections, gateway endpoints, and the network interfaces
  * of what sends and receives traffic (ALB, ECS services, one-off ECS tasks such as the database
- * bootstrap, Aurora, interface endpoints, bastion ASG, NAT gateways and instances). Pure: resources in, model out; no I/O.
+ * bootstrap, Aurora, ElastiCache replication groups, interface endpoints, bastion ASG, NAT gateways and instances). Pure: resources in, model out; no I/O.
  *
  * Documents are merged by resource id, which is how the environment stack's peering children
  * (routes and NACL entries written into the management VPC's tables) meet the management stack's
