@@ -61,6 +61,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Record<stri
       databasePort: appPorts.databasePort,
       // The office VPN's NACL entries (management stack only: config refuses platform:vpn elsewhere).
       ...(config.vpn ? { office: { cidrs: officeCidrs(config.vpn).map((o) => o.cidr), tiers: config.vpn.access.tiers, ports: config.vpn.access.ports } } : {}),
+      cachePort: appPorts.cachePort,
     },
     opts,
   );

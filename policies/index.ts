@@ -2,6 +2,7 @@ import { PolicyPack } from "@pulumi/policy";
 import { policies as cloudwatch } from "./cloudwatch";
 import { policies as ec2 } from "./ec2";
 import { policies as ecs } from "./ecs";
+import { policies as elasticache } from "./elasticache";
 import { policies as iam } from "./iam";
 import { policies as kms } from "./kms";
 import { policies as lb } from "./lb";
@@ -23,8 +24,8 @@ import { policies as vpn } from "./vpn";
  * or offline with `platform check <stack>`.
  */
 new PolicyPack("platform-policies", {
-  description: "Platform guardrails: network, security groups, bastion, ALB, ECS, Aurora, logs, KMS, IAM, S3, office VPN.",
+  description: "Platform guardrails: network, security groups, bastion, ALB, ECS, Aurora, ElastiCache, logs, KMS, IAM, S3, office VPN.",
   provider: "aws",
   enforcementLevel: "mandatory",
-  policies: [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach, ...vpn],
+  policies: [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...elasticache, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach, ...vpn],
 });

@@ -212,7 +212,17 @@ export const securityGroupDisallowMixedRuleManagement = stackPolicy({
 });
 
 function attachedGroups(graph: StackGraph): Set<Resource> {
-  const holders = graph.ofType(T.loadBalancer, T.ecsService, T.ecsTaskSet, T.rdsCluster, T.rdsInstance, T.instance, T.launchTemplate, T.vpcEndpoint);
+  const holders = graph.ofType(
+    T.loadBalancer,
+    T.ecsService,
+    T.ecsTaskSet,
+    T.rdsCluster,
+    T.rdsInstance,
+    T.instance,
+    T.launchTemplate,
+    T.vpcEndpoint,
+    T.elasticacheReplicationGroup,
+  );
   // One-off tasks' groups are attached by `aws ecs run-task`, outside the stack.
   return new Set([...holders.flatMap((h) => graph.securityGroupsOf(h)), ...runTaskSecurityGroups(graph)]);
 }

@@ -1,5 +1,6 @@
 import { UNKNOWN } from "../evaluate/property-values";
 import { DeploymentGraph, bool, list, num, obj, prop, str } from "./graph";
+import { ELASTICACHE_FREE_TYPES, ELASTICACHE_USAGE_KEYS, elasticacheReplicationGroup } from "./elasticache";
 import { PricingContext } from "./lines";
 import { HOURS_PER_MONTH } from "./pricing";
 import { CostLine, DeploymentResource } from "./types";
@@ -40,6 +41,7 @@ export const USAGE_KEYS: Readonly<Record<string, readonly string[]>> = {
   "awsx:ecr:Repository": ["storage_gb"],
   "aws:s3/bucket:Bucket": ["storage_gb"],
   "aws:ec2/vpnConnection:VpnConnection": ["monthly_data_transfer_out_gb"],
+  ...ELASTICACHE_USAGE_KEYS,
 };
 
 const priced = (lines: CostLine[], notes: Array<string | undefined> = []): RuleResult => ({
@@ -819,6 +821,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   "aws:ecs/service:Service": ecsService,
   "aws:rds/cluster:Cluster": auroraCluster,
   "aws:rds/clusterInstance:ClusterInstance": auroraInstance,
+  "aws:elasticache/replicationGroup:ReplicationGroup": (r, ctx) => elasticacheReplicationGroup(r, ctx),
   "aws:cloudwatch/logGroup:LogGroup": logGroup,
   "aws:kms/key:Key": kmsKey,
   "aws:secretsmanager/secret:Secret": secret,
@@ -915,6 +918,7 @@ export const FREE_TYPES: ReadonlySet<string> = new Set([
   "aws:ec2/vpnConnectionRoute:VpnConnectionRoute",
   "aws:ec2/vpnGatewayRoutePropagation:VpnGatewayRoutePropagation",
   "aws:ec2/vpnGatewayAttachment:VpnGatewayAttachment",
+  ...ELASTICACHE_FREE_TYPES,
 ]);
 
 function clamp(x: number, lo: number, hi: number): number {

@@ -439,6 +439,41 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         const repoName = (str("name") ?? autoName()).toLowerCase();
         return { id: undefined, state: { url: `${account}.dkr.ecr.${region}.amazonaws.com/${repoName}` } };
       }
+      // ElastiCache (the session store): ids are the names the program passes; endpoints as a
+      // TLS-enabled, cluster-mode-disabled replication group has them
+      // (`master.<id>.<6>.<region code>.cache.amazonaws.com`, `replica.` for the reader endpoint).
+      case "aws:elasticache/replicationGroup:ReplicationGroup": {
+        const groupId = (str("replicationGroupId") ?? autoName(40)).toLowerCase();
+        const dns = `${hex(`${seed}::dns`, 6)}.${cacheRegionCode(region)}.cache.amazonaws.com`;
+        const count = typeof inputs.numCacheClusters === "number" ? inputs.numCacheClusters : 1;
+        return {
+          id: groupId,
+          state: {
+            replicationGroupId: groupId,
+            arn: `arn:aws:elasticache:${region}:${account}:replicationgroup:${groupId}`,
+            primaryEndpointAddress: `master.${groupId}.${dns}`,
+            readerEndpointAddress: `replica.${groupId}.${dns}`,
+            port: inputs.port ?? 6379,
+            memberClusters: Array.from({ length: count }, (_, i) => `${groupId}-${String(i + 1).padStart(3, "0")}`),
+            clusterEnabled: false,
+            engineVersionActual: `${str("engineVersion") ?? "8.0"}.1`,
+          },
+        };
+      }
+      case "aws:elasticache/subnetGroup:SubnetGroup":
+      case "aws:elasticache/parameterGroup:ParameterGroup": {
+        const groupName = (str("name") ?? autoName()).toLowerCase();
+        const kind = type === "aws:elasticache/subnetGroup:SubnetGroup" ? "subnetgroup" : "parametergroup";
+        return { id: groupName, state: { name: groupName, arn: `arn:aws:elasticache:${region}:${account}:${kind}:${groupName}` } };
+      }
+      case "aws:elasticache/user:User": {
+        const userId = str("userId") ?? autoName();
+        return { id: userId, state: { arn: `arn:aws:elasticache:${region}:${account}:user:${userId}` } };
+      }
+      case "aws:elasticache/userGroup:UserGroup": {
+        const groupId = str("userGroupId") ?? autoName();
+        return { id: groupId, state: { arn: `arn:aws:elasticache:${region}:${account}:usergroup:${groupId}` } };
+      }
       case "awsx:ecr:Image":
         return { id: undefined, state: { imageUri: `${str("repositoryUrl") ?? "unknown"}@sha256:${hex(`${seed}::digest`, 64)}` } };
       default:
@@ -575,4 +610,13 @@ const REGION_CODES: Record<string, string> = {
 
 function regionShort(region: string): string {
   return REGION_CODES[region] ?? region.replace(/-/g, "");
+}
+
+/**
+ * The region code in ElastiCache endpoint names: area, first letter of the direction, number
+ * (`use1` for us-east-1, `apn2` for ap-northeast-2).
+ */
+export function cacheRegionCode(region: string): string {
+  const [area, direction, n] = region.split("-");
+  return direction && n ? `${area}${direction[0]}${n}` : region.replace(/-/g, "");
 }

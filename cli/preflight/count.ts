@@ -97,6 +97,9 @@ const T = {
   rdsSubnetGroup: TYPES.rdsSubnetGroup,
   rdsClusterParams: TYPES.rdsClusterParameterGroup,
   kmsKey: TYPES.kmsKey,
+  cacheGroup: TYPES.elasticacheReplicationGroup,
+  cacheSubnetGroup: TYPES.elasticacheSubnetGroup,
+  cacheParams: TYPES.elasticacheParameterGroup,
 } as const;
 
 const PROVIDER_PREFIX = "pulumi:providers:aws";
@@ -356,7 +359,29 @@ export function countStack(doc: DeploymentDocument, stack: string, fallback: Loc
     }
     add("read-replicas-per-cluster", c, replicas, c.id);
   }
+  countElastiCache(ofType, stack, add);
   return { stack, location: own, contributions: out, names, notes };
+}
+
+/**
+ * ElastiCache (the session store): every node of a replication group (numCacheClusters: the
+ * primary and its replicas, one shard) counts toward the Region's nodes and has a network
+ * interface; a shard holds at most 6 nodes; subnet and parameter groups count per Region.
+ */
+function countElastiCache(
+  ofType: (...types: string[]) => DeploymentResource[],
+  stack: string,
+  add: (quota: string, r: DeploymentResource, amount?: number, subject?: string) => void,
+): void {
+  for (const r of ofType(T.cacheSubnetGroup)) add("elasticache-subnet-groups", r);
+  for (const r of ofType(T.cacheParams)) add("elasticache-parameter-groups", r);
+  for (const rg of ofType(T.cacheGroup)) {
+    const nodes = num(prop(rg, "numCacheClusters")) ?? 1;
+    add("elasticache-nodes", rg, nodes);
+    add("network-interfaces", rg, nodes);
+    add("elasticache-nodes-per-shard", rg, nodes, rg.id);
+    add("security-groups-per-eni", rg, list(prop(rg, "securityGroupIds"))?.length ?? 0, `${stack}/${nameOfUrn(rg.urn)}`);
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { CACHE_PORT } from "../../infra/cache/plan";
 import { PlatformConfig, parseConfig } from "../../infra/config";
 import { resolvedPort } from "../../infra/database/config";
 import { planNetwork } from "../../infra/network/plan";
@@ -18,7 +19,7 @@ export function architectureOf(config: PlatformConfig, others: readonly Platform
   const ports = {
     databasePort: config.database ? resolvedPort(config.database) : undefined,
   };
-  const services = (config.services ?? []).map((s) => ({ name: s.name, port: s.port, database: s.database === true }));
+  const services = (config.services ?? []).map((s) => ({ name: s.name, port: s.port, database: s.database === true, cache: s.cache === true }));
   const peering = config.peering;
   const peer = peering ? managementPeer(peering) : undefined;
   const peerStack = peer ? peer.stack.split("/").pop() : undefined;
@@ -27,6 +28,8 @@ export function architectureOf(config: PlatformConfig, others: readonly Platform
     listenerPorts: services.length > 0 ? ALB_LISTENER_PORTS : [],
     services,
     ...(ports.databasePort !== undefined ? { databasePort: ports.databasePort } : {}),
+    // As infra/app/tier.ts appNetworkIntents: the session store's fixed port when platform:cache is set.
+    ...(config.cache ? { cachePort: CACHE_PORT } : {}),
     // As infra/app/tier.ts creates the bootstrap task: a database and a service that uses it.
     tasks: ports.databasePort !== undefined && services.some((s) => s.database) ? [DB_BOOTSTRAP] : [],
     interfaceEndpoints: config.network.interfaceEndpoints ?? [],

@@ -277,6 +277,23 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
       });
     }
 
+    // ElastiCache replication groups (the session store): a cylinder in the isolated tier; the
+    // service → cache edge comes from the security-group rules below, like the database's.
+    for (const rg of g.ofType("aws:elasticache/replicationGroup:ReplicationGroup")) {
+      const nodeCount = num(prop(rg, "numCacheClusters")) ?? 1;
+      const rest = name(rg)
+        .split("-")
+        .filter((p) => p !== "cache" && p !== "group")
+        .join("-");
+      add({
+        id: mermaidId(stack, "cache", name(rg)),
+        stack,
+        tier: tierOf(g, rg, "isolated", ["aws:elasticache/subnetGroup:SubnetGroup"]),
+        shape: `[("${rest === "" ? "ElastiCache" : `ElastiCache ${mermaidText(rest)}`}<br/>${mermaidText([str(prop(rg, "engine")), str(prop(rg, "engineVersion"))].filter((x) => !!x).join(" "))}<br/>${nodeCount} × ${mermaidText(str(prop(rg, "nodeType")) ?? "?")}")]`,
+        groups: refs(rg, "securityGroupIds"),
+      });
+    }
+
     // ALB → service through target groups: service.loadBalancers[].targetGroupArn ← listener
     // (or listener rule) of the ALB forwards to that target group.
     for (const s of services) {

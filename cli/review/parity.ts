@@ -2,6 +2,7 @@ import { bool, DeploymentGraph, list, num, obj, prop, str } from "../cost/graph"
 import type { DeploymentResource } from "../cost/types";
 import type { UntypedDeployment } from "../plan/deployment";
 import { parseUrn } from "../evaluate/urn";
+import { cacheSettings } from "./parity-cache";
 
 /**
  * Environment parity: the effective settings of each stack, read from its plan (the resources the
@@ -15,7 +16,7 @@ import { parseUrn } from "../evaluate/urn";
  * when two stacks that have the setting disagree on its value.
  */
 
-export type SettingGroup = "Network" | "Bastion" | "Load balancer" | "ECS" | "Aurora" | "Logs";
+export type SettingGroup = "Network" | "Bastion" | "Load balancer" | "ECS" | "Aurora" | "Cache" | "Logs";
 
 export const SETTING_GROUPS: readonly SettingGroup[] = [
   "Network",
@@ -23,6 +24,7 @@ export const SETTING_GROUPS: readonly SettingGroup[] = [
   "Load balancer",
   "ECS",
   "Aurora",
+  "Cache",
   "Logs",
 ];
 
@@ -278,6 +280,9 @@ export function extractSettings(doc: UntypedDeployment, stack: string): Setting[
       );
     }
   }
+
+  // ---- Cache (the session store, ./parity-cache.ts) -------------------------------------------
+  cacheSettings(g, stack, add);
 
   // ---- Logs ----------------------------------------------------------------------------------
   for (const lg of g.ofType("aws:cloudwatch/logGroup:LogGroup")) {

@@ -231,6 +231,13 @@ export const ServiceConfigSchema = z.strictObject({
    * (docs/database.md). @default false
    */
   database: z.boolean().default(false),
+  /**
+   * Use the stack's session store (platform:cache): the service gets CACHE_HOST, CACHE_NAME,
+   * CACHE_PORT, CACHE_USER, CACHE_TLS=true and AWS_REGION, `elasticache:Connect` on the cache and its user only, and a rule
+   * in the cache's security group. It authenticates with IAM tokens; it never receives a password
+   * (docs/cache.md). @default false
+   */
+  cache: z.boolean().default(false),
 });
 export type ServiceConfig = z.infer<typeof ServiceConfigSchema>;
 

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { cacheConnectPolicy } from "../cache/plan";
 import { dbConnectPolicy } from "../database/plan";
 import { CapacityProviderStrategyItem, ImageOwner } from "./config";
 import { buildImage } from "./image";
@@ -40,6 +41,21 @@ export interface ServiceDatabase {
   readonly clusterResourceId: pulumi.Input<string>;
   /** This service's database user (infra/database/plan.ts databaseUserName), created by the bootstrap task. */
   readonly userName: string;
+}
+
+/**
+ * What a service needs to know about the session store when it uses it (`cache: true`). No
+ * password: the service signs an IAM token with its task role per connection (docs/cache.md).
+ */
+export interface ServiceCache {
+  readonly securityGroupId: pulumi.Input<string>;
+  readonly port: number;
+  /** The primary endpoint (follows the primary through a failover). */
+  readonly endpoint: pulumi.Input<string>;
+  /** The replication group id, which `elasticache:Connect` names. */
+  readonly replicationGroupId: pulumi.Input<string>;
+  /** The IAM-enabled RBAC user (user id = user name). */
+  readonly userName: pulumi.Input<string>;
 }
 
 export interface ServiceAutoscaling {
@@ -108,6 +124,8 @@ export interface FargateServiceArgs {
   readonly exec?: { readonly logGroupArn: pulumi.Input<string>; readonly kmsKeyArn: pulumi.Input<string> };
   /** @default - no database access */
   readonly database?: ServiceDatabase;
+  /** @default - no session store access */
+  readonly cache?: ServiceCache;
 }
 
 /**
@@ -127,8 +145,8 @@ export interface FargateServiceArgs {
  *   pipeline's image while still owning every other field of the task definition.
  *
  * Children: `<name>-sg`, `<name>-from-alb`, `<name>-alb-out`, `<name>-https-out`, `<name>-db-out`,
- * `<name>-db-in`, `<name>-tg`, `<name>-rule`, `<name>-logs`, `<name>-repo`, `<name>-image`,
- * `<name>-image-param`, `<name>-execution-role`, `<name>-task-role` (+ policies: `-exec`, `-db`), `<name>-taskdef`,
+ * `<name>-db-in`, `<name>-cache-out`, `<name>-cache-in`, `<name>-tg`, `<name>-rule`, `<name>-logs`, `<name>-repo`, `<name>-image`,
+ * `<name>-image-param`, `<name>-execution-role`, `<name>-task-role` (+ policies: `-exec`, `-db`, `-cache`), `<name>-taskdef`,
  * `<name>-service`, `<name>-scaling`, `<name>-scale-cpu`, `<name>-scale-requests`.
  */
 export class FargateService extends pulumi.ComponentResource {
@@ -219,6 +237,36 @@ export class FargateService extends pulumi.ComponentResource {
           toPort: db.port,
           description: `Database port from service ${args.serviceName}`,
           tags: tags(`${name}-db-in`),
+        },
+        parent,
+      );
+    }
+
+    const cache = args.cache;
+    if (cache) {
+      new aws.vpc.SecurityGroupEgressRule(
+        `${name}-cache-out`,
+        {
+          securityGroupId: sg.id,
+          referencedSecurityGroupId: cache.securityGroupId,
+          ipProtocol: "tcp",
+          fromPort: cache.port,
+          toPort: cache.port,
+          description: "Session store port to the cache security group",
+          tags: tags(`${name}-cache-out`),
+        },
+        parent,
+      );
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-cache-in`,
+        {
+          securityGroupId: cache.securityGroupId,
+          referencedSecurityGroupId: sg.id,
+          ipProtocol: "tcp",
+          fromPort: cache.port,
+          toPort: cache.port,
+          description: `Session store port from service ${args.serviceName}`,
+          tags: tags(`${name}-cache-in`),
         },
         parent,
       );
@@ -362,6 +410,19 @@ export class FargateService extends pulumi.ComponentResource {
         parent,
       );
     }
+    if (cache) {
+      // The service's only cache right: connect as the cache's IAM user with a 15-minute token.
+      new aws.iam.RolePolicy(
+        `${name}-task-role-cache`,
+        {
+          role: taskRole.id,
+          policy: pulumi
+            .all([account, cache.replicationGroupId, cache.userName])
+            .apply(([acct, groupId, userName]) => JSON.stringify(cacheConnectPolicy(args.region, acct, groupId, userName))),
+        },
+        parent,
+      );
+    }
     if (args.exec) {
       const exec = args.exec;
       new aws.iam.RolePolicy(
@@ -392,7 +453,22 @@ export class FargateService extends pulumi.ComponentResource {
           }),
         )
       : pulumi.output({} as Record<string, string>);
-    const containerDefinitions = pulumi.all([image, logGroup.name, dbEnv]).apply(([img, logGroupName, dbVariables]) =>
+    // The session store: where and as whom; the password is an IAM token, TLS is mandatory.
+    const cacheEnv = cache
+      ? pulumi.all([cache.endpoint, cache.userName, cache.replicationGroupId]).apply(
+          // CACHE_NAME: the replication group id, which the IAM token signs (docs/cache.md).
+          ([host, userName, groupId]): Record<string, string> => ({
+            // The region the token is signed for (as for the database's IAM tokens).
+            AWS_REGION: args.region,
+            CACHE_HOST: host,
+            CACHE_NAME: groupId,
+            CACHE_PORT: String(cache.port),
+            CACHE_TLS: "true",
+            CACHE_USER: userName,
+          }),
+        )
+      : pulumi.output({} as Record<string, string>);
+    const containerDefinitions = pulumi.all([image, logGroup.name, dbEnv, cacheEnv]).apply(([img, logGroupName, dbVariables, cacheVariables]) =>
       JSON.stringify(
         planContainerDefinitions({
           name: args.serviceName,
@@ -400,7 +476,7 @@ export class FargateService extends pulumi.ComponentResource {
           port: args.port,
           cpu: args.cpu,
           memory: args.memory,
-          environment: { ...args.environment, ...dbVariables },
+          environment: { ...args.environment, ...dbVariables, ...cacheVariables },
           secrets: args.secrets,
           user: args.user,
           readonlyRootFilesystem: args.readonlyRootFilesystem,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { CACHE_PORT, SessionStore, cacheNames } from "../cache";
 import { PlatformConfig } from "../config";
 import { Aurora, DatabaseBootstrap, databaseUserName, resolvedInstanceClass, resolvedLogExports, resolvedPort } from "../database";
 import { Vpc, uniqueSorted } from "../network";
@@ -8,7 +9,7 @@ import { EcsCluster } from "./cluster";
 import { DEFAULT_DESIRED_COUNT, ServiceConfig } from "./config";
 import { albName, dbClusterIdentifier, targetGroupName } from "./names";
 import { planListenerRules } from "./plan";
-import { FargateService, ImageSource, ServiceDatabase } from "./service";
+import { FargateService, ImageSource, ServiceCache, ServiceDatabase } from "./service";
 
 /**
  * The application tier of one environment, in deployment order: database, then load balancer,
@@ -20,6 +21,8 @@ export interface AppTier {
   readonly cluster?: EcsCluster;
   readonly services: readonly FargateService[];
   readonly database?: Aurora;
+  /** The session store (platform:cache). */
+  readonly cache?: SessionStore;
   /** The one-off task that creates the services' database users; present when a service uses the database. */
   readonly databaseBootstrap?: DatabaseBootstrap;
   /** Stack outputs to merge into buildPlatform's return value. */
@@ -45,11 +48,16 @@ export interface AppTierInputs {
   readonly opts: pulumi.ComponentResourceOptions;
 }
 
-/** What the network's NACL planner must let through for this tier (VpcArgs.servicePorts/databasePort). */
-export function appNetworkIntents(config: Pick<PlatformConfig, "services" | "database">): { servicePorts: number[]; databasePort?: number } {
+/** What the network's NACL planner must let through for this tier (VpcArgs.servicePorts/databasePort/cachePort). */
+export function appNetworkIntents(config: Pick<PlatformConfig, "services" | "database"> & Partial<Pick<PlatformConfig, "cache">>): {
+  servicePorts: number[];
+  databasePort?: number;
+  cachePort?: number;
+} {
   return {
     servicePorts: uniqueSorted((config.services ?? []).map((s) => s.port)),
     databasePort: config.database ? resolvedPort(config.database) : undefined,
+    cachePort: config.cache ? CACHE_PORT : undefined,
   };
 }
 
@@ -146,6 +154,54 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
     });
   }
 
+  // ---- session store (isolated tier)
+  let cache: SessionStore | undefined;
+  let serviceCache: ServiceCache | undefined;
+  if (config.cache) {
+    const c = config.cache;
+    cache = new SessionStore(
+      `${stack}-cache`,
+      {
+        names: cacheNames(project, stack, environmentLogGroupPrefix(project, stack)),
+        vpcId: network.vpcId,
+        subnetIds: network.isolatedSubnetIds,
+        availabilityZones: network.availabilityZones,
+        azCount: config.network.azCount,
+        region,
+        engine: c.engine,
+        engineVersion: c.engineVersion,
+        nodeType: c.nodeType,
+        parameters: c.parameters,
+        replicas: c.replicas,
+        automaticFailover: c.automaticFailover,
+        multiAz: c.multiAz,
+        snapshotRetentionDays: c.snapshotRetentionDays,
+        snapshotWindow: c.snapshotWindow,
+        maintenanceWindow: c.maintenanceWindow,
+        finalSnapshot: c.finalSnapshot,
+        protect: c.protect,
+        applyImmediately: c.applyImmediately,
+        logRetentionDays: c.logRetentionDays,
+        logsKmsKeyArn,
+      },
+      opts,
+    );
+    serviceCache = {
+      securityGroupId: cache.securityGroupId,
+      port: CACHE_PORT,
+      endpoint: cache.endpoint,
+      replicationGroupId: cache.replicationGroupId,
+      userName: cache.userName,
+    };
+    Object.assign(outputs, {
+      cacheEndpoint: cache.endpoint,
+      cachePort: cache.port,
+      cacheUser: cache.userName,
+      cacheReplicationGroupId: cache.replicationGroupId,
+      cacheSecurityGroupId: cache.securityGroupId,
+    });
+  }
+
   // ---- load balancer (public tier)
   let loadBalancer: LoadBalancer | undefined;
   if (config.alb) {
@@ -210,6 +266,7 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
       const rule = rules.find((r) => r.service === s.name);
       if (!rule) throw new Error(`no listener rule planned for service ${s.name}`);
       if (s.database && !serviceDatabase) throw new Error(`service ${s.name} uses the database, but there is none (config validation should have refused this)`);
+      if (s.cache && !serviceCache) throw new Error(`service ${s.name} uses the cache, but there is none (config validation should have refused this)`);
       const execEnabled = s.execEnabled ?? ecs.execEnabled;
       services.push(
         new FargateService(
@@ -253,6 +310,7 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
             maxPercent: s.deployment.maxPercent,
             exec: execEnabled ? { logGroupArn: cluster.execLogGroupArn, kmsKeyArn: cluster.logsKeyArn } : undefined,
             database: s.database && serviceDatabase ? { ...serviceDatabase, userName: databaseUserName(s.name) } : undefined,
+            cache: s.cache && serviceCache ? serviceCache : undefined,
           },
           opts,
         ),
@@ -309,5 +367,5 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
     });
   }
 
-  return { loadBalancer, cluster, services, database, databaseBootstrap, outputs };
+  return { loadBalancer, cluster, services, database, cache, databaseBootstrap, outputs };
 }

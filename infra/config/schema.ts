@@ -5,6 +5,7 @@ import { PeeringConfigSchema, validatePeeringAddresses, validatePeeringConfig } 
 import { AlbConfigSchema, EcsConfigSchema, ServicesConfigSchema, validateAppConfig } from "../app/config";
 import { DatabaseConfigSchema, validateDatabaseConfig } from "../database/config";
 import { VpnConfigSchema, validateVpnConfig, validateVpnPlacement } from "../vpn/config";
+import { CacheConfigSchema, validateCacheConfig, validateServiceCacheUse } from "../cache/config";
 import { ConfigProblem } from "./problems";
 
 /**
@@ -31,6 +32,8 @@ export const PlatformConfigSchema = z.strictObject({
   database: DatabaseConfigSchema.optional(),
   /** The office site-to-site VPN (infra/vpn/config.ts; management stack only). @default - no VPN */
   vpn: VpnConfigSchema.optional(),
+  /** The session store: ElastiCache for Valkey / Redis OSS (infra/cache/config.ts). @default - no cache */
+  cache: CacheConfigSchema.optional(),
 });
 
 export type PlatformSettings = z.infer<typeof PlatformConfigSchema>;
@@ -88,6 +91,14 @@ export const SEMANTIC_VALIDATORS: readonly SemanticValidator[] = [
       c.vpn
         ? validateVpnPlacement(c.vpn, { file: ctx.file, peered: c.peering !== undefined, vpcCidr: c.network.cidr, publicBastion: c.bastion.enabled && c.bastion.sshCidrs.length > 0 })
         : [],
+  },
+  {
+    sections: ["cache", "network"],
+    validate: (c, ctx) => (c.cache ? validateCacheConfig(c.cache, c.network.azCount, ctx.file) : []),
+  },
+  {
+    sections: ["services", "cache"],
+    validate: (c, ctx) => validateServiceCacheUse(c.services ?? [], c.cache, ctx.file),
   },
 ];
 

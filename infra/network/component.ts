@@ -31,6 +31,8 @@ export interface VpcArgs {
   readonly servicePorts?: readonly number[];
   /** Database port of the isolated tier. @default 5432 */
   readonly databasePort?: number;
+  /** Session store port of the isolated tier (platform:cache). @default - no cache rules */
+  readonly cachePort?: number;
   /** Management VPC CIDRs allowed into the private and isolated tiers (peering). @default [] */
   readonly managementCidrs?: readonly string[];
   /** Office CIDRs allowed to SSH to a public bastion. @default [] */
@@ -179,6 +181,7 @@ export class Vpc extends pulumi.ComponentResource {
       tierCidrs: plan.tierCidrs,
       servicePorts: args.servicePorts ?? [],
       databasePort: args.databasePort ?? DEFAULT_DATABASE_PORT,
+      ...(args.cachePort !== undefined ? { cachePort: args.cachePort } : {}),
       managementCidrs: args.managementCidrs ?? [],
       sshSourceCidrs: args.sshSourceCidrs ?? [],
       interfaceEndpoints: (args.interfaceEndpoints ?? []).length > 0,

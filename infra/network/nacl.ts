@@ -20,7 +20,8 @@ import { Tier } from "./plan";
  * |         | 500+20i … 519+20i (planOfficeNaclRules)                         |
  *
  * Invariants (enforced by tests and by the policy pack): no rule opens 22 or 3389 to 0.0.0.0/0;
- * the isolated tier admits only the database port, from the private tier and the management VPC.
+ * the isolated tier admits only the database port, from the private tier and the management VPC,
+ * and (with a session store) the cache port from the private tier alone.
  */
 export const EPHEMERAL_FROM = 1024;
 export const EPHEMERAL_TO = 65535;
@@ -48,6 +49,12 @@ export interface NaclIntent {
   readonly servicePorts: readonly number[];
   /** The database port the isolated tier serves (5432 PostgreSQL, 3306 MySQL). */
   readonly databasePort: number;
+  /**
+   * The session store's port (6379) the isolated tier serves to the private tier, when the stack
+   * has a cache. Neither the bastion nor the management VPC is admitted to it (docs/cache.md).
+   * @default - no cache rules
+   */
+  readonly cachePort?: number;
   /** Management (shared) VPC CIDRs allowed into the private and isolated tiers. */
   readonly managementCidrs: readonly string[];
   /** Office CIDRs allowed to SSH to a bastion in the public tier (empty: Session Manager only). */
@@ -136,6 +143,10 @@ export function planNaclRules(intent: NaclIntent): NaclRule[] {
   rules.push(...ephemeralFromAnywhere("private", 200));
   rules.push(tcp("private", true, 100, ANYWHERE, 443, 443, "https-out"));
   rules.push(tcp("private", true, 110, tierCidrs.isolated, databasePort, databasePort, "database"));
+  // The session store: tasks in any private subnet reach the primary in any isolated subnet (the
+  // primary endpoint may sit in another AZ, and moves there on failover), so the rules name the
+  // whole tiers, not AZ pairs. Replies ride the ephemeral rules both tiers already have.
+  if (intent.cachePort !== undefined) rules.push(tcp("private", true, 120, tierCidrs.isolated, intent.cachePort, intent.cachePort, "cache"));
   rules.push(tcp("private", true, 200, vpcCidr, EPHEMERAL_FROM, EPHEMERAL_TO, "ephemeral-out"));
   mgmt.forEach((cidr, i) => {
     servicePorts.forEach((port, j) =>
@@ -148,6 +159,7 @@ export function planNaclRules(intent: NaclIntent): NaclRule[] {
   // No route to the internet exists, and no rule admits anything else.
   rules.push(tcp("isolated", false, 100, tierCidrs.private, databasePort, databasePort, "database"));
   rules.push(tcp("isolated", true, 100, tierCidrs.private, EPHEMERAL_FROM, EPHEMERAL_TO, "ephemeral-out"));
+  if (intent.cachePort !== undefined) rules.push(tcp("isolated", false, 120, tierCidrs.private, intent.cachePort, intent.cachePort, "cache"));
   if (intent.sshSourceCidrs.length > 0) {
     rules.push(tcp("isolated", false, 110, tierCidrs.public, databasePort, databasePort, "bastion-database"));
     rules.push(tcp("isolated", true, 110, tierCidrs.public, EPHEMERAL_FROM, EPHEMERAL_TO, "bastion-ephemeral-out"));

@@ -263,6 +263,7 @@ export class StackGraph {
       case T.launchTemplate:
         return unique([...this.refs(r, "vpcSecurityGroupIds", sgs), ...this.refs(r, "networkInterfaces", sgs)]);
       case T.vpcEndpoint:
+      case T.elasticacheReplicationGroup:
         return this.refs(r, "securityGroupIds", sgs);
       default:
         if ((T.loadBalancer as readonly string[]).includes(r.type)) return this.refs(r, "securityGroups", sgs);

@@ -83,4 +83,9 @@ export const T = {
   s3BucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
   s3BucketAcl: ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"],
   stackReference: "pulumi:pulumi:StackReference",
+  elasticacheReplicationGroup: "aws:elasticache/replicationGroup:ReplicationGroup",
+  elasticacheSubnetGroup: "aws:elasticache/subnetGroup:SubnetGroup",
+  elasticacheParameterGroup: "aws:elasticache/parameterGroup:ParameterGroup",
+  elasticacheUser: "aws:elasticache/user:User",
+  elasticacheUserGroup: "aws:elasticache/userGroup:UserGroup",
 } as const;

@@ -26,6 +26,10 @@ export const ACCEPTED_ADVISORY: Record<string, Array<[policy: string, resource: 
     ["ecs-service-require-multi-az", "dev-svc-hello-service", "one task is enough for dev"],
     ["rds-cluster-configure-non-default-port", "dev-db-cluster", "the database is reachable only from two security groups; a non-default port adds nothing"],
     ["rds-cluster-require-multi-az", "dev-db-cluster", "a single Aurora instance in dev (cost)"],
+    // The session store runs one node in dev (docs/cache.md): one finding per missing part.
+    ["elasticache-replicationgroup-require-multi-az", "dev-cache-group", "one cache node in dev (cost): no replica"],
+    ["elasticache-replicationgroup-require-multi-az", "dev-cache-group", "one cache node in dev: no automatic failover"],
+    ["elasticache-replicationgroup-require-multi-az", "dev-cache-group", "one cache node in dev: no Multi-AZ"],
   ],
   staging: [
     ["lb-loadbalancer-require-waf", "staging-alb-lb", "no WAF web ACL yet (advisory in the catalog; planned with the WAF work)"],
@@ -170,6 +174,17 @@ describe("platform check over the shipped stacks", function () {
       const lg = find(doc, "aws:cloudwatch/logGroup:LogGroup", (r) => typeof r.inputs?.kmsKeyId === "string");
       set(lg, "retentionInDays", undefined);
       expect(await caught(doc, "cloudwatch-loggroup-configure-retention")).to.deep.equal([parseUrn(lg.urn).name]);
+    });
+
+    it("with the session store accepting plaintext and opened to the VPC by CIDR (docs/cache.md)", async () => {
+      const doc = clone();
+      const rg = find(doc, "aws:elasticache/replicationGroup:ReplicationGroup");
+      set(rg, "transitEncryptionMode", "preferred");
+      const sg = find(doc, "aws:ec2/securityGroup:SecurityGroup", (r) => parseUrn(r.urn).name === "prod-cache-sg");
+      add(doc, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "mutation-cache-cidr",
+        { securityGroupId: sg.id ?? "", ipProtocol: "tcp", fromPort: 6379, toPort: 6379, cidrIpv4: "10.30.0.0/16" }, { securityGroupId: [sg.urn] }, sg);
+      expect(await caught(doc, "elasticache-replicationgroup-require-encryption-in-transit")).to.deep.equal(["prod-cache-group"]);
+      expect(await caught(doc, "elasticache-replicationgroup-disallow-untrusted-ingress")).to.deep.equal(["mutation-cache-cidr"]);
     });
   });
 });

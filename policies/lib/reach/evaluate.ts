@@ -360,7 +360,7 @@ function listens(trace: Trace, to: Endpoint, port: number): boolean {
   // A one-off task declares no port mappings, yet in awsvpc mode its interface takes whatever a
   // container binds: only the network may keep it closed.
   if (n.kind === "bastion" || n.kind === "instance" || n.kind === "task") return true;
-  const what = n.kind === "alb" ? "listener" : n.kind === "service" ? "container port" : n.kind === "database" ? "database port" : "port";
+  const what = n.kind === "alb" ? "listener" : n.kind === "service" ? "container port" : n.kind === "database" ? "database port" : n.kind === "cache" ? "cache port" : "port";
   if (n.ports.includes(port)) return trace.add({ component: n.label, urn: n.urn, verdict: "allow", detail: `${what} ${port}` });
   return trace.add({ component: n.label, urn: n.urn, verdict: "deny", detail: `no ${what} ${port} (it serves ${n.ports.join(", ") || "none"})` });
 }

@@ -46,15 +46,29 @@ export function architectureFromPlan(stack: string, m: NetworkModel, resources: 
     const net = (svc.props.networkConfiguration ?? {}) as Record<string, unknown>;
     return Array.isArray(net.securityGroups) ? (net.securityGroups as unknown[]).filter((g): g is string => typeof g === "string") : [];
   };
+  // The session store: a service uses it when its task definition carries CACHE_HOST (what
+  // `cache: true` injects) or the cache's groups admit its group.
+  const cacheNode = m.nodes.find((n) => n.kind === "cache" && inStack(n.urn));
+  const admittedByCache = new Set<string>();
+  for (const g of cacheNode?.securityGroupIds ?? []) {
+    const sg = g === UNKNOWN ? undefined : m.securityGroups.get(g);
+    for (const r of sg?.rules ?? []) if (r.direction === "ingress" && r.peer !== UNKNOWN && "group" in r.peer) admittedByCache.add(r.peer.group);
+  }
+  const carriesCacheHost = (svc: ReachResource): boolean => {
+    const td = taskDefs.find((t) => t.props.arn === svc.props.taskDefinition || t.id === svc.props.taskDefinition || t.props.family === svc.props.taskDefinition);
+    const defs = td?.props.containerDefinitions;
+    return (typeof defs === "string" ? defs : JSON.stringify(defs ?? "")).includes('"CACHE_HOST"');
+  };
   const services = resources
     .filter((r) => r.type === "aws:ecs/service:Service" && inStack(r.urn))
     .map((r) => {
       const lbs = Array.isArray(r.props.loadBalancers) ? (r.props.loadBalancers as Array<Record<string, unknown>>) : [];
       const port = lbs.map((l) => l.containerPort).find((p): p is number => typeof p === "number");
       const database = usesDatabase(r) || groupsOf(r).some((g) => admittedByDb.has(g));
-      return port === undefined ? undefined : { name: String(r.props.name ?? r.urn.split("::").pop()), port, database };
+      const cache = cacheNode !== undefined && (carriesCacheHost(r) || groupsOf(r).some((g) => admittedByCache.has(g)));
+      return port === undefined ? undefined : { name: String(r.props.name ?? r.urn.split("::").pop()), port, database, cache };
     })
-    .filter((s): s is { name: string; port: number; database: boolean } => s !== undefined);
+    .filter((s): s is { name: string; port: number; database: boolean; cache: boolean } => s !== undefined);
   const nodes = m.nodes.filter((n) => inStack(n.urn));
   const tasks: OneOffTask[] = nodes
     .filter((n) => n.kind === "task" && n.service === DB_BOOTSTRAP.name)
@@ -138,6 +152,7 @@ export function architectureFromPlan(stack: string, m: NetworkModel, resources: 
     listenerPorts: [...(nodes.find((n) => n.kind === "alb")?.ports ?? [])],
     services,
     ...(db ? { databasePort: db.ports[0] } : {}),
+    ...(cacheNode ? { cachePort: cacheNode.ports[0] } : {}),
     tasks,
     interfaceEndpoints: nodes.filter((n) => n.kind === "endpoint").map((n) => n.service ?? ""),
     nat: nodes.some((n) => n.kind === "nat-gateway" || n.kind === "nat-instance"),

@@ -15,8 +15,10 @@ export interface Architecture {
   readonly stack: string;
   /** ALB listener ports (the program always creates HTTPS 443 and the HTTP→HTTPS redirect on 80). */
   readonly listenerPorts: readonly number[];
-  readonly services: ReadonlyArray<{ readonly name: string; readonly port: number; readonly database: boolean }>;
+  readonly services: ReadonlyArray<{ readonly name: string; readonly port: number; readonly database: boolean; readonly cache?: boolean }>;
   readonly databasePort?: number;
+  /** The session store's port (platform:cache); services with `cache: true` reach it, nothing else does. */
+  readonly cachePort?: number;
   /**
    * One-off ECS tasks (`aws ecs run-task`, no service): the database bootstrap. `toDatabase`: it
    * connects to the stack's database; `needs`: the AWS APIs it cannot start or run without, reached
@@ -145,6 +147,9 @@ class Finder {
   }
   database(): NetNode | undefined {
     return this.of("database")[0];
+  }
+  cache(): NetNode | undefined {
+    return this.of("cache")[0];
   }
   endpoint(service: string): NetNode | undefined {
     return this.of("endpoint").find((n) => n.service === service);
@@ -324,7 +329,53 @@ export function deriveIntents(m: NetworkModel, arch: Architecture): Array<Planne
       }
     }
   }
+  cacheIntents(f, arch, pairs, missing);
   return out;
+}
+
+type Pairs = (id: string, from: Endpoint[], to: Endpoint[], port: number, expect: "allow" | "deny", why: string, onePair?: boolean) => void;
+type Missing = (id: string, from: string, to: string, port: number, what: string, why: string) => void;
+
+/**
+ * The session store's intents (docs/cache.md): services with `cache: true` reach every node from
+ * every task AZ (the primary endpoint moves to another AZ on failover), and nothing else reaches
+ * it: not the other services, the internet, the load balancer, one-off tasks, a bastion of this
+ * stack or of the management VPC (the peering never grants the cache port), nor another
+ * environment's isolated tier.
+ */
+function cacheIntents(f: Finder, arch: Architecture, pairs: Pairs, missing: Missing): void {
+  if (arch.cachePort === undefined) return;
+  const port = arch.cachePort;
+  const cache = f.cache();
+  const users = arch.services.filter((s) => s.cache === true);
+  if (!cache) {
+    for (const svc of users) missing(`allow:service/${svc.name}>cache`, `ECS service ${svc.name}`, "session store", port, "no ElastiCache replication group in the plan", "services with cache: true reach the session store");
+    return;
+  }
+  const ends = f.ends(cache);
+  for (const svc of arch.services) {
+    const node = f.service(svc.name);
+    if (!node) continue;
+    const tasks = f.ends(node);
+    if (svc.cache === true) pairs(`allow:service/${svc.name}>cache`, tasks, ends, port, "allow", "services with cache: true reach every cache node from every task AZ (the primary moves on failover)");
+    else pairs(`deny:service/${svc.name}>cache`, tasks, ends, port, "deny", "only services with cache: true reach the session store", true);
+    if (svc.cache === true) {
+      for (const other of arch.otherEnvironments) {
+        pairs(`deny:service/${svc.name}>${other.stack}/isolated`, tasks.slice(0, 1), [address(other.stack, "isolated", other.tierCidrs.isolated)], port, "deny", "environments never reach each other's session stores");
+      }
+    }
+  }
+  pairs("deny:internet>cache", [{ kind: "internet" }], ends, port, "deny", "caches are never public", true);
+  const alb = f.alb();
+  if (alb) pairs("deny:alb>cache", f.ends(alb), ends, port, "deny", "only services with cache: true reach the session store", true);
+  for (const task of arch.tasks ?? []) {
+    const node = f.task(task.name);
+    if (node) pairs(`deny:task/${task.name}>cache`, f.ends(node), ends, port, "deny", "one-off tasks never reach the session store", true);
+  }
+  const bastion = arch.bastion ? f.bastion() : undefined;
+  if (bastion) pairs("deny:bastion>cache", f.ends(bastion), ends, port, "deny", "operators do not reach the session store (docs/cache.md)", true);
+  const mgmtBastion = arch.management ? f.bastion(arch.management.stack) : undefined;
+  if (mgmtBastion) pairs("deny:management-bastion>cache", f.ends(mgmtBastion).slice(0, 1), ends, port, "deny", "the peering never grants the cache port", true);
 }
 
 function dbPort(arch: Architecture, db: NetNode): number {

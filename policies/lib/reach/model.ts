@@ -6,7 +6,7 @@ import { T as TYPES } from "../types";
  * (+ associations and routes), network ACLs (+ entries and associations), security groups (+ every
  * way of writing their rules), peering connections, gateway endpoints, and the network interfaces
  * of what sends and receives traffic (ALB, ECS services, one-off ECS tasks such as the database
- * bootstrap, Aurora, interface endpoints, bastion ASG, NAT gateways and instances). Pure: resources in, model out; no I/O.
+ * bootstrap, Aurora, ElastiCache replication groups, interface endpoints, bastion ASG, NAT gateways and instances). Pure: resources in, model out; no I/O.
  *
  * Documents are merged by resource id, which is how the environment stack's peering children
  * (routes and NACL entries written into the management VPC's tables) meet the management stack's
@@ -171,7 +171,7 @@ export interface PeeringConnection {
   readonly crossRegion: boolean;
 }
 
-export type NodeKind = "alb" | "service" | "task" | "database" | "endpoint" | "bastion" | "nat-gateway" | "nat-instance" | "instance";
+export type NodeKind = "alb" | "service" | "task" | "database" | "cache" | "endpoint" | "bastion" | "nat-gateway" | "nat-instance" | "instance";
 
 /** Something with network interfaces: one placement per subnet it may have an interface in. */
 export interface NetNode {
@@ -358,6 +358,8 @@ const T = {
   vpn: TYPES.vpnConnection,
   vpnRoute: TYPES.vpnConnectionRoute,
   vgwPropagation: TYPES.vpnGatewayRoutePropagation,
+  cacheGroup: TYPES.elasticacheReplicationGroup,
+  cacheSubnetGroup: TYPES.elasticacheSubnetGroup,
 } as const;
 
 export const REACH_TYPES = T;
@@ -791,6 +793,29 @@ function buildNodes(m: NetworkModel, resources: readonly ReachResource[]): void 
       ports: typeof port === "number" ? [port] : String(p.engine ?? "").includes("mysql") ? [3306] : [5432],
       routeIds: [],
       parts: [cluster.urn, ...(group ? [group.urn] : []), ...instances.map((i) => i.urn)],
+    });
+  }
+
+  // ElastiCache replication groups (the session store): nodes in the subnet group's subnets (the
+  // primary may be in any of them and moves on failover), the group's security groups and port.
+  // ElastiCache nodes never have public addresses.
+  for (const rg of of(T.cacheGroup)) {
+    const p = rg.props;
+    const groupName = str(p, "subnetGroupName");
+    const group = of(T.cacheSubnetGroup).find((g) => (g.props.name === groupName && groupName !== UNKNOWN) || idOf(g) === groupName);
+    const port = num(p, "port");
+    const ident = typeof p.replicationGroupId === "string" && p.replicationGroupId !== UNKNOWN ? p.replicationGroupId : nameOfUrn(rg.urn);
+    m.nodes.push({
+      key: `cache:${nameOfUrn(rg.urn)}`,
+      kind: "cache",
+      label: `ElastiCache ${String(ident)}`,
+      urn: rg.urn,
+      subnetIds: group ? strings(group.props, "subnetIds") : [UNKNOWN],
+      securityGroupIds: strings(p, "securityGroupIds"),
+      publicIp: false,
+      ports: [typeof port === "number" ? port : 6379],
+      routeIds: [],
+      parts: [rg.urn, ...(group ? [group.urn] : [])],
     });
   }
 

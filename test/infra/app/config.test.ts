@@ -378,6 +378,7 @@ describe("app/config: refused configurations (one aggregated error)", () => {
           "execEnabled",
           "capacityProviderStrategy",
           "database",
+          "cache",
         ].join(", ")}`,
         fix: `rename it to "healthCheckPath" (a typo?) in ${FILE}`,
       },

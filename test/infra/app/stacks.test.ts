@@ -297,7 +297,7 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
         }
         const servicePolicies = ofType(ev, T.rolePolicy).filter((p) => p.name.startsWith(`${stack}-svc-`));
         expect(servicePolicies.map((p) => p.name).sort()).to.deep.equal(
-          [`${stack}-svc-hello-execution-role`, `${stack}-svc-hello-task-role-db`, ...(x.exec ? [`${stack}-svc-hello-task-role-exec`] : [])].sort(),
+          [`${stack}-svc-hello-execution-role`, `${stack}-svc-hello-task-role-db`, `${stack}-svc-hello-task-role-cache`, ...(x.exec ? [`${stack}-svc-hello-task-role-exec`] : [])].sort(),
         );
         for (const p of servicePolicies) expect(input<string>(p, "policy"), p.name).to.not.include("secretsmanager").and.not.include(secretArn);
       });
@@ -353,10 +353,11 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
         ]);
       });
 
-      it("chains security groups by reference only: ALB → service on 8080, service → database on 5432", () => {
+      it("chains security groups by reference only: ALB → service on 8080, service → database on 5432, service → cache on 6379", () => {
         const albSg = r(T.sg, `${stack}-alb-sg`).id;
         const svcSg = r(T.sg, `${stack}-svc-hello-sg`).id;
         const dbSg = r(T.sg, `${stack}-db-sg`).id;
+        const cacheSg = r(T.sg, `${stack}-cache-sg`).id;
         const rules = (type: string, sg: string | undefined) =>
           ofType(ev, type)
             .filter((x) => x.inputs.securityGroupId === sg)
@@ -365,6 +366,7 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
         expect(rules(T.egress, svcSg)).to.deep.equal([
           ["0.0.0.0/0", 443, 443],
           [dbSg, 5432, 5432],
+          [cacheSg, 6379, 6379],
         ]);
         const dbIngress = rules(T.ingress, dbSg);
         expect(dbIngress).to.deep.include([svcSg, 5432, 5432]);
