@@ -2,6 +2,7 @@ import { PolicyPack } from "@pulumi/policy";
 import { policies as cloudwatch } from "./cloudwatch";
 import { policies as ec2 } from "./ec2";
 import { policies as ecs } from "./ecs";
+import { policies as deployments } from "./deployments";
 import { policies as iam } from "./iam";
 import { policies as kms } from "./kms";
 import { policies as lb } from "./lb";
@@ -25,5 +26,5 @@ new PolicyPack("platform-policies", {
   description: "Platform guardrails: network, security groups, bastion, ALB, ECS, Aurora, logs, KMS, IAM, S3.",
   provider: "aws",
   enforcementLevel: "mandatory",
-  policies: [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach],
+  policies: [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach, ...deployments],
 });

@@ -2,6 +2,7 @@ import { Policies } from "@pulumi/policy";
 import { policies as cloudwatch } from "../../policies/cloudwatch";
 import { policies as ec2 } from "../../policies/ec2";
 import { policies as ecs } from "../../policies/ecs";
+import { policies as deployments } from "../../policies/deployments";
 import { policies as iam } from "../../policies/iam";
 import { policies as kms } from "../../policies/kms";
 import { policies as lb } from "../../policies/lb";
@@ -14,4 +15,4 @@ import { policies as tagging } from "../../policies/tagging";
 import { policies as vpc } from "../../policies/vpc";
 
 /** Every policy of the pack, as policies/index.ts assembles them (index.ts itself serves the pack). */
-export const ALL_POLICIES: Policies = [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach];
+export const ALL_POLICIES: Policies = [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach, ...deployments];
