@@ -270,6 +270,7 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
           expect(svc.inputs).to.deep.include({ deploymentCircuitBreaker: { enable: true, rollback: true }, deploymentMinimumHealthyPercent: 100, deploymentMaximumPercent: 200 });
           expect(svc.inputs).to.not.have.any.keys("deploymentConfiguration", "alarms");
           expect(ofType(ev, T.alarm).filter((a) => a.name.startsWith(`${stack}-svc-`))).to.have.length(0);
+          expect(ev.outputs.serviceReleases).to.deep.equal({ hello: { style: "rolling" } });
           return;
         }
         expect(svc.inputs).to.not.have.any.keys("deploymentCircuitBreaker", "deploymentMinimumHealthyPercent", "deploymentMaximumPercent");
@@ -302,6 +303,13 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
           [`platform-${stack}-hello-unhealthy-green`, "UnHealthyHostCount", 0],
         ]);
         expect(svc.inputs.alarms).to.deep.equal({ alarmNames: alarms.map((a) => a.inputs.name), enable: true, rollback: true });
+        // The mocks answer with CloudWatch's ARN shape (arn:aws:cloudwatch:<region>:<account>:alarm:<name>).
+        expect(alarms.map((a) => a.outputs.arn)).to.deep.equal(alarms.map((a) => `arn:aws:cloudwatch:${REGION}:${MOCK_ACCOUNT_ID}:alarm:${String(a.inputs.name)}`));
+        // Dimensions: the ALB and each group's ARN suffix, as AWS/ApplicationELB metrics name them.
+        expect(alarms.map((a) => (a.inputs.dimensions as Record<string, string>).TargetGroup).sort()).to.deep.equal(
+          [r(T.tg, `${stack}-svc-hello-tg`), r(T.tg, `${stack}-svc-hello-tg-green`), r(T.tg, `${stack}-svc-hello-tg`), r(T.tg, `${stack}-svc-hello-tg-green`)].map((t) => String(t.outputs.arnSuffix)).sort(),
+        );
+        expect(ev.outputs.serviceReleases).to.deep.equal({ hello: { style: stack === "prod" ? "blueGreen" : "canary", testListenerPort: 8443 } });
         expect(svc.dependencies).to.include.members([r(T.rule, `${stack}-svc-hello-test-rule`).urn, attachment.urn]);
       });
 
