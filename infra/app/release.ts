@@ -218,3 +218,25 @@ export function releaseAlarmSpecs(service: string): ReleaseAlarmSpec[] {
   }
   return specs;
 }
+
+/** One query of the request-scaling metric math of a traffic-shift service. */
+export type RequestMetricQuery =
+  | { readonly id: string; readonly targetGroup: "primary" | "alternate"; readonly expression?: undefined; readonly label?: undefined }
+  | { readonly id: string; readonly expression: string; readonly label: string; readonly targetGroup?: undefined };
+
+/**
+ * Requests per target of a traffic-shift service, for target tracking: `RequestCountPerTarget`
+ * (Sum) of each target group, an idle group counting 0 (`FILL`), added. Between releases one group
+ * carries everything, so this equals the predefined ALBRequestCountPerTarget of the live group;
+ * during a canary both carry a share and the sum is still requests per task. Application Auto
+ * Scaling accepts metric math in target tracking ("Create a target tracking scaling policy for
+ * Application Auto Scaling using metric math": any operator or function CloudWatch supports, one
+ * time series returned).
+ */
+export function requestsPerTargetMetrics(): RequestMetricQuery[] {
+  return [
+    { id: "blue", targetGroup: "primary" },
+    { id: "green", targetGroup: "alternate" },
+    { id: "perTarget", expression: "FILL(blue, 0) + FILL(green, 0)", label: "ALB requests per target, both target groups" },
+  ];
+}

@@ -11,6 +11,7 @@ import {
   hookInvokePolicy,
   isTrafficShift,
   releaseAlarmSpecs,
+  requestsPerTargetMetrics,
 } from "./release";
 import {
   PlannedRule,
@@ -672,10 +673,37 @@ export class FargateService extends pulumi.ComponentResource {
         {
           ...common,
           targetTrackingScalingPolicyConfiguration: {
-            predefinedMetricSpecification: {
-              predefinedMetricType: "ALBRequestCountPerTarget",
-              resourceLabel: pulumi.interpolate`${args.albArnSuffix}/${tg.arnSuffix}`,
-            },
+            // A traffic-shift service's traffic moves to the other target group every release, so
+            // the predefined metric (one group) would read an idle group every other release and
+            // scale in under load: requests per target are summed over both groups instead
+            // (./release.ts requestsPerTargetMetrics).
+            ...(greenTg
+              ? {
+                  customizedMetricSpecification: {
+                    metrics: requestsPerTargetMetrics().map((m) =>
+                      m.expression !== undefined
+                        ? { id: m.id, expression: m.expression, label: m.label, returnData: true }
+                        : {
+                            id: m.id,
+                            metricStat: {
+                              metric: {
+                                namespace: "AWS/ApplicationELB",
+                                metricName: "RequestCountPerTarget",
+                                dimensions: [{ name: "TargetGroup", value: (m.targetGroup === "primary" ? tg : (greenTg as aws.lb.TargetGroup)).arnSuffix }],
+                              },
+                              stat: "Sum",
+                            },
+                            returnData: false,
+                          },
+                    ),
+                  },
+                }
+              : {
+                  predefinedMetricSpecification: {
+                    predefinedMetricType: "ALBRequestCountPerTarget",
+                    resourceLabel: pulumi.interpolate`${args.albArnSuffix}/${tg.arnSuffix}`,
+                  },
+                }),
             targetValue: a.requestsPerTarget,
             scaleInCooldown: a.scaleInCooldownSeconds,
             scaleOutCooldown: a.scaleOutCooldownSeconds,

@@ -9,6 +9,7 @@ import {
   hookInvokePolicy,
   planRelease,
   releaseAlarmSpecs,
+  requestsPerTargetMetrics,
 } from "../../../infra/app/release";
 import { ReleaseConfig, ReleaseConfigSchema } from "../../../infra/app/release-config";
 import { problemsOfEditedStack as problemsOf } from "../config/problems";
@@ -265,5 +266,18 @@ describe("app/release: a linear service with a hook, evaluated (dev variant)", f
       ["dev-svc-hello-test-in-1", "10.10.0.0/16", 9443],
       ["dev-svc-hello-test-in-2", "203.0.113.0/24", 9443],
     ]);
+  });
+});
+
+describe("app/release: request scaling over both target groups (pure)", () => {
+  it("sums RequestCountPerTarget of blue and green, an idle group counting 0, and returns one series", () => {
+    const q = requestsPerTargetMetrics();
+    expect(q.map((m) => [m.id, m.targetGroup ?? null, m.expression ?? null])).to.deep.equal([
+      ["blue", "primary", null],
+      ["green", "alternate", null],
+      ["perTarget", null, "FILL(blue, 0) + FILL(green, 0)"],
+    ]);
+    // CloudWatch metric math ids start with a lowercase letter; every referenced id exists.
+    for (const m of q) expect(m.id).to.match(/^[a-z][a-zA-Z0-9_]*$/);
   });
 });

@@ -440,10 +440,30 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
         ]);
         const lb = r(T.lb, `${stack}-alb-lb`);
         const tg = r(T.tg, `${stack}-svc-hello-tg`);
-        expect(policies.map((p) => (p.inputs.targetTrackingScalingPolicyConfiguration as Record<string, unknown>).predefinedMetricSpecification)).to.deep.equal([
-          { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
-          { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: `${lb.outputs.arnSuffix}/${tg.outputs.arnSuffix}` },
-        ]);
+        const configs = policies.map((p) => p.inputs.targetTrackingScalingPolicyConfiguration as Record<string, unknown>);
+        if (x.release.style === "rolling") {
+          expect(configs.map((c) => c.predefinedMetricSpecification)).to.deep.equal([
+            { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+            { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: `${lb.outputs.arnSuffix}/${tg.outputs.arnSuffix}` },
+          ]);
+          return;
+        }
+        // Traffic-shift styles: requests per target summed over both groups (traffic swaps groups every release).
+        const green = r(T.tg, `${stack}-svc-hello-tg-green`);
+        const stat = (id: string, suffix: unknown) => ({
+          id,
+          metricStat: { metric: { namespace: "AWS/ApplicationELB", metricName: "RequestCountPerTarget", dimensions: [{ name: "TargetGroup", value: suffix }] }, stat: "Sum" },
+          returnData: false,
+        });
+        expect(configs[0].predefinedMetricSpecification).to.deep.equal({ predefinedMetricType: "ECSServiceAverageCPUUtilization" });
+        expect(configs[1]).to.not.have.property("predefinedMetricSpecification");
+        expect(configs[1].customizedMetricSpecification).to.deep.equal({
+          metrics: [
+            stat("blue", tg.outputs.arnSuffix),
+            stat("green", green.outputs.arnSuffix),
+            { id: "perTarget", expression: "FILL(blue, 0) + FILL(green, 0)", label: "ALB requests per target, both target groups", returnData: true },
+          ],
+        });
       });
 
       it("chains security groups by reference only: ALB → service on 8080, service → database on 5432", () => {
