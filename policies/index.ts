@@ -3,6 +3,7 @@ import { policies as cloudwatch } from "./cloudwatch";
 import { policies as ec2 } from "./ec2";
 import { policies as ecs } from "./ecs";
 import { policies as elasticache } from "./elasticache";
+import { policies as deployments } from "./deployments";
 import { policies as iam } from "./iam";
 import { policies as kms } from "./kms";
 import { policies as lb } from "./lb";
@@ -27,5 +28,5 @@ new PolicyPack("platform-policies", {
   description: "Platform guardrails: network, security groups, bastion, ALB, ECS, Aurora, ElastiCache, logs, KMS, IAM, S3, office VPN.",
   provider: "aws",
   enforcementLevel: "mandatory",
-  policies: [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...elasticache, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach, ...vpn],
+  policies: [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...elasticache, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach, ...vpn, ...deployments],
 });

@@ -5,6 +5,7 @@ import { PricingContext } from "./lines";
 import { HOURS_PER_MONTH } from "./pricing";
 import { CostLine, DeploymentResource } from "./types";
 import { nameOfUrn } from "./usage";
+import { releaseOverlapLines } from "./releases";
 
 /**
  * One pricing rule per billable AWS resource type the platform creates. A rule returns the
@@ -33,7 +34,7 @@ export const USAGE_KEYS: Readonly<Record<string, readonly string[]>> = {
   "aws:ec2/vpcEndpoint:VpcEndpoint": ["monthly_data_processed_gb"],
   "aws:lb/loadBalancer:LoadBalancer": ["average_lcu"],
   "aws:alb/loadBalancer:LoadBalancer": ["average_lcu"],
-  "aws:ecs/service:Service": ["average_task_count"],
+  "aws:ecs/service:Service": ["average_task_count", "monthly_deployments"],
   "aws:rds/cluster:Cluster": ["storage_gb", "monthly_io_requests_millions", "backup_storage_gb"],
   "aws:rds/clusterInstance:ClusterInstance": ["average_acu", "monthly_active_hours"],
   "aws:cloudwatch/logGroup:LogGroup": ["monthly_data_ingested_gb", "storage_gb"],
@@ -480,6 +481,20 @@ const ecsService: Rule = (r, ctx) => {
       ctx.hourly(`Public IPv4 addresses (${fmt(tasks)} tasks)`, tasks, "public-ipv4-hour"),
     );
   }
+  // Blue/green, canary and linear: green beside blue during each deployment (./releases.ts).
+  const overlap = releaseOverlapLines(
+    r,
+    ctx,
+    (["ondemand", "spot"] as const).map((k) => ({
+      label: k === "spot" ? "Spot" : "on-demand",
+      tasks: byClass.get(k) ?? 0,
+      // Read the Spot discount only when Spot tasks exist (reading a price marks it as used).
+      factor: k === "spot" && (byClass.get(k) ?? 0) > 0 ? 1 - (ctx.price("fargate-spot-discount")?.usd ?? 0) : 1,
+    })),
+    { vcpu, gb, arch },
+  );
+  lines.push(...overlap.lines);
+  notes.push(...overlap.notes);
   notes.push(`task size from ${nameOfUrn(taskDef.urn)}`);
   return priced(lines, notes);
 };
@@ -769,14 +784,6 @@ const vpnConnection: Rule = (r, ctx) => {
   return priced(lines);
 };
 
-const metricAlarm: Rule = (r, ctx) => {
-  // Standard-resolution alarms (period >= 60 s) bill per alarm-month; high-resolution ones
-  // (10/30 s) cost three times as much and are not in the table.
-  const period = num(prop(r, "period"));
-  if (period !== undefined && period < 60) return { kind: "skip", reason: `high-resolution alarm (period ${period} s) is not priced` };
-  return priced([ctx.line("Standard-resolution alarm", 1, "cloudwatch-alarm-month", { unit: "alarm-months" })]);
-};
-
 const s3Bucket: Rule = (r, ctx) =>
   // Storage only; requests and transfer are not priced (ALB access logs are PUT-heavy but small).
   priced([
@@ -805,6 +812,16 @@ const ecsCluster: Rule = (r, ctx) => {
   ]);
 };
 
+// Standard-resolution metric alarms (period >= 60 s): $0.10 per alarm-month; the account's first
+// 10 are free and not deducted (an estimate per stack cannot know the account's other alarms).
+const metricAlarm: Rule = (r, ctx) => {
+  const period = num(prop(r, "period"));
+  return priced(
+    [ctx.line("Alarm (standard resolution)", 1, "cloudwatch-alarm-month", { unit: "alarm-months" })],
+    [period !== undefined && period < 60 ? "period under 60 s: a high-resolution alarm costs 3x the standard price priced here" : undefined],
+  );
+};
+
 const ecrRepository: Rule = (r, ctx) =>
   priced([
     ctx.usageLine(r, "Image storage", "storage_gb", "ecr-storage-gb-month", { unit: "GB-months" }),
@@ -823,13 +840,13 @@ export const RULES: Readonly<Record<string, Rule>> = {
   "aws:rds/clusterInstance:ClusterInstance": auroraInstance,
   "aws:elasticache/replicationGroup:ReplicationGroup": (r, ctx) => elasticacheReplicationGroup(r, ctx),
   "aws:cloudwatch/logGroup:LogGroup": logGroup,
+  "aws:cloudwatch/metricAlarm:MetricAlarm": metricAlarm,
   "aws:kms/key:Key": kmsKey,
   "aws:secretsmanager/secret:Secret": secret,
   "aws:ecr/repository:Repository": ecrRepository,
   "aws:s3/bucket:Bucket": s3Bucket,
   "aws:ecs/cluster:Cluster": ecsCluster,
   "aws:ec2/vpnConnection:VpnConnection": vpnConnection,
-  "aws:cloudwatch/metricAlarm:MetricAlarm": metricAlarm,
   // awsx's ECR repository is a remote component: under the mock runtime its children are not
   // evaluated, so the component itself stands for the repository (see estimate.ts).
   "awsx:ecr:Repository": ecrRepository,

@@ -44,6 +44,11 @@ export function configSourceFiles(repoRoot: string): string[] {
   for (const dir of fs.readdirSync(infra).sort()) {
     const f = path.join(infra, dir, "config.ts");
     if (fs.existsSync(f)) files.push(f);
+    // Sub-sections a config.ts imports from a sibling (infra/app/release-config.ts).
+    const dirPath = path.join(infra, dir);
+    if (fs.statSync(dirPath).isDirectory()) {
+      for (const extra of fs.readdirSync(dirPath).filter((n) => n.endsWith("-config.ts")).sort()) files.push(path.join(dirPath, extra));
+    }
   }
   return files;
 }

@@ -170,6 +170,12 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         Object.assign(state, { name: groupName, arn: `arn:aws:logs:${region}:${account}:log-group:${groupName}` });
         return { id: groupName, state };
       }
+      case "aws:cloudwatch/metricAlarm:MetricAlarm": {
+        // CloudWatch alarm ARNs: arn:aws:cloudwatch:<region>:<account>:alarm:<name>; the id is the name.
+        const alarmName = (inputs.name as string | undefined) ?? id;
+        Object.assign(state, { name: alarmName, arn: `arn:aws:cloudwatch:${region}:${account}:alarm:${alarmName}` });
+        return { id: alarmName, state };
+      }
       case "aws:autoscaling/group:Group": {
         const groupName = (inputs.name as string | undefined) ?? id;
         Object.assign(state, {

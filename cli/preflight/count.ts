@@ -53,6 +53,8 @@ export interface StackCount {
  * RUNNING or PENDING state during a deployment … The default maximumPercent value for a service
  * using the REPLICA service scheduler is 200%.")
  */
+/** Tasks at the switch of a blue/green-family deployment, in percent of the count: blue and green. */
+export const TRAFFIC_SHIFT_PEAK_PERCENT = 200;
 export const DEFAULT_MAXIMUM_PERCENT = 200;
 
 // Short names for this module; the tokens themselves live once, in the pack's table (policies/lib/types.ts).
@@ -411,7 +413,14 @@ function countFargate(
       .ofType(T.scalingTarget)
       .find((t) => str(prop(t, "serviceNamespace")) === "ecs" && targetsService(t, svc, graph));
     const steady = target ? (num(prop(target, "maxCapacity")) ?? 0) : (num(prop(svc, "desiredCount")) ?? 0);
-    const maxPercent = num(obj(prop(svc, "deploymentConfiguration"))?.maximumPercent) ?? num(prop(svc, "deploymentMaximumPercent")) ?? DEFAULT_MAXIMUM_PERCENT;
+    // Blue/green, canary and linear start the whole green revision beside blue (ECS Developer
+    // Guide, "Amazon ECS blue/green service deployments workflow"), whatever maximumPercent says:
+    // 200% of the count at the switch (docs/releases.md).
+    const strategy = str(obj(prop(svc, "deploymentConfiguration"))?.strategy);
+    const trafficShift = strategy === "BLUE_GREEN" || strategy === "CANARY" || strategy === "LINEAR";
+    const maxPercent = trafficShift
+      ? TRAFFIC_SHIFT_PEAK_PERCENT
+      : (num(obj(prop(svc, "deploymentConfiguration"))?.maximumPercent) ?? num(prop(svc, "deploymentMaximumPercent")) ?? DEFAULT_MAXIMUM_PERCENT);
     const peak = Math.max(steady, Math.floor((steady * maxPercent) / 100));
     let strategies = strategiesOf(prop(svc, "capacityProviderStrategies"));
     if (!strategies && !launchType) {

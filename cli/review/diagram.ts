@@ -33,6 +33,21 @@ const LISTENER_RULE_TYPES = [
   "aws:alb/listenerRule:ListenerRule",
 ];
 const TG_TYPES = ["aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"];
+
+/**
+ * A blue/green, canary or linear service's line in its node: the style and its two target groups
+ * (blue serves, green receives the next revision; docs/releases.md). Rolling services get none.
+ */
+export function releaseBadge(g: DeploymentGraph, s: DeploymentResource): string {
+  const d = obj(prop(s, "deploymentConfiguration"));
+  const strategy = str(d?.strategy);
+  const tgs = g.resources.filter((t) => TG_TYPES.includes(t.type) && (s.dependencies ?? []).includes(t.urn)).length;
+  const groups = `${tgs} target group${tgs === 1 ? "" : "s"}`;
+  if (strategy === "BLUE_GREEN") return `<br/>blue/green · ${groups}`;
+  if (strategy === "CANARY") return `<br/>canary ${num(obj(d?.canaryConfiguration)?.canaryPercent) ?? "?"}% · ${groups}`;
+  if (strategy === "LINEAR") return `<br/>linear ${num(obj(d?.linearConfiguration)?.stepPercent) ?? "?"}% steps · ${groups}`;
+  return "";
+}
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 
 export interface DiagramStack {
@@ -254,7 +269,7 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
         id: mermaidId(stack, "svc", name(s)),
         stack,
         tier: tierOf(g, s, "private"),
-        shape: `["${titled("ECS", name(s))}<br/>${desired} task${desired === 1 ? "" : "s"}"]`,
+        shape: `["${titled("ECS", name(s))}<br/>${desired} task${desired === 1 ? "" : "s"}${releaseBadge(g, s)}"]`,
         groups: securityGroupsOf(s),
       });
     }

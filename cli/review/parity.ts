@@ -3,6 +3,7 @@ import type { DeploymentResource } from "../cost/types";
 import type { UntypedDeployment } from "../plan/deployment";
 import { parseUrn } from "../evaluate/urn";
 import { cacheSettings } from "./parity-cache";
+import { releaseStyleOf } from "./releases";
 
 /**
  * Environment parity: the effective settings of each stack, read from its plan (the resources the
@@ -221,6 +222,8 @@ export function extractSettings(doc: UntypedDeployment, stack: string): Setting[
       );
     }
     add("ECS", "Capacity", name, capacityOf(s));
+    // How new revisions replace running ones, and the drain/SIGTERM pairing (./releases.ts).
+    add("ECS", "Release style", name, releaseStyleOf(s, g));
     const scaling = g
       .ofType("aws:appautoscaling/target:Target")
       .find(

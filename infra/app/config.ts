@@ -5,6 +5,7 @@ import { ConfigProblem } from "../config/problems";
 import { isRdsManagedSecret } from "../database/plan";
 import { resolveProgramPath } from "../paths";
 import { retentionDays } from "../network/config";
+import { ReleaseConfigSchema, validateRelease, validateReleasePorts } from "./release-config";
 import {
   FARGATE_TASK_SIZES,
   FORBIDDEN_ENV,
@@ -126,6 +127,7 @@ export const IMAGE_OWNERS = ["pulumi", "pipeline"] as const;
 export type ImageOwner = (typeof IMAGE_OWNERS)[number];
 export const DEFAULT_USER = "1000:1000";
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 30;
+export const DEFAULT_DEREGISTRATION_DELAY_SECONDS = 30;
 export const DEFAULT_DESIRED_COUNT = 2;
 export const DEFAULT_HEALTH_CHECK_PATH = "/health";
 export const DEFAULT_CPU = 256;
@@ -210,15 +212,25 @@ export const ServiceConfigSchema = z.strictObject({
   securityExceptionReason: z.string().optional(),
   /** Seconds between SIGTERM and SIGKILL (Fargate max 120). @default 30 */
   stopTimeoutSeconds: z.number().int().min(2).max(120).default(DEFAULT_STOP_TIMEOUT_SECONDS),
-  /** Rolling deployment bounds, in percent of the desired count. */
-  deployment: z
-    .strictObject({
-      /** Tasks kept running during a deployment. @default 100 */
-      minHealthyPercent: z.number().int().min(0).max(100).default(100),
-      /** Tasks allowed during a deployment; must exceed minHealthyPercent. @default 200 */
-      maxPercent: z.number().int().min(100).max(200).default(200),
-    })
-    .prefault({}),
+  /**
+   * Seconds the ALB keeps sending in-flight requests to a deregistering task before closing its
+   * connections (the target group's deregistration delay). Chosen together with
+   * `stopTimeoutSeconds`: at most that long (docs/releases.md, "Graceful shutdown"). @default 30
+   */
+  deregistrationDelaySeconds: z.number().int().min(0).max(3600).default(DEFAULT_DEREGISTRATION_DELAY_SECONDS),
+  /**
+   * How a new revision replaces the running one (docs/releases.md).
+   *
+   * | style       | what ECS does                                                                  | needs                          |
+   * |-------------|--------------------------------------------------------------------------------|--------------------------------|
+   * | `rolling`   | replaces tasks in batches within min/max percent; circuit breaker rolls back   | nothing extra                  |
+   * | `blueGreen` | starts a full green revision, test traffic first, then all traffic at once     | `testListenerPort`             |
+   * | `canary`    | like blueGreen, but `canary.percent` of traffic first for `canary.bakeTimeMinutes` | `testListenerPort`         |
+   * | `linear`    | like blueGreen, shifting `linear.stepPercent` every `linear.stepBakeTimeMinutes` | `testListenerPort`           |
+   *
+   * @default { style: "rolling", minHealthyPercent: 100, maxPercent: 200 }
+   */
+  deployment: ReleaseConfigSchema.prefault({}),
   /** ECS Exec for this service. @default platform:ecs.execEnabled */
   execEnabled: z.boolean().optional(),
   /** Override of the cluster's capacity provider strategy. @default platform:ecs.capacityProviderStrategy */
@@ -492,14 +504,7 @@ export function validateAppConfig(c: AppSections, ctx: AppValidationContext): Co
         });
       }
     }
-    if (s.deployment.maxPercent <= s.deployment.minHealthyPercent) {
-      problems.push({
-        key: key("deployment.maxPercent"),
-        received: s.deployment.maxPercent,
-        allowed: `more than minHealthyPercent (${s.deployment.minHealthyPercent}), or a rolling deployment cannot start a new task`,
-        fix: "use minHealthyPercent 100 with maxPercent 200 (or 50 with 100 to deploy in place)",
-      });
-    }
+    problems.push(...validateRelease(s, key, file));
     if (s.capacityProviderStrategy) problems.push(...validateStrategy(s.capacityProviderStrategy, key("capacityProviderStrategy"), file));
     if (s.database && c.database === undefined) {
       problems.push({
@@ -510,6 +515,7 @@ export function validateAppConfig(c: AppSections, ctx: AppValidationContext): Co
       });
     }
   });
+  problems.push(...validateReleasePorts(services, file));
   return problems;
 }
 

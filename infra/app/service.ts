@@ -5,6 +5,16 @@ import { dbConnectPolicy } from "../database/plan";
 import { CapacityProviderStrategyItem, ImageOwner } from "./config";
 import { buildImage } from "./image";
 import {
+  ReleasePlan,
+  ecsDeploymentConfiguration,
+  ecsLoadBalancerInfrastructurePolicyArn,
+  ecsServiceTrustPolicy,
+  hookInvokePolicy,
+  isTrafficShift,
+  releaseAlarmSpecs,
+  requestsPerTargetMetrics,
+} from "./release";
+import {
   PlannedRule,
   builtImageRepositoryArn,
   ecrRepositoryArn,
@@ -97,6 +107,20 @@ export interface FargateServiceArgs {
   readonly rule: PlannedRule;
   readonly healthCheckPath: string;
   readonly healthCheckGracePeriodSeconds: number;
+  /** Seconds the ALB drains a deregistering task (<= stopTimeoutSeconds; config checks it). @default 30 */
+  readonly deregistrationDelaySeconds?: number;
+  /**
+   * The test listener's settings (blueGreen/canary/linear only): the ALB, and the production
+   * listener's certificate and TLS policy, which the test listener reuses.
+   * @default - none (required when `release` is a traffic-shift style)
+   */
+  readonly testListener?: {
+    readonly albArn: pulumi.Input<string>;
+    readonly certificateArn: pulumi.Input<string>;
+    readonly sslPolicy: string;
+  };
+  /** Physical name of the alternate target group (traffic-shift styles). @default - none */
+  readonly alternateTargetGroupName?: string;
 
   // ---- task
   readonly image: ImageSource;
@@ -118,8 +142,8 @@ export interface FargateServiceArgs {
   readonly desiredCount: number;
   /** @default - fixed desiredCount */
   readonly autoscaling?: ServiceAutoscaling;
-  readonly minHealthyPercent: number;
-  readonly maxPercent: number;
+  /** How new revisions replace running ones (infra/app/release.ts planRelease). */
+  readonly release: ReleasePlan;
   /** ECS Exec; needs the cluster's exec log group and key. @default - off */
   readonly exec?: { readonly logGroupArn: pulumi.Input<string>; readonly kmsKeyArn: pulumi.Input<string> };
   /** @default - no database access */
@@ -147,7 +171,10 @@ export interface FargateServiceArgs {
  * Children: `<name>-sg`, `<name>-from-alb`, `<name>-alb-out`, `<name>-https-out`, `<name>-db-out`,
  * `<name>-db-in`, `<name>-cache-out`, `<name>-cache-in`, `<name>-tg`, `<name>-rule`, `<name>-logs`, `<name>-repo`, `<name>-image`,
  * `<name>-image-param`, `<name>-execution-role`, `<name>-task-role` (+ policies: `-exec`, `-db`, `-cache`), `<name>-taskdef`,
- * `<name>-service`, `<name>-scaling`, `<name>-scale-cpu`, `<name>-scale-requests`.
+ * `<name>-service`, `<name>-scaling`, `<name>-scale-cpu`, `<name>-scale-requests`; with a blueGreen, canary
+ * or linear release also `<name>-tg-green`, `<name>-test` (listener), `<name>-test-rule`,
+ * `<name>-test-in-<n>`, `<name>-ecs-lb-role` (+ attachment), `<name>-hook-role` (+ policy, with
+ * hooks) and `<name>-alarm-{5xx,unhealthy}-{blue,green}`.
  */
 export class FargateService extends pulumi.ComponentResource {
   public readonly serviceName: pulumi.Output<string>;
@@ -155,6 +182,8 @@ export class FargateService extends pulumi.ComponentResource {
   public readonly taskDefinitionArn: pulumi.Output<string>;
   public readonly securityGroupId: pulumi.Output<string>;
   public readonly targetGroupArn: pulumi.Output<string>;
+  /** The green target group (blueGreen/canary/linear). */
+  public readonly alternateTargetGroupArn: pulumi.Output<string | undefined>;
   public readonly logGroupName: pulumi.Output<string>;
   /** The image the task definition runs. */
   public readonly image: pulumi.Output<string>;
@@ -273,47 +302,103 @@ export class FargateService extends pulumi.ComponentResource {
     }
 
     // ---- load balancing
-    const tg = new aws.lb.TargetGroup(
-      `${name}-tg`,
-      {
-        name: args.targetGroupName,
-        port: args.port,
+    // Blue and green groups are identical but for their names: ECS moves tasks between them and
+    // judges green by the same health check (ECS Developer Guide, "Application Load Balancer
+    // resources for blue/green, linear, and canary deployments").
+    const targetGroupArgs = (tgName: string): aws.lb.TargetGroupArgs => ({
+      name: tgName,
+      port: args.port,
+      protocol: "HTTP",
+      protocolVersion: "HTTP1",
+      targetType: "ip",
+      ipAddressType: "ipv4",
+      vpcId: args.vpcId,
+      // In-flight requests get this long to finish before the ALB closes a deregistering task's
+      // connections; ECS deregisters before it sends SIGTERM (docs/releases.md).
+      deregistrationDelay: args.deregistrationDelaySeconds ?? 30,
+      healthCheck: {
+        enabled: true,
         protocol: "HTTP",
-        protocolVersion: "HTTP1",
-        targetType: "ip",
-        ipAddressType: "ipv4",
-        vpcId: args.vpcId,
-        // Connections get 30 s to finish before ECS stops a task that is being replaced.
-        deregistrationDelay: 30,
-        healthCheck: {
-          enabled: true,
-          protocol: "HTTP",
-          port: "traffic-port",
-          path: args.healthCheckPath,
-          matcher: "200-299",
-          interval: 15,
-          timeout: 5,
-          healthyThreshold: 2,
-          unhealthyThreshold: 3,
-        },
-        tags: tags(args.targetGroupName),
+        port: "traffic-port",
+        path: args.healthCheckPath,
+        matcher: "200-299",
+        interval: 15,
+        timeout: 5,
+        healthyThreshold: 2,
+        unhealthyThreshold: 3,
       },
-      parent,
-    );
+      tags: tags(tgName),
+    });
+    const tg = new aws.lb.TargetGroup(`${name}-tg`, targetGroupArgs(args.targetGroupName), parent);
+    const release = args.release;
+    const shift = isTrafficShift(release) ? release : undefined;
+    let greenTg: aws.lb.TargetGroup | undefined;
+    if (shift) {
+      if (!args.alternateTargetGroupName || !args.testListener) throw new Error(`service ${args.serviceName}: style ${shift.style} needs alternateTargetGroupName and testListener`);
+      greenTg = new aws.lb.TargetGroup(`${name}-tg-green`, targetGroupArgs(args.alternateTargetGroupName), parent);
+    }
     const conditions: aws.types.input.lb.ListenerRuleCondition[] = [];
     if (args.rule.hosts.length > 0) conditions.push({ hostHeader: { values: [...args.rule.hosts] } });
     if (args.rule.paths.length > 0) conditions.push({ pathPattern: { values: [...args.rule.paths] } });
+    // Traffic-shift styles: the rule forwards to both groups and ECS shifts traffic by rewriting
+    // the weights (blue 100 / green 0 at rest). ECS, not Pulumi, owns the weights from then on:
+    // after a deployment green may hold 100, so `actions` is ignored, or the next `pulumi up`
+    // would swing traffic back to a group with no tasks. Changing the conditions still applies.
+    const weighted = (blue: aws.lb.TargetGroup, green: aws.lb.TargetGroup): aws.types.input.lb.ListenerRuleAction[] => [
+      { type: "forward", forward: { targetGroups: [{ arn: blue.arn, weight: 100 }, { arn: green.arn, weight: 0 }] } },
+    ];
     const rule = new aws.lb.ListenerRule(
       `${name}-rule`,
       {
         listenerArn: args.listenerArn,
         priority: args.rule.priority,
-        actions: [{ type: "forward", targetGroupArn: tg.arn }],
+        actions: greenTg ? weighted(tg, greenTg) : [{ type: "forward", targetGroupArn: tg.arn }],
         conditions,
         tags: tags(`${name}-rule`),
       },
-      parent,
+      { parent: this, ignoreChanges: greenTg ? ["actions"] : [] },
     );
+    let testRule: aws.lb.ListenerRule | undefined;
+    if (shift && greenTg && args.testListener) {
+      const t = args.testListener;
+      // The test listener: HTTPS with the production certificate and TLS policy, 404 unless a
+      // service's test rule matches; ECS points its rule at green before production traffic moves.
+      const testListener = new aws.lb.Listener(
+        `${name}-test`,
+        {
+          loadBalancerArn: t.albArn,
+          port: shift.testListenerPort,
+          protocol: "HTTPS",
+          sslPolicy: t.sslPolicy,
+          certificateArn: t.certificateArn,
+          defaultActions: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", messageBody: "Not Found", statusCode: "404" } }],
+          tags: tags(`${name}-test`),
+        },
+        parent,
+      );
+      testRule = new aws.lb.ListenerRule(
+        `${name}-test-rule`,
+        { listenerArn: testListener.arn, priority: args.rule.priority, actions: weighted(tg, greenTg), conditions, tags: tags(`${name}-test-rule`) },
+        { parent: this, ignoreChanges: ["actions"] },
+      );
+      // Only the VPC and the configured CIDRs (the office) reach the test listener: it serves
+      // the unreleased revision. Never 0.0.0.0/0 (config refuses anything wider than /8).
+      shift.testListenerCidrs.forEach((cidr, i) =>
+        new aws.vpc.SecurityGroupIngressRule(
+          `${name}-test-in-${i + 1}`,
+          {
+            securityGroupId: args.albSecurityGroupId,
+            ipProtocol: "tcp",
+            fromPort: shift.testListenerPort,
+            toPort: shift.testListenerPort,
+            cidrIpv4: cidr,
+            description: `Test listener of ${args.serviceName} (port ${shift.testListenerPort}) from ${i === 0 ? "the VPC" : cidr}`,
+            tags: tags(`${name}-test-in-${i + 1}`),
+          },
+          parent,
+        ),
+      );
+    }
 
     // ---- logs
     const logGroup = new aws.cloudwatch.LogGroup(
@@ -505,6 +590,84 @@ export class FargateService extends pulumi.ComponentResource {
       parent,
     );
 
+    // ---- release (blueGreen/canary/linear): the roles ECS assumes and the rollback alarms
+    let advancedConfiguration: aws.types.input.ecs.ServiceLoadBalancerAdvancedConfiguration | undefined;
+    let deploymentConfiguration: aws.types.input.ecs.ServiceDeploymentConfiguration | undefined;
+    let alarms: aws.types.input.ecs.ServiceAlarms | undefined;
+    const releaseDependencies: pulumi.Resource[] = [];
+    if (shift && greenTg && testRule) {
+      const ecsTrust = JSON.stringify(ecsServiceTrustPolicy());
+      // The infrastructure role ECS uses to rewrite the listener rules and move targets (Amazon
+      // ECS Developer Guide, "Amazon ECS infrastructure IAM role for load balancers"); the AWS
+      // managed policy is the documented one and AWS keeps it in step with ECS's needs.
+      const lbRole = new aws.iam.Role(
+        `${name}-ecs-lb-role`,
+        { description: `ECS shifts ${args.serviceName}'s traffic between its target groups`, assumeRolePolicy: ecsTrust, tags: tags(`${name}-ecs-lb-role`) },
+        parent,
+      );
+      const lbRolePolicy = new aws.iam.RolePolicyAttachment(
+        `${name}-ecs-lb-role`,
+        { role: lbRole.name, policyArn: ecsLoadBalancerInfrastructurePolicyArn(args.region) },
+        parent,
+      );
+      releaseDependencies.push(lbRolePolicy);
+      let hookRoleArn: pulumi.Output<string> | undefined;
+      if (shift.lifecycleHooks.length > 0) {
+        // A separate role for the hooks: ECS invokes them with the role named on each hook
+        // ("Permissions required for Lambda functions in Amazon ECS blue/green deployments"),
+        // and it needs lambda:InvokeFunction on those functions only.
+        const hookRole = new aws.iam.Role(
+          `${name}-hook-role`,
+          { description: `ECS invokes ${args.serviceName}'s deployment lifecycle hooks`, assumeRolePolicy: ecsTrust, tags: tags(`${name}-hook-role`) },
+          parent,
+        );
+        const hookPolicy = new aws.iam.RolePolicy(
+          `${name}-hook-role`,
+          { role: hookRole.id, policy: JSON.stringify(hookInvokePolicy(shift.lifecycleHooks.map((h) => h.lambdaArn))) },
+          parent,
+        );
+        releaseDependencies.push(hookPolicy);
+        hookRoleArn = hookRole.arn;
+      }
+      const alarmNames = releaseAlarmSpecs(args.serviceName).map((spec) => {
+        const group = spec.targetGroup === "primary" ? tg : (greenTg as aws.lb.TargetGroup);
+        const alarm = new aws.cloudwatch.MetricAlarm(
+          `${name}-alarm-${spec.suffix}`,
+          {
+            // A fixed name: the service refers to its alarms by name.
+            name: `${args.family}-${spec.suffix}`,
+            alarmDescription: spec.description,
+            namespace: "AWS/ApplicationELB",
+            metricName: spec.metricName,
+            dimensions: { LoadBalancer: args.albArnSuffix, TargetGroup: group.arnSuffix },
+            statistic: spec.statistic,
+            period: 60,
+            evaluationPeriods: 2,
+            datapointsToAlarm: 2,
+            threshold: spec.threshold,
+            comparisonOperator: "GreaterThanThreshold",
+            // No requests, no datapoints: an idle green group is not a failure.
+            treatMissingData: "notBreaching",
+            tags: tags(`${name}-alarm-${spec.suffix}`),
+          },
+          parent,
+        );
+        return alarm.name;
+      });
+      const plannedDeployment = hookRoleArn
+        ? hookRoleArn.apply((arn) => ecsDeploymentConfiguration(shift, arn))
+        : pulumi.output(ecsDeploymentConfiguration(shift));
+      deploymentConfiguration = plannedDeployment.apply((d) => ({
+        strategy: d.strategy,
+        bakeTimeInMinutes: d.bakeTimeInMinutes,
+        canaryConfiguration: d.canaryConfiguration,
+        linearConfiguration: d.linearConfiguration,
+        lifecycleHooks: d.lifecycleHooks?.map((h) => ({ ...h, lifecycleStages: [...h.lifecycleStages] })),
+      }));
+      alarms = { alarmNames, enable: true, rollback: shift.alarmRollback };
+      advancedConfiguration = { alternateTargetGroupArn: greenTg.arn, productionListenerRule: rule.arn, testListenerRule: testRule.arn, roleArn: lbRole.arn };
+    }
+
     // ---- service
     const service = new aws.ecs.Service(
       `${name}-service`,
@@ -516,12 +679,20 @@ export class FargateService extends pulumi.ComponentResource {
         capacityProviderStrategies: args.capacityProviderStrategy.map((s) => ({ capacityProvider: s.capacityProvider, weight: s.weight, base: s.base })),
         platformVersion: "LATEST",
         networkConfiguration: { subnets: args.privateSubnetIds, securityGroups: [sg.id], assignPublicIp: false },
-        loadBalancers: [{ targetGroupArn: tg.arn, containerName: args.serviceName, containerPort: args.port }],
+        loadBalancers: [{ targetGroupArn: tg.arn, containerName: args.serviceName, containerPort: args.port, advancedConfiguration }],
         healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds,
+        // Native blue/green, canary and linear need the ECS controller (ECS Developer Guide,
+        // "Required resources for Amazon ECS blue/green deployments").
         deploymentController: { type: "ECS" },
-        deploymentCircuitBreaker: { enable: true, rollback: true },
-        deploymentMinimumHealthyPercent: args.minHealthyPercent,
-        deploymentMaximumPercent: args.maxPercent,
+        ...(release.style === "rolling"
+          ? {
+              // The circuit breaker serves rolling deployments only (ECS API Reference,
+              // DeploymentConfiguration.deploymentCircuitBreaker); min/max percent bound its batches.
+              deploymentCircuitBreaker: { enable: true, rollback: true },
+              deploymentMinimumHealthyPercent: release.minHealthyPercent,
+              deploymentMaximumPercent: release.maxPercent,
+            }
+          : { deploymentConfiguration, alarms }),
         availabilityZoneRebalancing: "ENABLED",
         enableExecuteCommand: args.exec !== undefined,
         enableEcsManagedTags: true,
@@ -530,8 +701,9 @@ export class FargateService extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        // The target group must be attached to the listener before a service can register into it.
-        dependsOn: [rule, ...(args.clusterDependencies ?? [])],
+        // The target group must be attached to the listener before a service can register into
+        // it; with a traffic-shift style, the test rule and ECS's roles must exist first too.
+        dependsOn: [rule, ...(testRule ? [testRule] : []), ...releaseDependencies, ...(args.clusterDependencies ?? [])],
         // A fixed service name cannot exist twice in a cluster: replace by delete-then-create.
         deleteBeforeReplace: true,
         // Application Auto Scaling owns the count once it manages the service.
@@ -577,10 +749,37 @@ export class FargateService extends pulumi.ComponentResource {
         {
           ...common,
           targetTrackingScalingPolicyConfiguration: {
-            predefinedMetricSpecification: {
-              predefinedMetricType: "ALBRequestCountPerTarget",
-              resourceLabel: pulumi.interpolate`${args.albArnSuffix}/${tg.arnSuffix}`,
-            },
+            // A traffic-shift service's traffic moves to the other target group every release, so
+            // the predefined metric (one group) would read an idle group every other release and
+            // scale in under load: requests per target are summed over both groups instead
+            // (./release.ts requestsPerTargetMetrics).
+            ...(greenTg
+              ? {
+                  customizedMetricSpecification: {
+                    metrics: requestsPerTargetMetrics().map((m) =>
+                      m.expression !== undefined
+                        ? { id: m.id, expression: m.expression, label: m.label, returnData: true }
+                        : {
+                            id: m.id,
+                            metricStat: {
+                              metric: {
+                                namespace: "AWS/ApplicationELB",
+                                metricName: "RequestCountPerTarget",
+                                dimensions: [{ name: "TargetGroup", value: (m.targetGroup === "primary" ? tg : (greenTg as aws.lb.TargetGroup)).arnSuffix }],
+                              },
+                              stat: "Sum",
+                            },
+                            returnData: false,
+                          },
+                    ),
+                  },
+                }
+              : {
+                  predefinedMetricSpecification: {
+                    predefinedMetricType: "ALBRequestCountPerTarget",
+                    resourceLabel: pulumi.interpolate`${args.albArnSuffix}/${tg.arnSuffix}`,
+                  },
+                }),
             targetValue: a.requestsPerTarget,
             scaleInCooldown: a.scaleInCooldownSeconds,
             scaleOutCooldown: a.scaleOutCooldownSeconds,
@@ -595,6 +794,7 @@ export class FargateService extends pulumi.ComponentResource {
     this.taskDefinitionArn = taskDefinition.arn;
     this.securityGroupId = sg.id;
     this.targetGroupArn = tg.arn;
+    this.alternateTargetGroupArn = greenTg ? greenTg.arn : pulumi.output(undefined);
     this.logGroupName = logGroup.name;
     this.image = image;
     this.imageParameterName = imageParameterName;
@@ -604,6 +804,7 @@ export class FargateService extends pulumi.ComponentResource {
       taskDefinitionArn: this.taskDefinitionArn,
       securityGroupId: this.securityGroupId,
       targetGroupArn: this.targetGroupArn,
+      alternateTargetGroupArn: this.alternateTargetGroupArn,
       logGroupName: this.logGroupName,
       image: this.image,
       imageParameterName: this.imageParameterName,

@@ -9,6 +9,7 @@ import { EcsCluster } from "./cluster";
 import { DEFAULT_DESIRED_COUNT, ServiceConfig } from "./config";
 import { albName, dbClusterIdentifier, targetGroupName } from "./names";
 import { planListenerRules } from "./plan";
+import { alternateTargetGroupName, isTrafficShift, planRelease } from "./release";
 import { FargateService, ImageSource, ServiceCache, ServiceDatabase } from "./service";
 
 /**
@@ -66,6 +67,7 @@ export function servicePhysicalNames(project: string, stack: string, s: Pick<Ser
   return {
     family: `${project}-${stack}-${s.name}`,
     targetGroupName: targetGroupName(project, stack, s.name, s.port),
+    alternateTargetGroupName: alternateTargetGroupName(project, stack, s.name, s.port),
     logGroupName: `${environmentLogGroupPrefix(project, stack)}/services/${s.name}`,
     imageParameterName: `/${project}/${stack}/services/${s.name}/image`,
     repositoryName: `${project}/${stack}/${s.name}`,
@@ -268,6 +270,7 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
       if (s.database && !serviceDatabase) throw new Error(`service ${s.name} uses the database, but there is none (config validation should have refused this)`);
       if (s.cache && !serviceCache) throw new Error(`service ${s.name} uses the cache, but there is none (config validation should have refused this)`);
       const execEnabled = s.execEnabled ?? ecs.execEnabled;
+      const release = planRelease(s.deployment, config.network.cidr);
       services.push(
         new FargateService(
           `${stack}-svc-${s.name}`,
@@ -306,8 +309,12 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
             logRetentionDays: ecs.logRetentionDays,
             desiredCount: s.desiredCount ?? s.autoscaling?.minCount ?? DEFAULT_DESIRED_COUNT,
             autoscaling: s.autoscaling,
-            minHealthyPercent: s.deployment.minHealthyPercent,
-            maxPercent: s.deployment.maxPercent,
+            release,
+            deregistrationDelaySeconds: s.deregistrationDelaySeconds,
+            alternateTargetGroupName: isTrafficShift(release) ? names.alternateTargetGroupName : undefined,
+            testListener: isTrafficShift(release)
+              ? { albArn: loadBalancer.arn, certificateArn: loadBalancer.certificateArn, sslPolicy: (config.alb as NonNullable<typeof config.alb>).sslPolicy }
+              : undefined,
             exec: execEnabled ? { logGroupArn: cluster.execLogGroupArn, kmsKeyArn: cluster.logsKeyArn } : undefined,
             database: s.database && serviceDatabase ? { ...serviceDatabase, userName: databaseUserName(s.name) } : undefined,
             cache: s.cache && serviceCache ? serviceCache : undefined,
@@ -320,6 +327,13 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
       clusterName: cluster.clusterName,
       clusterArn: cluster.clusterArn,
       serviceNames: pulumi.all(services.map((s) => s.serviceName)),
+      // Per service: style and, for traffic-shift styles, the test listener port (docs/releases.md).
+      serviceReleases: Object.fromEntries(
+        serviceConfigs.map((s) => {
+          const r = planRelease(s.deployment, config.network.cidr);
+          return [s.name, isTrafficShift(r) ? { style: r.style, testListenerPort: r.testListenerPort } : { style: r.style }];
+        }),
+      ),
       serviceImageParameters: pulumi
         .all(services.map((s) => pulumi.all([s.serviceName, s.imageParameterName])))
         .apply((pairs) => Object.fromEntries(pairs.filter(([, p]) => p !== undefined))),

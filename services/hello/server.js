@@ -8,8 +8,20 @@ const port = Number(process.env.PORT || 8080);
 const started = new Date().toISOString();
 let shuttingDown = false;
 
+// A slow endpoint for the graceful-shutdown test only (test/services/hello-shutdown.test.ts): off
+// unless HELLO_TEST_ENDPOINTS=1, so a deployed task never holds connections open on request.
+const testEndpoints = process.env.HELLO_TEST_ENDPOINTS === "1";
+
 const server = http.createServer((req, res) => {
   const url = new URL(req.url || "/", "http://localhost");
+  if (testEndpoints && url.pathname === "/slow") {
+    const ms = Math.min(Number(url.searchParams.get("ms") || 500), 10_000);
+    setTimeout(() => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ slow: ms }));
+    }, ms);
+    return;
+  }
   if (url.pathname === "/health") {
     // Report unhealthy while draining so the load balancer stops sending new requests.
     res.writeHead(shuttingDown ? 503 : 200, { "content-type": "application/json", "cache-control": "no-store" });
@@ -30,6 +42,10 @@ const server = http.createServer((req, res) => {
 });
 
 // Keep-alive connections from the ALB outlive requests; close idle ones promptly on shutdown.
+// On SIGTERM: stop accepting (server.close), let in-flight requests finish, close idle keep-alive
+// connections, exit 0 once the last one ends. ECS has already drained the task from the target
+// group (deregistrationDelaySeconds) before it sends SIGTERM; SIGKILL follows stopTimeoutSeconds
+// later (docs/releases.md, "Graceful shutdown").
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;
 
@@ -48,4 +64,4 @@ function shutdown(signal) {
 process.on("SIGTERM", () => shutdown("SIGTERM"));
 process.on("SIGINT", () => shutdown("SIGINT"));
 
-server.listen(port, () => console.log(JSON.stringify({ msg: "listening", port })));
+server.listen(port, () => console.log(JSON.stringify({ msg: "listening", port: server.address().port })));

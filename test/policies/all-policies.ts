@@ -3,6 +3,7 @@ import { policies as cloudwatch } from "../../policies/cloudwatch";
 import { policies as ec2 } from "../../policies/ec2";
 import { policies as ecs } from "../../policies/ecs";
 import { policies as elasticache } from "../../policies/elasticache";
+import { policies as deployments } from "../../policies/deployments";
 import { policies as iam } from "../../policies/iam";
 import { policies as kms } from "../../policies/kms";
 import { policies as lb } from "../../policies/lb";
@@ -16,4 +17,4 @@ import { policies as vpc } from "../../policies/vpc";
 import { policies as vpn } from "../../policies/vpn";
 
 /** Every policy of the pack, as policies/index.ts assembles them (index.ts itself serves the pack). */
-export const ALL_POLICIES: Policies = [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...elasticache, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach, ...vpn];
+export const ALL_POLICIES: Policies = [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...elasticache, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach, ...vpn, ...deployments];

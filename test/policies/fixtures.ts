@@ -230,6 +230,8 @@ export function prodFixture(options: { preview?: boolean } = {}): Fixture {
   f.add("aws:wafv2/webAclAssociation:WebAclAssociation", "prod-alb-waf", { resourceArn: alb.arn, webAclArn: "arn:aws:wafv2:ap-northeast-2:123456789012:regional/webacl/platform/abc" });
   const tg = f.add("aws:lb/targetGroup:TargetGroup", "prod-app-tg", {
     port: CONTAINER_PORT, protocol: "HTTP", targetType: "ip", vpcId: vpc.id, healthCheck: { enabled: true, path: "/healthz", matcher: "200", protocol: "HTTP" },
+    // Drains no longer than the container's stopTimeout (default 30 s): ecs-service-configure-graceful-shutdown.
+    deregistrationDelay: 30,
   });
   const cert = f.add("aws:acm/certificate:Certificate", "prod-cert", { domainName: "app.example.com", validationMethod: "DNS" }, { outputs: { arn: "arn:aws:acm:ap-northeast-2:123456789012:certificate/1" } });
   f.add("aws:lb/listener:Listener", "prod-https", {

@@ -1,5 +1,5 @@
-import { Architecture, DB_BOOTSTRAP, OneOffTask, Tier } from "./intents";
-import { AddrRange, NetworkModel, ReachResource, UNKNOWN, rangeContains } from "./model";
+import { Architecture, DB_BOOTSTRAP, OneOffTask, TestListener, Tier } from "./intents";
+import { AddrRange, NetworkModel, ReachResource, UNKNOWN, parseRange, rangeContains } from "./model";
 
 /**
  * The architecture read back from a plan, for when the stack's config is not at hand: the policy
@@ -146,10 +146,13 @@ export function architectureFromPlan(stack: string, m: NetworkModel, resources: 
       return { name: c.office as string, stack: vpnStack as string, cidrs: c.officeCidrs.map((o) => o.text), ports: [...ports].sort((a, b) => a - b) };
     });
 
+  const testListeners = testListenersFromPlan(resources.filter((r) => inStack(r.urn)), m, nodes.find((n) => n.kind === "alb"));
+  const testPorts = new Set(testListeners.map((t) => t.port));
   return {
     stack,
     ...(offices.length > 0 ? { offices } : {}),
-    listenerPorts: [...(nodes.find((n) => n.kind === "alb")?.ports ?? [])],
+    listenerPorts: [...(nodes.find((n) => n.kind === "alb")?.ports ?? [])].filter((p) => !testPorts.has(p)),
+    ...(testListeners.length > 0 ? { testListeners } : {}),
     services,
     ...(db ? { databasePort: db.ports[0] } : {}),
     ...(cacheNode ? { cachePort: cacheNode.ports[0] } : {}),
@@ -161,4 +164,37 @@ export function architectureFromPlan(stack: string, m: NetworkModel, resources: 
     ...(management ? { management } : {}),
     otherEnvironments: [],
   };
+}
+
+const PRIVATE_V4 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
+/**
+ * Test listeners read back from the plan: each ECS service's
+ * `loadBalancers[].advancedConfiguration.testListenerRule` → that listener rule → its listener's
+ * port; the office ranges are the public CIDRs the ALB's security groups admit on that port.
+ */
+export function testListenersFromPlan(resources: readonly ReachResource[], m: NetworkModel, alb: NetworkModel["nodes"][number] | undefined): TestListener[] {
+  const byArn = (type: string, arn: unknown) => resources.find((r) => r.type === type && typeof arn === "string" && r.props.arn === arn);
+  const out: TestListener[] = [];
+  for (const svc of resources.filter((r) => r.type === "aws:ecs/service:Service")) {
+    const lbs = Array.isArray(svc.props.loadBalancers) ? (svc.props.loadBalancers as Array<Record<string, unknown>>) : [];
+    for (const lb of lbs) {
+      const adv = (lb.advancedConfiguration ?? {}) as Record<string, unknown>;
+      const rule = byArn("aws:lb/listenerRule:ListenerRule", adv.testListenerRule);
+      const listener = rule ? byArn("aws:lb/listener:Listener", rule.props.listenerArn) : undefined;
+      const port = listener?.props.port;
+      if (typeof port !== "number") continue;
+      const officeCidrs = new Set<string>();
+      for (const g of alb?.securityGroupIds ?? []) {
+        const sg = g === UNKNOWN ? undefined : m.securityGroups.get(g);
+        for (const r of sg?.rules ?? []) {
+          if (r.direction !== "ingress" || r.peer === UNKNOWN || !("cidr" in r.peer) || r.fromPort > port || port > r.toPort) continue;
+          const cidr = r.peer.cidr;
+          if (!PRIVATE_V4.some((p) => { const range = parseRange(p); return range !== undefined && rangeContains(range, cidr); })) officeCidrs.add(cidr.text);
+        }
+      }
+      out.push({ service: String(svc.props.name ?? svc.urn.split("::").pop()), port, officeCidrs: [...officeCidrs] });
+    }
+  }
+  return out;
 }

@@ -49,8 +49,21 @@ export interface Architecture {
    * stack checks they reach its bastion; an environment checks they do not reach it.
    */
   readonly offices?: ReadonlyArray<{ readonly name: string; readonly stack: string; readonly cidrs: readonly string[]; readonly ports: readonly number[] }>;
+  /**
+   * Test listeners of blue/green, canary and linear services (docs/releases.md): a port on the
+   * ALB that serves the unreleased revision, reachable from the VPC and from `officeCidrs` only,
+   * never from the internet. Their ports are not in `listenerPorts`. @default []
+   */
+  readonly testListeners?: ReadonlyArray<TestListener>;
   /** Other environments' tier CIDRs: never reachable from here. */
   readonly otherEnvironments: ReadonlyArray<{ readonly stack: string; readonly tierCidrs: Readonly<Record<Tier, string>> }>;
+}
+
+export interface TestListener {
+  readonly service: string;
+  readonly port: number;
+  /** Public ranges (the office) admitted besides the VPC. */
+  readonly officeCidrs: readonly string[];
 }
 
 export interface OneOffTask {
@@ -193,6 +206,20 @@ export function deriveIntents(m: NetworkModel, arch: Architecture): Array<Planne
   if (hasApp) {
     if (!alb) missing("allow:internet>alb", "internet", "load balancer", HTTPS, "no load balancer in the plan", "the ALB serves the services");
     else for (const port of arch.listenerPorts) pairs("allow:internet>alb", [internet], f.ends(alb), port, "allow", "clients reach the ALB on its listener ports");
+  }
+
+  // Test listeners: the office ranges reach them, the internet never does. (The VPC's own clients
+  // are admitted by the same security group rule; the model has no in-VPC client node for them.)
+  for (const t of arch.testListeners ?? []) {
+    if (!alb) {
+      missing(`allow:office>test-listener/${t.service}`, "office", "load balancer", t.port, "no load balancer in the plan", "the test listener serves the new revision");
+      continue;
+    }
+    for (const cidr of t.officeCidrs) {
+      const range = parseRange(cidr);
+      if (range) pairs(`allow:office>test-listener/${t.service}`, [{ kind: "internet", cidr: range, label: `office ${cidr}` }], f.ends(alb), t.port, "allow", "the office checks the new revision on the test listener");
+    }
+    pairs(`deny:internet>test-listener/${t.service}`, [internet], f.ends(alb), t.port, "deny", "the test listener serves unreleased code: never from the internet", true);
   }
 
   for (const svc of arch.services) {

@@ -374,6 +374,7 @@ describe("app/config: refused configurations (one aggregated error)", () => {
           "readonlyRootFilesystem",
           "securityExceptionReason",
           "stopTimeoutSeconds",
+          "deregistrationDelaySeconds",
           "deployment",
           "execEnabled",
           "capacityProviderStrategy",

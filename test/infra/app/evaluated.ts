@@ -74,6 +74,7 @@ export const T = {
   subnetGroup: "aws:rds/subnetGroup:SubnetGroup",
   paramGroup: "aws:rds/clusterParameterGroup:ClusterParameterGroup",
   subnet: "aws:ec2/subnet:Subnet",
+  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
 } as const;
 
 /**

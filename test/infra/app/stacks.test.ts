@@ -24,6 +24,8 @@ interface Expected {
   readonly logRetention: number;
   readonly exec: boolean;
   readonly imageOwner: "pulumi" | "pipeline";
+  /** The hello service's release: rolling, or a traffic-shift style with its test listener. */
+  readonly release: { style: "rolling" } | { style: "BLUE_GREEN" | "CANARY"; bakeTime: string; canary?: { canaryPercent: number; canaryBakeTimeInMinutes: string }; testPort: number; vpcCidr: string };
 }
 
 const EXPECTED: Record<string, Expected> = {
@@ -40,6 +42,7 @@ const EXPECTED: Record<string, Expected> = {
     logRetention: 7,
     exec: true,
     imageOwner: "pulumi",
+    release: { style: "rolling" },
   },
   staging: {
     domain: "staging.app.example.com",
@@ -58,6 +61,7 @@ const EXPECTED: Record<string, Expected> = {
     logRetention: 30,
     exec: false,
     imageOwner: "pipeline",
+    release: { style: "CANARY", bakeTime: "5", canary: { canaryPercent: 10, canaryBakeTimeInMinutes: "5" }, testPort: 8443, vpcCidr: "10.20.0.0/16" },
   },
   prod: {
     domain: "app.example.com",
@@ -73,6 +77,7 @@ const EXPECTED: Record<string, Expected> = {
     logRetention: 365,
     exec: false,
     imageOwner: "pipeline",
+    release: { style: "BLUE_GREEN", bakeTime: "15", testPort: 8443, vpcCidr: "10.30.0.0/16" },
   },
 };
 
@@ -120,12 +125,14 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
         expect(lb.dependencies).to.include(r(T.bucketPolicy, `${stack}-alb-logs`).urn);
       });
 
-      it("lets only 443 and 80 in from the internet, and the ALB out only to service security groups", () => {
+      it("lets only 443 and 80 in from the internet (and a test listener port from the VPC only), and the ALB out only to service security groups", () => {
         const albSg = r(T.sg, `${stack}-alb-sg`).id;
         const ingress = ofType(ev, T.ingress).filter((i) => i.inputs.securityGroupId === albSg);
+        const rel = x.release;
         expect(ingress.map((i) => [i.inputs.fromPort, i.inputs.toPort, i.inputs.ipProtocol, i.inputs.cidrIpv4])).to.deep.equal([
           [443, 443, "tcp", "0.0.0.0/0"],
           [80, 80, "tcp", "0.0.0.0/0"],
+          ...(rel.style === "rolling" ? [] : [[rel.testPort, rel.testPort, "tcp", rel.vpcCidr]]),
         ]);
         const serviceSgs = [r(T.sg, `${stack}-svc-hello-sg`).id];
         const egress = ofType(ev, T.egress).filter((e) => e.inputs.securityGroupId === albSg);
@@ -135,12 +142,23 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
         expect([...new Set(open.map((i) => i.inputs.securityGroupId))]).to.deep.equal([albSg]);
       });
 
-      it("has exactly two listeners: HTTPS with a TLS 1.2+/1.3 policy and the validated certificate, HTTP that only redirects", () => {
+      it("has two production listeners, HTTPS with a TLS 1.2+/1.3 policy and the validated certificate, HTTP that only redirects, plus a test listener per traffic-shift service", () => {
         const listeners = ofType(ev, T.listener).sort((a, b) => a.name.localeCompare(b.name));
+        const rel = x.release;
         expect(listeners.map((l) => [l.name, l.inputs.protocol, l.inputs.port])).to.deep.equal([
           [`${stack}-alb-http`, "HTTP", 80],
           [`${stack}-alb-https`, "HTTPS", 443],
+          ...(rel.style === "rolling" ? [] : [[`${stack}-svc-hello-test`, "HTTPS", rel.testPort]]),
         ]);
+        if (rel.style !== "rolling") {
+          // Same certificate and TLS policy as production, and nothing but a 404 unless a rule matches.
+          expect(r(T.listener, `${stack}-svc-hello-test`).inputs).to.deep.include({
+            loadBalancerArn: r(T.lb, `${stack}-alb-lb`).outputs.arn,
+            sslPolicy: DEFAULT_TLS_POLICY,
+            certificateArn: r(T.cert, `${stack}-alb-cert`).outputs.arn,
+            defaultActions: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", messageBody: "Not Found", statusCode: "404" } }],
+          });
+        }
         const https = r(T.listener, `${stack}-alb-https`);
         expect(https.inputs.sslPolicy).to.equal(DEFAULT_TLS_POLICY);
         expect(https.inputs.certificateArn).to.equal(r(T.cert, `${stack}-alb-cert`).outputs.arn);
@@ -207,13 +225,92 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
           healthCheck: { enabled: true, protocol: "HTTP", port: "traffic-port", path: "/health", matcher: "200-299", interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
         });
         const rules = ofType(ev, T.rule);
-        expect(rules).to.have.length(1);
-        expect(rules[0].inputs).to.deep.include({
+        const rel = x.release;
+        if (rel.style === "rolling") {
+          expect(rules).to.have.length(1);
+          expect(rules[0].inputs).to.deep.include({
+            listenerArn: r(T.listener, `${stack}-alb-https`).outputs.arn,
+            priority: 100,
+            actions: [{ type: "forward", targetGroupArn: tg.outputs.arn }],
+            conditions: [{ pathPattern: { values: ["/*"] } }],
+          });
+          expect(rules[0].ignoreChanges).to.deep.equal([]);
+          expect(ofType(ev, T.tg)).to.have.length(1);
+          return;
+        }
+        // Traffic-shift styles: a green group identical to blue but for its name, and production
+        // and test rules forwarding to both (blue 100, green 0), whose weights ECS owns.
+        const green = r(T.tg, `${stack}-svc-hello-tg-green`);
+        expect(input<string>(green, "name")).to.match(new RegExp(`^platform-${stack}-hello-g-[0-9a-f]{6}$`)).and.have.length.at.most(32);
+        const { name: _b, tags: _bt, ...blueRest } = tg.inputs;
+        const { name: _g, tags: _gt, ...greenRest } = green.inputs;
+        expect(greenRest).to.deep.equal(blueRest);
+        expect(ofType(ev, T.tg)).to.have.length(2);
+        const forward = [{ type: "forward", forward: { targetGroups: [{ arn: tg.outputs.arn, weight: 100 }, { arn: green.outputs.arn, weight: 0 }] } }];
+        expect(rules.map((x) => x.name).sort()).to.deep.equal([`${stack}-svc-hello-rule`, `${stack}-svc-hello-test-rule`]);
+        expect(r(T.rule, `${stack}-svc-hello-rule`).inputs).to.deep.include({
           listenerArn: r(T.listener, `${stack}-alb-https`).outputs.arn,
           priority: 100,
-          actions: [{ type: "forward", targetGroupArn: tg.outputs.arn }],
+          actions: forward,
           conditions: [{ pathPattern: { values: ["/*"] } }],
         });
+        expect(r(T.rule, `${stack}-svc-hello-test-rule`).inputs).to.deep.include({
+          listenerArn: r(T.listener, `${stack}-svc-hello-test`).outputs.arn,
+          priority: 100,
+          actions: forward,
+          conditions: [{ pathPattern: { values: ["/*"] } }],
+        });
+        for (const rule of rules) expect(rule.ignoreChanges, rule.name).to.deep.equal(["actions"]);
+      });
+
+      it(x.release.style === "rolling" ? "deploys rolling: circuit breaker with rollback, min 100 / max 200 percent, no release extras" : `deploys ${x.release.style} natively: alternate group, both rules, the infrastructure role and rollback alarms`, () => {
+        const svc = r(T.service, `${stack}-svc-hello-service`);
+        const rel = x.release;
+        if (rel.style === "rolling") {
+          expect(svc.inputs).to.deep.include({ deploymentCircuitBreaker: { enable: true, rollback: true }, deploymentMinimumHealthyPercent: 100, deploymentMaximumPercent: 200 });
+          expect(svc.inputs).to.not.have.any.keys("deploymentConfiguration", "alarms");
+          expect(ofType(ev, T.alarm).filter((a) => a.name.startsWith(`${stack}-svc-`))).to.have.length(0);
+          expect(ev.outputs.serviceReleases).to.deep.equal({ hello: { style: "rolling" } });
+          return;
+        }
+        expect(svc.inputs).to.not.have.any.keys("deploymentCircuitBreaker", "deploymentMinimumHealthyPercent", "deploymentMaximumPercent");
+        expect(svc.inputs.deploymentConfiguration).to.deep.equal({ strategy: rel.style, bakeTimeInMinutes: rel.bakeTime, ...(rel.canary ? { canaryConfiguration: rel.canary } : {}) });
+        const role = r(T.role, `${stack}-svc-hello-ecs-lb-role`);
+        expect(JSON.parse(input<string>(role, "assumeRolePolicy"))).to.deep.equal({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        });
+        const attachment = r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", `${stack}-svc-hello-ecs-lb-role`);
+        expect(attachment.inputs).to.deep.equal({ role: role.outputs.name, policyArn: "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers" });
+        expect(svc.inputs.loadBalancers).to.deep.equal([
+          {
+            targetGroupArn: r(T.tg, `${stack}-svc-hello-tg`).outputs.arn,
+            containerName: "hello",
+            containerPort: 8080,
+            advancedConfiguration: {
+              alternateTargetGroupArn: r(T.tg, `${stack}-svc-hello-tg-green`).outputs.arn,
+              productionListenerRule: r(T.rule, `${stack}-svc-hello-rule`).outputs.arn,
+              testListenerRule: r(T.rule, `${stack}-svc-hello-test-rule`).outputs.arn,
+              roleArn: role.outputs.arn,
+            },
+          },
+        ]);
+        const alarms = ofType(ev, T.alarm).filter((a) => a.name.startsWith(`${stack}-svc-hello-alarm-`));
+        expect(alarms.map((a) => [a.inputs.name, a.inputs.metricName, a.inputs.threshold]).sort()).to.deep.equal([
+          [`platform-${stack}-hello-5xx-blue`, "HTTPCode_Target_5XX_Count", 5],
+          [`platform-${stack}-hello-5xx-green`, "HTTPCode_Target_5XX_Count", 5],
+          [`platform-${stack}-hello-unhealthy-blue`, "UnHealthyHostCount", 0],
+          [`platform-${stack}-hello-unhealthy-green`, "UnHealthyHostCount", 0],
+        ]);
+        expect(svc.inputs.alarms).to.deep.equal({ alarmNames: alarms.map((a) => a.inputs.name), enable: true, rollback: true });
+        // The mocks answer with CloudWatch's ARN shape (arn:aws:cloudwatch:<region>:<account>:alarm:<name>).
+        expect(alarms.map((a) => a.outputs.arn)).to.deep.equal(alarms.map((a) => `arn:aws:cloudwatch:${REGION}:${MOCK_ACCOUNT_ID}:alarm:${String(a.inputs.name)}`));
+        // Dimensions: the ALB and each group's ARN suffix, as AWS/ApplicationELB metrics name them.
+        expect(alarms.map((a) => (a.inputs.dimensions as Record<string, string>).TargetGroup).sort()).to.deep.equal(
+          [r(T.tg, `${stack}-svc-hello-tg`), r(T.tg, `${stack}-svc-hello-tg-green`), r(T.tg, `${stack}-svc-hello-tg`), r(T.tg, `${stack}-svc-hello-tg-green`)].map((t) => String(t.outputs.arnSuffix)).sort(),
+        );
+        expect(ev.outputs.serviceReleases).to.deep.equal({ hello: { style: stack === "prod" ? "blueGreen" : "canary", testListenerPort: 8443 } });
+        expect(svc.dependencies).to.include.members([r(T.rule, `${stack}-svc-hello-test-rule`).urn, attachment.urn]);
       });
 
       it("runs a task definition with a non-root, read-only, unprivileged container that logs to a managed group", () => {
@@ -302,7 +399,7 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
         for (const p of servicePolicies) expect(input<string>(p, "policy"), p.name).to.not.include("secretsmanager").and.not.include(secretArn);
       });
 
-      it("runs the service in private subnets without public IPs, with circuit-breaker rollback and the environment's capacity strategy", () => {
+      it("runs the service in private subnets without public IPs, with the ECS deployment controller and the environment's capacity strategy", () => {
         const svc = r(T.service, `${stack}-svc-hello-service`);
         expect(svc.inputs).to.deep.include({
           name: "hello",
@@ -312,11 +409,7 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
           platformVersion: "LATEST",
           capacityProviderStrategies: x.strategy,
           networkConfiguration: { subnets: ev.outputs.privateSubnetIds, securityGroups: [r(T.sg, `${stack}-svc-hello-sg`).id], assignPublicIp: false },
-          loadBalancers: [{ targetGroupArn: r(T.tg, `${stack}-svc-hello-tg`).outputs.arn, containerName: "hello", containerPort: 8080 }],
-          deploymentCircuitBreaker: { enable: true, rollback: true },
           deploymentController: { type: "ECS" },
-          deploymentMinimumHealthyPercent: 100,
-          deploymentMaximumPercent: 200,
           enableExecuteCommand: x.exec,
           propagateTags: "SERVICE",
           enableEcsManagedTags: true,
@@ -347,10 +440,30 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
         ]);
         const lb = r(T.lb, `${stack}-alb-lb`);
         const tg = r(T.tg, `${stack}-svc-hello-tg`);
-        expect(policies.map((p) => (p.inputs.targetTrackingScalingPolicyConfiguration as Record<string, unknown>).predefinedMetricSpecification)).to.deep.equal([
-          { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
-          { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: `${lb.outputs.arnSuffix}/${tg.outputs.arnSuffix}` },
-        ]);
+        const configs = policies.map((p) => p.inputs.targetTrackingScalingPolicyConfiguration as Record<string, unknown>);
+        if (x.release.style === "rolling") {
+          expect(configs.map((c) => c.predefinedMetricSpecification)).to.deep.equal([
+            { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+            { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: `${lb.outputs.arnSuffix}/${tg.outputs.arnSuffix}` },
+          ]);
+          return;
+        }
+        // Traffic-shift styles: requests per target summed over both groups (traffic swaps groups every release).
+        const green = r(T.tg, `${stack}-svc-hello-tg-green`);
+        const stat = (id: string, suffix: unknown) => ({
+          id,
+          metricStat: { metric: { namespace: "AWS/ApplicationELB", metricName: "RequestCountPerTarget", dimensions: [{ name: "TargetGroup", value: suffix }] }, stat: "Sum" },
+          returnData: false,
+        });
+        expect(configs[0].predefinedMetricSpecification).to.deep.equal({ predefinedMetricType: "ECSServiceAverageCPUUtilization" });
+        expect(configs[1]).to.not.have.property("predefinedMetricSpecification");
+        expect(configs[1].customizedMetricSpecification).to.deep.equal({
+          metrics: [
+            stat("blue", tg.outputs.arnSuffix),
+            stat("green", green.outputs.arnSuffix),
+            { id: "perTarget", expression: "FILL(blue, 0) + FILL(green, 0)", label: "ALB requests per target, both target groups", returnData: true },
+          ],
+        });
       });
 
       it("chains security groups by reference only: ALB → service on 8080, service → database on 5432, service → cache on 6379", () => {

@@ -66,6 +66,8 @@ describe("app tier variants (a shipped stack's file with some keys changed)", fu
         ["staging-svc-admin-rule", 100, [{ hostHeader: { values: ["admin.staging.app.example.com"] } }, { pathPattern: { values: ["/api/*"] } }]],
         ["staging-svc-api-rule", 110, [{ pathPattern: { values: ["/api/*"] } }]],
         ["staging-svc-hello-rule", 120, [{ pathPattern: { values: ["/*"] } }]],
+        // hello deploys canary in staging: its test listener has its own rule, same priority and conditions.
+        ["staging-svc-hello-test-rule", 120, [{ pathPattern: { values: ["/*"] } }]],
       ]);
     });
 
