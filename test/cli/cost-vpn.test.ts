@@ -29,13 +29,16 @@ describe("cost: the office VPN", () => {
     ]);
   });
 
-  it("prices a standard-resolution alarm at $0.10 a month and skips a high-resolution one", () => {
+  it("prices an alarm at $0.10 a month, a high-resolution one at that price with a note that it costs 3x", () => {
     const r = run("ap-northeast-2", [
       res("aws:cloudwatch/metricAlarm:MetricAlarm", "tunnel-1-down", { namespace: "AWS/VPN", metricName: "TunnelState", period: 300 }),
       res("aws:cloudwatch/metricAlarm:MetricAlarm", "fast", { period: 10 }),
     ]);
     expect(r.resources.find((x) => x.name === "tunnel-1-down")?.monthly).to.equal(0.1);
-    expect(r.monthlyTotal).to.equal(0.1);
+    expect(r.resources.find((x) => x.name === "fast")?.notes).to.deep.equal([
+      "period under 60 s: a high-resolution alarm costs 3x the standard price priced here",
+    ]);
+    expect(r.monthlyTotal).to.equal(0.2);
   });
 
   it("the gateway, customer gateways, static routes and propagation are free", () => {
