@@ -474,7 +474,16 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       }
       case "aws:elasticache/user:User": {
         const userId = str("userId") ?? autoName();
-        return { id: userId, state: { arn: `arn:aws:elasticache:${region}:${account}:user:${userId}` } };
+        // AWS answers with its own spelling of the mode (API Authentication.Type: password |
+        // no-password | iam), whichever way the request said it (NoPasswordRequired, or
+        // AuthenticationMode.Type no-password-required).
+        const requested = inputs.authenticationMode as { type?: unknown } | undefined;
+        const type = inputs.noPasswordRequired === true || requested?.type === "no-password-required" ? "no-password" : typeof requested?.type === "string" ? requested.type : "password";
+        const passwords = Array.isArray(inputs.passwords) ? inputs.passwords.length : 0;
+        return {
+          id: userId,
+          state: { arn: `arn:aws:elasticache:${region}:${account}:user:${userId}`, authenticationMode: { type, passwordCount: type === "password" ? passwords : 0 } },
+        };
       }
       case "aws:elasticache/userGroup:UserGroup": {
         const groupId = str("userGroupId") ?? autoName();

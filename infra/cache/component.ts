@@ -165,6 +165,12 @@ export class SessionStore extends pulumi.ComponentResource {
     // log in ("off"); the engine is "redis" because a no-password user cannot join a "valkey" user
     // group, and a "redis" group serves a Valkey cache too (Role-Based Access Control (RBAC),
     // https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html).
+    // "No password" is said with CreateUser's NoPasswordRequired, not authenticationMode
+    // { type: "no-password-required" }: AWS reads that mode back as "no-password" (API
+    // AuthenticationMode.Type vs Authentication.Type), and terraform-provider-aws user.go stores
+    // the read-back type, so the input would differ from the state on every preview and each
+    // `pulumi up` would call ModifyUser again. authenticationMode is Optional+Computed, so left
+    // unset it takes AWS's answer without a diff.
     const defaultUser = new aws.elasticache.User(
       `${name}-default-user`,
       {
@@ -172,7 +178,7 @@ export class SessionStore extends pulumi.ComponentResource {
         userName: "default",
         engine: "redis",
         accessString: CACHE_DEFAULT_ACCESS_STRING,
-        authenticationMode: { type: "no-password-required" },
+        noPasswordRequired: true,
         tags: { Name: `${name}-default-user` },
       },
       parent,

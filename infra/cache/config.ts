@@ -4,6 +4,7 @@ import { suggest } from "../config/zod-problems";
 import { retentionDays } from "../network/config";
 import {
   CACHE_ENGINES,
+  CACHE_DATA_TIERING_FAMILIES,
   CACHE_ENGINE_VERSIONS,
   CACHE_MAINTENANCE_WINDOW,
   CACHE_NODE_FAMILIES,
@@ -102,7 +103,14 @@ export function validateCacheConfig(c: CacheConfig, azCount: number, file: strin
   }
 
   const node = parseNodeType(c.nodeType);
-  if (!node || !(CACHE_NODE_FAMILIES as readonly string[]).includes(node.family)) {
+  if (node && (CACHE_DATA_TIERING_FAMILIES as readonly string[]).includes(node.family)) {
+    problems.push({
+      key: key("nodeType"),
+      received: c.nodeType,
+      allowed: `a family without data tiering (${CACHE_NODE_FAMILIES.join(", ")}): ${node.family} nodes run only with data tiering, which the session store does not enable`,
+      fix: `use "cache.r6g.${node.size}" or "cache.r7g.${node.size}"`,
+    });
+  } else if (!node || !(CACHE_NODE_FAMILIES as readonly string[]).includes(node.family)) {
     const hint = node ? suggest(node.family, CACHE_NODE_FAMILIES) : undefined;
     problems.push({
       key: key("nodeType"),

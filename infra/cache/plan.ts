@@ -40,8 +40,15 @@ export function cacheParameterGroupFamily(engine: CacheEngine, version: string):
  * Node families ElastiCache offers for Valkey / Redis OSS (Supported node types,
  * https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheNodes.SupportedTypes.html), current
  * generation only. A size is any `cache.<family>.<size>`.
+ *
+ * Not r6gd: those nodes exist only with data tiering, and CreateReplicationGroup refuses them unless
+ * DataTieringEnabled is true ("This parameter must be set to true when using r6gd nodes",
+ * CreateReplicationGroup, DataTieringEnabled), a setting the session store does not make (it would
+ * page sessions out to SSD, and it cannot be changed without replacing the group).
  */
-export const CACHE_NODE_FAMILIES = ["t3", "t4g", "m5", "m6g", "m7g", "r5", "r6g", "r7g", "r6gd", "c7gn"] as const;
+export const CACHE_NODE_FAMILIES = ["t3", "t4g", "m5", "m6g", "m7g", "r5", "r6g", "r7g", "c7gn"] as const;
+/** Families that run only with data tiering (see CACHE_NODE_FAMILIES). */
+export const CACHE_DATA_TIERING_FAMILIES = ["r6gd"] as const;
 const NODE_TYPE = /^cache\.([a-z0-9]+)\.([a-z0-9]+)$/;
 
 export function parseNodeType(nodeType: string): { family: string; size: string } | undefined {

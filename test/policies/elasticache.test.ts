@@ -33,7 +33,7 @@ export function cacheFixture(options: { preview?: boolean } = {}): Fixture {
   });
   const params = f.add("aws:elasticache/parameterGroup:ParameterGroup", "prod-cache-params", { family: "valkey8", description: "Session store", parameters: [] });
   const defaultUser = f.add("aws:elasticache/user:User", "prod-cache-default-user", {
-    userId: "platform-prod-default", userName: "default", engine: "redis", accessString: "off -@all", authenticationMode: { type: "no-password-required" },
+    userId: "platform-prod-default", userName: "default", engine: "redis", accessString: "off -@all", noPasswordRequired: true,
   });
   const user = f.add("aws:elasticache/user:User", "prod-cache-user", {
     userId: "platform-prod-app", userName: "platform-prod-app", engine: "redis", accessString: "on ~* &* +@all", authenticationMode: { type: "iam" },

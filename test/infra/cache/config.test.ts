@@ -62,8 +62,19 @@ describe("cache/config: refused configurations", () => {
       {
         key: "platform:cache.nodeType",
         received: "cache.m7x.large",
-        allowed: "cache.<family>.<size> of a current family: t3, t4g, m5, m6g, m7g, r5, r6g, r7g, r6gd, c7gn",
+        allowed: "cache.<family>.<size> of a current family: t3, t4g, m5, m6g, m7g, r5, r6g, r7g, c7gn",
         fix: 'did you mean "cache.m7g.large"?',
+      },
+    ]);
+  });
+
+  it("fails on r6gd nodes, which AWS runs only with data tiering (DataTieringEnabled)", () => {
+    expect(problemsOf("prod", (c) => (c.nodeType = "cache.r6gd.xlarge"))).to.deep.equal([
+      {
+        key: "platform:cache.nodeType",
+        received: "cache.r6gd.xlarge",
+        allowed: "a family without data tiering (t3, t4g, m5, m6g, m7g, r5, r6g, r7g, c7gn): r6gd nodes run only with data tiering, which the session store does not enable",
+        fix: 'use "cache.r6g.xlarge" or "cache.r7g.xlarge"',
       },
     ]);
   });
