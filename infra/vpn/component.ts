@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { OfficeConfig, OfficeTier, TunnelConfig } from "./config";
-import { PRESHARED_KEY_STORAGE, TUNNELS, TUNNEL_ALARM, VPN_SECRET_OUTPUTS, officeNames, staticRoutes, tunnelArgs } from "./plan";
+import { PRESHARED_KEY_STORAGE, TUNNELS, TUNNEL_ALARM, VPN_SECRET_OUTPUTS, customerGatewayAsnArgs, officeNames, staticRoutes, tunnelArgs } from "./plan";
 
 export interface OfficeVpnArgs {
   /** The management VPC the virtual private gateway attaches to. */
@@ -77,7 +77,7 @@ export class OfficeVpn extends pulumi.ComponentResource {
       const n = officeNames(name, office.name);
       const cgw = new aws.ec2.CustomerGateway(
         n.customerGateway,
-        { type: "ipsec.1", bgpAsn: String(office.bgpAsn), ipAddress: office.publicIp, tags: { Name: n.customerGateway, Office: office.name } },
+        { type: "ipsec.1", ...customerGatewayAsnArgs(office.bgpAsn), ipAddress: office.publicIp, tags: { Name: n.customerGateway, Office: office.name } },
         parent,
       );
       const logs = new aws.cloudwatch.LogGroup(

@@ -45,6 +45,19 @@ export function tunnelArgs(tunnel: TunnelConfig, n: TunnelNumber, logGroupArn?: 
   };
 }
 
+/**
+ * The customer gateway's ASN argument. CreateCustomerGateway takes `BgpAsn` as a 32-bit signed
+ * integer (1–2,147,483,647) and refuses anything larger: a 4-byte ASN above that, such as the
+ * private range 4200000000–4294967294 that config accepts, must go in `BgpAsnExtended`
+ * (2,147,483,648–4,294,967,295), and the two conflict (Amazon EC2 API Reference,
+ * CreateCustomerGateway; @pulumi/aws 7.48 `ec2.CustomerGateway` `bgpAsn`/`bgpAsnExtended`, which
+ * the provider validates with the same bounds).
+ */
+export const MAX_BGP_ASN = 2147483647;
+export function customerGatewayAsnArgs(asn: number): { bgpAsn: string } | { bgpAsnExtended: string } {
+  return asn > MAX_BGP_ASN ? { bgpAsnExtended: String(asn) } : { bgpAsn: String(asn) };
+}
+
 /** Logical names of an office's resources: a contract (renames replace the VPN). */
 export function officeNames(component: string, office: string) {
   return {

@@ -122,6 +122,17 @@ describe("vpn component with static routing and two ranges", function () {
     ]);
   });
 
+  it("passes a 32-bit office ASN as bgpAsnExtended (CreateCustomerGateway refuses BgpAsn above 2,147,483,647)", async () => {
+    const ev = await evaluateStack("shared", {}, (config) => {
+      const vpn = JSON.parse(config["platform:vpn"]) as { offices: Array<Record<string, unknown>> };
+      vpn.offices[0] = { ...vpn.offices[0], bgpAsn: 4200000010 };
+      return { ...config, "platform:vpn": JSON.stringify(vpn) };
+    });
+    const cgw = one(ev, T.customerGateway, "shared-vpn-office-cgw");
+    expect(cgw.inputs).to.include({ type: "ipsec.1", bgpAsnExtended: "4200000010", ipAddress: "203.0.113.10" });
+    expect(cgw.inputs).to.not.have.property("bgpAsn");
+  });
+
   it("the shipped stack file is the one the test above edits", () => {
     expect(JSON.parse(engineConfigFor("shared")["platform:vpn"]).offices[0].routing).to.equal("bgp");
   });
