@@ -55,6 +55,19 @@ describe("vpn component in the shared stack (the example office, BGP)", function
     expect(ofType(ev, T.vpnConnectionRoute)).to.deep.equal([]);
   });
 
+  it("answers with two distinct /30 inside ranges in 169.254.0.0/16, none of AWS's reserved ones", () => {
+    const conn = one(ev, T.vpnConnection, "shared-vpn-office");
+    const reserved = ["0", "1", "2", "3", "4", "5"].map((c) => `169.254.${c}.0/30`).concat("169.254.169.252/30");
+    const ranges = [1, 2].map((n) => conn.outputs[`tunnel${n}InsideCidr`] as string);
+    for (const r of ranges) {
+      expect(r).to.match(/^169\.254\.\d{1,3}\.\d{1,3}\/30$/);
+      expect(Number(r.split(".")[3].split("/")[0]) % 4).to.equal(0);
+      expect(reserved).to.not.include(r);
+    }
+    expect(ranges[0]).to.not.equal(ranges[1]);
+    expect(conn.outputs.tunnel1VgwInsideAddress).to.equal(ranges[0].replace(/\.(\d+)\/30$/, (_m, d: string) => `.${Number(d) + 1}`));
+  });
+
   it("logs the tunnels to a group under the stack's prefix, encrypted with the logs key", () => {
     const logs = one(ev, T.logGroup, "shared-vpn-office-logs");
     expect(logs.inputs).to.include({ name: "/platform/shared/vpn/office", retentionInDays: 365 });
