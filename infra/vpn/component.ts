@@ -104,7 +104,13 @@ export class OfficeVpn extends pulumi.ComponentResource {
           // API answer until the tunnel is up, and `platform reach` and the policy pack read it here.
           tags: { Name: n.connection, Office: office.name, OfficeCidrs: office.cidrs.join(" ") },
         },
-        { parent: this, additionalSecretOutputs: [...VPN_SECRET_OUTPUTS] },
+        // Delete before replace: CreateVpnConnection is idempotent ("If you perform the operation
+        // more than once, Amazon EC2 doesn't return an error", Amazon EC2 API Reference), so a
+        // replacement created first, on the same customer and virtual private gateways, is handed
+        // the existing connection's id, and deleting the "old" one then deletes the connection the
+        // new state points at (hashicorp/terraform#17631). A replacement (routing bgp <-> static,
+        // staticRoutesOnly is ForceNew) drops the office either way; this way AWS ends with one.
+        { parent: this, additionalSecretOutputs: [...VPN_SECRET_OUTPUTS], deleteBeforeReplace: true },
       );
       staticRoutes(office).forEach((cidr, i) =>
         new aws.ec2.VpnConnectionRoute(n.route(i), { vpnConnectionId: connection.id, destinationCidrBlock: cidr }, parent),

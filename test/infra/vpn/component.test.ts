@@ -51,6 +51,10 @@ describe("vpn component in the shared stack (the example office, BGP)", function
       });
     }
     expect(conn.inputs.tags).to.deep.equal({ Name: "shared-vpn-office", Office: "office", OfficeCidrs: "192.168.0.0/20" });
+    // CreateVpnConnection is idempotent per customer/virtual private gateway pair: a replacement
+    // must not be created beside the old connection (it would get the old one's id back).
+    expect(conn.deleteBeforeReplace).to.equal(true);
+    expect(one(ev, T.customerGateway, "shared-vpn-office-cgw").deleteBeforeReplace).to.equal(undefined);
     expect(conn.outputs.presharedKeyArn).to.match(/^arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:vpn-psk-vpn-[0-9a-f]{17}-/);
     expect(ofType(ev, T.vpnConnectionRoute)).to.deep.equal([]);
   });
