@@ -61,7 +61,10 @@ export class OfficeVpn extends pulumi.ComponentResource {
     );
     // Propagation writes the office routes (BGP-learnt or static) into these tables as they change.
     // A propagated route never overrides a static one for the same destination (VPC User Guide,
-    // "Route priority"), so an office advertising 0.0.0.0/0 cannot steal the NAT's default route.
+    // "Route priority"), so an office advertising 0.0.0.0/0 cannot steal the NAT's default route;
+    // longest prefix still decides first, and the gateway filters nothing it learns over BGP, so
+    // more specific advertisements (0.0.0.0/1 + 128.0.0.0/1) would: the office device must
+    // advertise exactly its `cidrs` (docs/vpn.md, "Routing: BGP").
     for (const [tier, ids] of Object.entries(args.routeTableIds) as [OfficeTier, readonly pulumi.Input<string>[]][]) {
       ids.forEach((routeTableId, i) =>
         new aws.ec2.VpnGatewayRoutePropagation(`${name}-propagate-${tier}-${i + 1}`, { vpnGatewayId: vgw.id, routeTableId }, parent),
