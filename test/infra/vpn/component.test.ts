@@ -100,6 +100,8 @@ describe("vpn component in the shared stack (the example office, BGP)", function
     expect(one(ev, T.networkAclRule, "shared-private-in-500").inputs).to.deep.include({ networkAclId: acl, ruleNumber: 500, egress: false, cidrBlock: "192.168.0.0/20", fromPort: 22, toPort: 22, ruleAction: "allow" });
     expect(one(ev, T.networkAclRule, "shared-private-out-500").inputs).to.deep.include({ networkAclId: acl, egress: true, cidrBlock: "192.168.0.0/20", fromPort: 1024, toPort: 65535 });
     expect(ofType(ev, T.networkAclRule).filter((r) => r.inputs.cidrBlock === "192.168.0.0/20")).to.have.length(2);
+    // A changed office range replaces rule 500; AWS refuses a second entry 500 (NetworkAclEntryAlreadyExists).
+    expect(ofType(ev, T.networkAclRule).filter((r) => r.deleteBeforeReplace !== true).map((r) => r.name)).to.deep.equal([]);
     const rule = one(ev, T.securityGroupIngressRule, "shared-bastion-office-1-22");
     expect(rule.inputs).to.include({ securityGroupId: one(ev, T.securityGroup, "shared-bastion-sg").id, ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "192.168.0.0/20" });
   });
