@@ -35,7 +35,7 @@ export interface OfficeVpnArgs {
  *
  * Children (names derive from `name`; a contract): `<name>-vgw`, `<name>-propagate-<tier>-<n>`,
  * and per office `<name>-<office>-cgw`, `<name>-<office>` (the connection),
- * `<name>-<office>-logs`, `<name>-<office>-route-<n>` (static routing only),
+ * `<name>-<office>-logs`, `<name>-<office>-route-<cidr, dots and slash as dashes>` (static routing only),
  * `<name>-<office>-tunnel-<1|2>-down` (alarms).
  */
 export class OfficeVpn extends pulumi.ComponentResource {
@@ -116,7 +116,11 @@ export class OfficeVpn extends pulumi.ComponentResource {
         { parent: this, additionalSecretOutputs: [...VPN_SECRET_OUTPUTS], deleteBeforeReplace: true },
       );
       staticRoutes(office).forEach((cidr, i) =>
-        new aws.ec2.VpnConnectionRoute(n.route(i), { vpnConnectionId: connection.id, destinationCidrBlock: cidr }, parent),
+        new aws.ec2.VpnConnectionRoute(
+          n.route(cidr),
+          { vpnConnectionId: connection.id, destinationCidrBlock: cidr },
+          { parent: this, aliases: [{ name: n.positionalRoute(i) }] },
+        ),
       );
       const actions = args.alarmTopicArn ? [args.alarmTopicArn] : [];
       for (const t of TUNNELS) {

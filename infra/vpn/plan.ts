@@ -58,13 +58,24 @@ export function customerGatewayAsnArgs(asn: number): { bgpAsn: string } | { bgpA
   return asn > MAX_BGP_ASN ? { bgpAsnExtended: String(asn) } : { bgpAsn: String(asn) };
 }
 
-/** Logical names of an office's resources: a contract (renames replace the VPN). */
+/** A CIDR as a logical-name segment: `192.168.0.0/20` → `192-168-0-0-20`. */
+export const cidrNameKey = (cidr: string): string => cidr.replace(/[./]/g, "-");
+
+/**
+ * Logical names of an office's resources: a contract (renames replace the VPN). A static route is
+ * named by its range, not its position: a route has no update (destination is ForceNew), so with
+ * positional names removing the first of two ranges would re-create route 1 as the second range,
+ * beside route 2 that already routes it, and then delete route 2, and the office's remaining
+ * range would be left with no route in AWS while the state shows one.
+ */
 export function officeNames(component: string, office: string) {
   return {
     customerGateway: `${component}-${office}-cgw`,
     connection: `${component}-${office}`,
     logGroup: `${component}-${office}-logs`,
-    route: (i: number) => `${component}-${office}-route-${i + 1}`,
+    route: (cidr: string) => `${component}-${office}-route-${cidrNameKey(cidr)}`,
+    /** The positional name routes had before (an alias, so a deployed route keeps its state). */
+    positionalRoute: (i: number) => `${component}-${office}-route-${i + 1}`,
     alarm: (n: TunnelNumber) => `${component}-${office}-tunnel-${n}-down`,
   };
 }

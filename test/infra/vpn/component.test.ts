@@ -102,7 +102,7 @@ describe("vpn component in the shared stack (the example office, BGP)", function
     expect(ofType(ev, T.networkAclRule).filter((r) => r.inputs.cidrBlock === "192.168.0.0/20")).to.have.length(2);
     // A changed office range replaces rule 500; AWS refuses a second entry 500 (NetworkAclEntryAlreadyExists).
     expect(ofType(ev, T.networkAclRule).filter((r) => r.deleteBeforeReplace !== true).map((r) => r.name)).to.deep.equal([]);
-    const rule = one(ev, T.securityGroupIngressRule, "shared-bastion-office-1-22");
+    const rule = one(ev, T.securityGroupIngressRule, "shared-bastion-office-192-168-0-0-20-22");
     expect(rule.inputs).to.include({ securityGroupId: one(ev, T.securityGroup, "shared-bastion-sg").id, ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "192.168.0.0/20" });
   });
 
@@ -130,9 +130,11 @@ describe("vpn component with static routing and two ranges", function () {
     const conn = one(ev, T.vpnConnection, "shared-vpn-office");
     expect(conn.inputs.staticRoutesOnly).to.equal(true);
     expect(ofType(ev, T.vpnConnectionRoute).map((r) => [r.name, r.inputs.vpnConnectionId, r.inputs.destinationCidrBlock])).to.deep.equal([
-      ["shared-vpn-office-route-1", conn.id, "192.168.0.0/20"],
-      ["shared-vpn-office-route-2", conn.id, "172.20.0.0/16"],
+      ["shared-vpn-office-route-192-168-0-0-20", conn.id, "192.168.0.0/20"],
+      ["shared-vpn-office-route-172-20-0-0-16", conn.id, "172.20.0.0/16"],
     ]);
+    // The positional names the routes were first given stay aliases.
+    expect(ofType(ev, T.vpnConnectionRoute).map((r) => r.aliases.map((a) => String(a).split("::").pop()))).to.deep.equal([["shared-vpn-office-route-1"], ["shared-vpn-office-route-2"]]);
     expect(ofType(ev, T.networkAclRule).filter((r) => r.name.startsWith("shared-private-") && (r.inputs.ruleNumber as number) >= 500).map((r) => r.name)).to.deep.equal([
       "shared-private-in-500",
       "shared-private-out-500",

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { EPHEMERAL_FROM, EPHEMERAL_TO, NaclIntent, planNaclRules, planOfficeNaclRules } from "../../../infra/network/nacl";
 import { planNetwork } from "../../../infra/network/plan";
 import { TunnelConfigSchema } from "../../../infra/vpn/config";
-import { MAX_BGP_ASN, TUNNEL_ALARM, customerGatewayAsnArgs, officeNames, staticRoutes, tunnelArgs, vpnResourceCounts } from "../../../infra/vpn/plan";
+import { MAX_BGP_ASN, TUNNEL_ALARM, cidrNameKey, customerGatewayAsnArgs, officeNames, staticRoutes, tunnelArgs, vpnResourceCounts } from "../../../infra/vpn/plan";
 
 const plan = planNetwork("10.0.0.0/16", 2);
 const base: NaclIntent = { vpcCidr: "10.0.0.0/16", tierCidrs: plan.tierCidrs, servicePorts: [], databasePort: 5432, managementCidrs: [], sshSourceCidrs: [] };
@@ -74,13 +74,23 @@ describe("vpn/plan: tunnels, names and alarms", () => {
 
   it("derives every child name from the component and office names", () => {
     const n = officeNames("shared-vpn", "hq");
-    expect([n.customerGateway, n.connection, n.logGroup, n.route(0), n.alarm(2)]).to.deep.equal([
+    expect([n.customerGateway, n.connection, n.logGroup, n.route("192.168.0.0/20"), n.positionalRoute(0), n.alarm(2)]).to.deep.equal([
       "shared-vpn-hq-cgw",
       "shared-vpn-hq",
       "shared-vpn-hq-logs",
+      "shared-vpn-hq-route-192-168-0-0-20",
       "shared-vpn-hq-route-1",
       "shared-vpn-hq-tunnel-2-down",
     ]);
+  });
+
+  it("names static routes by range, so dropping one range leaves the others' names (and AWS routes) untouched", () => {
+    const n = officeNames("shared-vpn", "hq");
+    const before = staticRoutes({ routing: "static", cidrs: ["192.168.0.0/20", "172.20.0.0/16"] }).map(n.route);
+    const after = staticRoutes({ routing: "static", cidrs: ["172.20.0.0/16"] }).map(n.route);
+    expect(before).to.deep.equal(["shared-vpn-hq-route-192-168-0-0-20", "shared-vpn-hq-route-172-20-0-0-16"]);
+    expect(after).to.deep.equal(["shared-vpn-hq-route-172-20-0-0-16"]);
+    expect(cidrNameKey("10.0.0.0/8")).to.equal("10-0-0-0-8");
   });
 
   it("static routes exist only for static routing", () => {
