@@ -227,7 +227,11 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       case "aws:ec2/vpnConnection:VpnConnection": {
         const octet = (k: string, mod: number) => parseInt(hex(`${seed}::${k}`, 2), 16) % mod;
         const tunnel = (n: 1 | 2) => {
-          const inside = `169.254.${octet(`inside-${n}`, 250)}.${octet(`inside4-${n}`, 63) * 4}`;
+          // AWS never hands out the reserved 169.254.0.0/30, 169.254.1.0/30 … 169.254.5.0/30 and 169.254.169.252/30
+          // ("Tunnel options for your Site-to-Site VPN connection", inside tunnel IPv4 CIDR), and
+          // the two tunnels' ranges differ: tunnel 1 takes the third octet 6–127, tunnel 2 128–249.
+          const third = n === 1 ? 6 + octet("inside-1", 122) : 128 + octet("inside-2", 122);
+          const inside = `169.254.${third}.${octet(`inside4-${n}`, 63) * 4}`;
           const [a, b, c, d] = inside.split(".").map(Number);
           return {
             [`tunnel${n}Address`]: `52.${78 + n}.${octet(`outside-${n}`, 250)}.${octet(`outside4-${n}`, 250) + 1}`,

@@ -72,14 +72,17 @@ export class Bastion extends pulumi.ComponentResource {
         parent,
       ),
     );
-    // The office over the VPN: one rule per CIDR and port, named by position like the SSH rules.
+    // The office over the VPN: one rule per CIDR and port, named by range and port rather than
+    // position, so removing or reordering an office range leaves the other ranges' rules alone
+    // (by position, rule 1 would be rewritten to the range rule 2 still holds, and AWS refuses a
+    // duplicate rule). The positional names they first had are aliases.
     const officePorts = [...new Set(args.officePorts ?? [22])].sort((a, b) => a - b);
     (args.officeCidrs ?? []).forEach((cidr, i) =>
       officePorts.forEach((port) =>
         new aws.vpc.SecurityGroupIngressRule(
-          `${name}-office-${i + 1}-${port}`,
+          `${name}-office-${cidr.replace(/[./]/g, "-")}-${port}`,
           { securityGroupId: this.securityGroup.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr, description: `Port ${port} from office range ${cidr} over the site-to-site VPN` },
-          parent,
+          { parent: this, aliases: [{ name: `${name}-office-${i + 1}-${port}` }] },
         ),
       ),
     );

@@ -194,11 +194,15 @@ export class Vpc extends pulumi.ComponentResource {
         new aws.ec2.NetworkAclAssociation(`${name}-${tier}-${az + 1}`, { networkAclId: acls[tier].id, subnetId: s.id }, parent),
       );
     }
+    // Delete before replace: a rule has no update (every change replaces it), and AWS refuses a
+    // second entry with the same rule number and direction in an ACL ("NetworkAclEntryAlreadyExists",
+    // CreateNetworkAclEntry; pulumi/pulumi-aws#3244), so the default create-first replacement of,
+    // say, an office range (rule 500) would fail the update. The gap is the one rule, for seconds.
     rules.forEach((r: NaclRule) =>
       new aws.ec2.NetworkAclRule(
         `${name}-${naclRuleKey(r)}`,
         naclRuleArgs(r, acls[r.tier].id),
-        parent,
+        { ...parent, deleteBeforeReplace: true },
       ),
     );
     this.networkAcls = acls;

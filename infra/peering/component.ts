@@ -180,7 +180,8 @@ export class ManagementPeering extends pulumi.ComponentResource {
       new aws.ec2.NetworkAclRule(
         logical,
         naclRuleArgs(r, networkAclId),
-        ruleOpts,
+        // Same rule number, same ACL: AWS refuses the create-first replacement (infra/network/component.ts).
+        { ...ruleOpts, deleteBeforeReplace: true },
       );
     // NACL entries do not need the connection, only the NACLs: no dependsOn.
     plan.environmentNaclRules.forEach((r) => aclRule(`${name}-${env}-${naclRuleKey(r)}`, args.networkAclIds[r.tier], r, { parent: this }));

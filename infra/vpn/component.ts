@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { OfficeConfig, OfficeTier, TunnelConfig } from "./config";
-import { PRESHARED_KEY_STORAGE, TUNNELS, TUNNEL_ALARM, VPN_SECRET_OUTPUTS, officeNames, staticRoutes, tunnelArgs } from "./plan";
+import { PRESHARED_KEY_STORAGE, TUNNELS, TUNNEL_ALARM, VPN_SECRET_OUTPUTS, customerGatewayAsnArgs, officeNames, staticRoutes, tunnelArgs } from "./plan";
 
 export interface OfficeVpnArgs {
   /** The management VPC the virtual private gateway attaches to. */
@@ -35,7 +35,7 @@ export interface OfficeVpnArgs {
  *
  * Children (names derive from `name`; a contract): `<name>-vgw`, `<name>-propagate-<tier>-<n>`,
  * and per office `<name>-<office>-cgw`, `<name>-<office>` (the connection),
- * `<name>-<office>-logs`, `<name>-<office>-route-<n>` (static routing only),
+ * `<name>-<office>-logs`, `<name>-<office>-route-<cidr, dots and slash as dashes>` (static routing only),
  * `<name>-<office>-tunnel-<1|2>-down` (alarms).
  */
 export class OfficeVpn extends pulumi.ComponentResource {
@@ -61,7 +61,10 @@ export class OfficeVpn extends pulumi.ComponentResource {
     );
     // Propagation writes the office routes (BGP-learnt or static) into these tables as they change.
     // A propagated route never overrides a static one for the same destination (VPC User Guide,
-    // "Route priority"), so an office advertising 0.0.0.0/0 cannot steal the NAT's default route.
+    // "Route priority"), so an office advertising 0.0.0.0/0 cannot steal the NAT's default route;
+    // longest prefix still decides first, and the gateway filters nothing it learns over BGP, so
+    // more specific advertisements (0.0.0.0/1 + 128.0.0.0/1) would: the office device must
+    // advertise exactly its `cidrs` (docs/vpn.md, "Routing: BGP").
     for (const [tier, ids] of Object.entries(args.routeTableIds) as [OfficeTier, readonly pulumi.Input<string>[]][]) {
       ids.forEach((routeTableId, i) =>
         new aws.ec2.VpnGatewayRoutePropagation(`${name}-propagate-${tier}-${i + 1}`, { vpnGatewayId: vgw.id, routeTableId }, parent),
@@ -77,7 +80,7 @@ export class OfficeVpn extends pulumi.ComponentResource {
       const n = officeNames(name, office.name);
       const cgw = new aws.ec2.CustomerGateway(
         n.customerGateway,
-        { type: "ipsec.1", bgpAsn: String(office.bgpAsn), ipAddress: office.publicIp, tags: { Name: n.customerGateway, Office: office.name } },
+        { type: "ipsec.1", ...customerGatewayAsnArgs(office.bgpAsn), ipAddress: office.publicIp, tags: { Name: n.customerGateway, Office: office.name } },
         parent,
       );
       const logs = new aws.cloudwatch.LogGroup(
@@ -104,10 +107,20 @@ export class OfficeVpn extends pulumi.ComponentResource {
           // API answer until the tunnel is up, and `platform reach` and the policy pack read it here.
           tags: { Name: n.connection, Office: office.name, OfficeCidrs: office.cidrs.join(" ") },
         },
-        { parent: this, additionalSecretOutputs: [...VPN_SECRET_OUTPUTS] },
+        // Delete before replace: CreateVpnConnection is idempotent ("If you perform the operation
+        // more than once, Amazon EC2 doesn't return an error", Amazon EC2 API Reference), so a
+        // replacement created first, on the same customer and virtual private gateways, is handed
+        // the existing connection's id, and deleting the "old" one then deletes the connection the
+        // new state points at (hashicorp/terraform#17631). A replacement (routing bgp <-> static,
+        // staticRoutesOnly is ForceNew) drops the office either way; this way AWS ends with one.
+        { parent: this, additionalSecretOutputs: [...VPN_SECRET_OUTPUTS], deleteBeforeReplace: true },
       );
       staticRoutes(office).forEach((cidr, i) =>
-        new aws.ec2.VpnConnectionRoute(n.route(i), { vpnConnectionId: connection.id, destinationCidrBlock: cidr }, parent),
+        new aws.ec2.VpnConnectionRoute(
+          n.route(cidr),
+          { vpnConnectionId: connection.id, destinationCidrBlock: cidr },
+          { parent: this, aliases: [{ name: n.positionalRoute(i) }] },
+        ),
       );
       const actions = args.alarmTopicArn ? [args.alarmTopicArn] : [];
       for (const t of TUNNELS) {

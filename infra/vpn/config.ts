@@ -101,7 +101,7 @@ export const TunnelConfigSchema = z.strictObject({
 export type TunnelConfig = z.infer<typeof TunnelConfigSchema>;
 
 export const OfficeConfigSchema = z.strictObject({
-  /** Lower-case name; part of the logical names (`<stack>-vpn-<name>-cgw`), so renaming replaces the office's VPN. */
+  /** Lower-case name; part of the logical names (`<stack>-vpn-<name>-cgw`). Never rename in one deploy: remove the office, deploy, add it back (docs/vpn.md, "AWS hands back existing VPN objects"). */
   name: z.string(),
   /** The public IPv4 of the office's VPN device (its customer gateway). */
   publicIp: z.string(),
@@ -197,6 +197,20 @@ export function validateVpnConfig(vpn: VpnConfig, ctx: VpnValidationContext): Co
         received: office.bgpAsn,
         allowed: `an ASN different from platform:vpn.amazonSideAsn (${vpn.amazonSideAsn}): the BGP session is external (eBGP) and both ends must differ`,
         fix: `give the office another private ASN, e.g. ${vpn.amazonSideAsn === 65010 ? 65020 : 65010}`,
+      });
+    }
+    // AWS identifies a customer gateway by type, IP address and ASN: CreateCustomerGateway with the
+    // values of an existing one returns that one ("subsequent requests return information about
+    // the existing customer gateway", Amazon EC2 API Reference), and CreateVpnConnection is
+    // idempotent too, so two such offices would be one gateway and one connection under two
+    // names, and removing either would delete the other's VPN.
+    const twin = vpn.offices.findIndex((o) => o.publicIp === office.publicIp && o.bgpAsn === office.bgpAsn);
+    if (twin < i) {
+      problems.push({
+        key: `${key}.publicIp`,
+        received: office.publicIp,
+        allowed: `a public IP and ASN pair no other office uses (platform:vpn.offices[${twin}] "${vpn.offices[twin].name}" has ${office.publicIp} with ASN ${office.bgpAsn}): AWS would hand both offices the same customer gateway and VPN connection`,
+        fix: `list the office's ranges under platform:vpn.offices[${twin}].cidrs instead, or give this device its own ASN`,
       });
     }
     problems.push(...duplicateProblems(`${key}.cidrs`, office.cidrs, "each office CIDR once"));

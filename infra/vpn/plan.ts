@@ -45,13 +45,37 @@ export function tunnelArgs(tunnel: TunnelConfig, n: TunnelNumber, logGroupArn?: 
   };
 }
 
-/** Logical names of an office's resources: a contract (renames replace the VPN). */
+/**
+ * The customer gateway's ASN argument. CreateCustomerGateway takes `BgpAsn` as a 32-bit signed
+ * integer (1–2,147,483,647) and refuses anything larger: a 4-byte ASN above that, such as the
+ * private range 4200000000–4294967294 that config accepts, must go in `BgpAsnExtended`
+ * (2,147,483,648–4,294,967,295), and the two conflict (Amazon EC2 API Reference,
+ * CreateCustomerGateway; @pulumi/aws 7.48 `ec2.CustomerGateway` `bgpAsn`/`bgpAsnExtended`, which
+ * the provider validates with the same bounds).
+ */
+export const MAX_BGP_ASN = 2147483647;
+export function customerGatewayAsnArgs(asn: number): { bgpAsn: string } | { bgpAsnExtended: string } {
+  return asn > MAX_BGP_ASN ? { bgpAsnExtended: String(asn) } : { bgpAsn: String(asn) };
+}
+
+/** A CIDR as a logical-name segment: `192.168.0.0/20` → `192-168-0-0-20`. */
+export const cidrNameKey = (cidr: string): string => cidr.replace(/[./]/g, "-");
+
+/**
+ * Logical names of an office's resources: a contract (renames replace the VPN). A static route is
+ * named by its range, not its position: a route has no update (destination is ForceNew), so with
+ * positional names removing the first of two ranges would re-create route 1 as the second range,
+ * beside route 2 that already routes it, and then delete route 2, and the office's remaining
+ * range would be left with no route in AWS while the state shows one.
+ */
 export function officeNames(component: string, office: string) {
   return {
     customerGateway: `${component}-${office}-cgw`,
     connection: `${component}-${office}`,
     logGroup: `${component}-${office}-logs`,
-    route: (i: number) => `${component}-${office}-route-${i + 1}`,
+    route: (cidr: string) => `${component}-${office}-route-${cidrNameKey(cidr)}`,
+    /** The positional name routes had before (an alias, so a deployed route keeps its state). */
+    positionalRoute: (i: number) => `${component}-${office}-route-${i + 1}`,
     alarm: (n: TunnelNumber) => `${component}-${office}-tunnel-${n}-down`,
   };
 }

@@ -71,7 +71,7 @@ describe("platform reach: the office VPN", function () {
     const noAcl = officeIntents(run("shared", mutate(shared, "ec2/networkAclRule:NetworkAclRule", "shared-private-in-500", "remove"))).filter((r) => !r.holds);
     expect(noAcl).to.have.length(2);
     expect(noAcl[0].blockedBy?.detail).to.contain("inbound request from office office (192.168.0.0/20) tcp 22: ports 22 denied by rule * (implicit deny: no rule matches) of shared-private");
-    const noSg = officeIntents(run("shared", mutate(shared, "vpc/securityGroupIngressRule:SecurityGroupIngressRule", "shared-bastion-office-1-22", "remove"))).filter((r) => !r.holds);
+    const noSg = officeIntents(run("shared", mutate(shared, "vpc/securityGroupIngressRule:SecurityGroupIngressRule", "shared-bastion-office-192-168-0-0-20-22", "remove"))).filter((r) => !r.holds);
     expect(noSg).to.have.length(2);
     expect(noSg[0].blockedBy?.detail).to.contain("no ingress rule of shared-bastion-sg admits it");
   });
@@ -83,7 +83,7 @@ describe("platform reach: the office VPN", function () {
       `allow:office/office>bastion:22:${OFFICE}>ap-northeast-2a`,
       `allow:office/office>bastion:22:${OFFICE}>ap-northeast-2b`,
     ]);
-    mutated = [...mutated, { urn: conn.urn.replace(/VpnConnection::shared-vpn-office$/, "VpnConnectionRoute::shared-vpn-office-route-1").replace("aws:ec2/vpnConnection:VpnConnection", "aws:ec2/vpnConnectionRoute:VpnConnectionRoute"), type: "aws:ec2/vpnConnectionRoute:VpnConnectionRoute", id: "r1", props: { vpnConnectionId: conn.id, destinationCidrBlock: OFFICE } }];
+    mutated = [...mutated, { urn: conn.urn.replace(/VpnConnection::shared-vpn-office$/, "VpnConnectionRoute::shared-vpn-office-route-192-168-0-0-20").replace("aws:ec2/vpnConnection:VpnConnection", "aws:ec2/vpnConnectionRoute:VpnConnectionRoute"), type: "aws:ec2/vpnConnectionRoute:VpnConnectionRoute", id: "r1", props: { vpnConnectionId: conn.id, destinationCidrBlock: OFFICE } }];
     expect(officeIntents(run("shared", mutated)).filter((r) => !r.holds)).to.deep.equal([]);
   });
 

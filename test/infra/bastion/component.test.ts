@@ -60,7 +60,7 @@ describe("bastion component in the shared stack (Session Manager only)", () => {
     expect(sg.inputs.ingress ?? []).to.deep.equal([]);
     const ingress = ofType(ev, T.ingress).filter((r) => r.inputs.securityGroupId === sg.id);
     expect(ingress.map((r) => [r.name, r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4])).to.deep.equal([
-      ["shared-bastion-office-1-22", "tcp", 22, 22, "192.168.0.0/20"],
+      ["shared-bastion-office-192-168-0-0-20-22", "tcp", 22, 22, "192.168.0.0/20"],
     ]);
     const egress = ofType(ev, T.egress).filter((r) => r.inputs.securityGroupId === sg.id);
     expect(egress.map((r) => [r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4])).to.deep.equal([["tcp", 443, 443, "0.0.0.0/0"]]);

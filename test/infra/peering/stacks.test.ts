@@ -238,6 +238,14 @@ describe("peering in the shipped stacks (shared evaluated first, its outputs fee
     expect(new Set(keys).size).to.equal(keys.length);
   });
 
+  it("every NACL rule, the environment's own and its slots in the shared NACLs, is replaced delete-first (AWS refuses a second entry with the same number: NetworkAclEntryAlreadyExists)", () => {
+    for (const s of ENVIRONMENTS) {
+      const rules = ofType(evs.get(s)!, T.aclRule);
+      expect(rules.length, s).to.be.greaterThan(0);
+      expect(rules.filter((r) => r.deleteBeforeReplace !== true).map((r) => r.name), s).to.deep.equal([]);
+    }
+  });
+
   it("each management route table routes to each environment exactly once, and no environment routes to another", () => {
     for (const id of so.privateRouteTableIds as string[]) {
       const dests = ENVIRONMENTS.flatMap((s) => peeringRoutes(evs.get(s)!).filter((r) => r.inputs.routeTableId === id).map((r) => str(r, "destinationCidrBlock")));

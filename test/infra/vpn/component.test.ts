@@ -51,8 +51,25 @@ describe("vpn component in the shared stack (the example office, BGP)", function
       });
     }
     expect(conn.inputs.tags).to.deep.equal({ Name: "shared-vpn-office", Office: "office", OfficeCidrs: "192.168.0.0/20" });
+    // CreateVpnConnection is idempotent per customer/virtual private gateway pair: a replacement
+    // must not be created beside the old connection (it would get the old one's id back).
+    expect(conn.deleteBeforeReplace).to.equal(true);
+    expect(one(ev, T.customerGateway, "shared-vpn-office-cgw").deleteBeforeReplace).to.equal(undefined);
     expect(conn.outputs.presharedKeyArn).to.match(/^arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:vpn-psk-vpn-[0-9a-f]{17}-/);
     expect(ofType(ev, T.vpnConnectionRoute)).to.deep.equal([]);
+  });
+
+  it("answers with two distinct /30 inside ranges in 169.254.0.0/16, none of AWS's reserved ones", () => {
+    const conn = one(ev, T.vpnConnection, "shared-vpn-office");
+    const reserved = ["0", "1", "2", "3", "4", "5"].map((c) => `169.254.${c}.0/30`).concat("169.254.169.252/30");
+    const ranges = [1, 2].map((n) => conn.outputs[`tunnel${n}InsideCidr`] as string);
+    for (const r of ranges) {
+      expect(r).to.match(/^169\.254\.\d{1,3}\.\d{1,3}\/30$/);
+      expect(Number(r.split(".")[3].split("/")[0]) % 4).to.equal(0);
+      expect(reserved).to.not.include(r);
+    }
+    expect(ranges[0]).to.not.equal(ranges[1]);
+    expect(conn.outputs.tunnel1VgwInsideAddress).to.equal(ranges[0].replace(/\.(\d+)\/30$/, (_m, d: string) => `.${Number(d) + 1}`));
   });
 
   it("logs the tunnels to a group under the stack's prefix, encrypted with the logs key", () => {
@@ -83,7 +100,9 @@ describe("vpn component in the shared stack (the example office, BGP)", function
     expect(one(ev, T.networkAclRule, "shared-private-in-500").inputs).to.deep.include({ networkAclId: acl, ruleNumber: 500, egress: false, cidrBlock: "192.168.0.0/20", fromPort: 22, toPort: 22, ruleAction: "allow" });
     expect(one(ev, T.networkAclRule, "shared-private-out-500").inputs).to.deep.include({ networkAclId: acl, egress: true, cidrBlock: "192.168.0.0/20", fromPort: 1024, toPort: 65535 });
     expect(ofType(ev, T.networkAclRule).filter((r) => r.inputs.cidrBlock === "192.168.0.0/20")).to.have.length(2);
-    const rule = one(ev, T.securityGroupIngressRule, "shared-bastion-office-1-22");
+    // A changed office range replaces rule 500; AWS refuses a second entry 500 (NetworkAclEntryAlreadyExists).
+    expect(ofType(ev, T.networkAclRule).filter((r) => r.deleteBeforeReplace !== true).map((r) => r.name)).to.deep.equal([]);
+    const rule = one(ev, T.securityGroupIngressRule, "shared-bastion-office-192-168-0-0-20-22");
     expect(rule.inputs).to.include({ securityGroupId: one(ev, T.securityGroup, "shared-bastion-sg").id, ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "192.168.0.0/20" });
   });
 
@@ -111,15 +130,28 @@ describe("vpn component with static routing and two ranges", function () {
     const conn = one(ev, T.vpnConnection, "shared-vpn-office");
     expect(conn.inputs.staticRoutesOnly).to.equal(true);
     expect(ofType(ev, T.vpnConnectionRoute).map((r) => [r.name, r.inputs.vpnConnectionId, r.inputs.destinationCidrBlock])).to.deep.equal([
-      ["shared-vpn-office-route-1", conn.id, "192.168.0.0/20"],
-      ["shared-vpn-office-route-2", conn.id, "172.20.0.0/16"],
+      ["shared-vpn-office-route-192-168-0-0-20", conn.id, "192.168.0.0/20"],
+      ["shared-vpn-office-route-172-20-0-0-16", conn.id, "172.20.0.0/16"],
     ]);
+    // The positional names the routes were first given stay aliases.
+    expect(ofType(ev, T.vpnConnectionRoute).map((r) => r.aliases.map((a) => String(a).split("::").pop()))).to.deep.equal([["shared-vpn-office-route-1"], ["shared-vpn-office-route-2"]]);
     expect(ofType(ev, T.networkAclRule).filter((r) => r.name.startsWith("shared-private-") && (r.inputs.ruleNumber as number) >= 500).map((r) => r.name)).to.deep.equal([
       "shared-private-in-500",
       "shared-private-out-500",
       "shared-private-in-520",
       "shared-private-out-520",
     ]);
+  });
+
+  it("passes a 32-bit office ASN as bgpAsnExtended (CreateCustomerGateway refuses BgpAsn above 2,147,483,647)", async () => {
+    const ev = await evaluateStack("shared", {}, (config) => {
+      const vpn = JSON.parse(config["platform:vpn"]) as { offices: Array<Record<string, unknown>> };
+      vpn.offices[0] = { ...vpn.offices[0], bgpAsn: 4200000010 };
+      return { ...config, "platform:vpn": JSON.stringify(vpn) };
+    });
+    const cgw = one(ev, T.customerGateway, "shared-vpn-office-cgw");
+    expect(cgw.inputs).to.include({ type: "ipsec.1", bgpAsnExtended: "4200000010", ipAddress: "203.0.113.10" });
+    expect(cgw.inputs).to.not.have.property("bgpAsn");
   });
 
   it("the shipped stack file is the one the test above edits", () => {

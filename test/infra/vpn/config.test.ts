@@ -92,6 +92,18 @@ describe("vpn/config: platform:vpn", () => {
     ]);
   });
 
+  it("fails on two offices with the same public IP and ASN (AWS would give them one customer gateway and one connection)", () => {
+    const twin = { ...office, name: "annex", cidrs: ["192.168.16.0/20"] };
+    expect(problemsOf({ offices: [office, twin] })).to.deep.equal([
+      ` - platform:vpn.offices[1].publicIp: received "203.0.113.10"; allowed: a public IP and ASN pair no other office uses (platform:vpn.offices[0] "office" has 203.0.113.10 with ASN 65010): AWS would hand both offices the same customer gateway and VPN connection; fix: list the office's ranges under platform:vpn.offices[0].cidrs instead, or give this device its own ASN`,
+    ]);
+    const distinct = parseConfig("shared", "platform", raw({ network, vpn: { offices: [office, { ...twin, bgpAsn: 65011 }] } }));
+    expect(distinct.vpn?.offices.map((o) => [o.name, o.publicIp, o.bgpAsn])).to.deep.equal([
+      ["office", "203.0.113.10", 65010],
+      ["annex", "203.0.113.10", 65011],
+    ]);
+  });
+
   it("fails on weak DH groups, naming the modern ones", () => {
     expect(problemsOf({ tunnel: { phase2DhGroupNumbers: [2, 19] }, offices: [office] })).to.deep.equal([
       ` - platform:vpn.tunnel.phase2DhGroupNumbers[0]: received 2; allowed: modern Diffie-Hellman groups only: 15, 16, 17, 18, 19, 20, 21 (2, 5, 14 and 22–24 are weak or deprecated by RFC 8247); fix: use 19, 20, 21`,

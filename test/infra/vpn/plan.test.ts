@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { EPHEMERAL_FROM, EPHEMERAL_TO, NaclIntent, planNaclRules, planOfficeNaclRules } from "../../../infra/network/nacl";
 import { planNetwork } from "../../../infra/network/plan";
 import { TunnelConfigSchema } from "../../../infra/vpn/config";
-import { TUNNEL_ALARM, officeNames, staticRoutes, tunnelArgs, vpnResourceCounts } from "../../../infra/vpn/plan";
+import { MAX_BGP_ASN, TUNNEL_ALARM, cidrNameKey, customerGatewayAsnArgs, officeNames, staticRoutes, tunnelArgs, vpnResourceCounts } from "../../../infra/vpn/plan";
 
 const plan = planNetwork("10.0.0.0/16", 2);
 const base: NaclIntent = { vpcCidr: "10.0.0.0/16", tierCidrs: plan.tierCidrs, servicePorts: [], databasePort: 5432, managementCidrs: [], sshSourceCidrs: [] };
@@ -74,13 +74,23 @@ describe("vpn/plan: tunnels, names and alarms", () => {
 
   it("derives every child name from the component and office names", () => {
     const n = officeNames("shared-vpn", "hq");
-    expect([n.customerGateway, n.connection, n.logGroup, n.route(0), n.alarm(2)]).to.deep.equal([
+    expect([n.customerGateway, n.connection, n.logGroup, n.route("192.168.0.0/20"), n.positionalRoute(0), n.alarm(2)]).to.deep.equal([
       "shared-vpn-hq-cgw",
       "shared-vpn-hq",
       "shared-vpn-hq-logs",
+      "shared-vpn-hq-route-192-168-0-0-20",
       "shared-vpn-hq-route-1",
       "shared-vpn-hq-tunnel-2-down",
     ]);
+  });
+
+  it("names static routes by range, so dropping one range leaves the others' names (and AWS routes) untouched", () => {
+    const n = officeNames("shared-vpn", "hq");
+    const before = staticRoutes({ routing: "static", cidrs: ["192.168.0.0/20", "172.20.0.0/16"] }).map(n.route);
+    const after = staticRoutes({ routing: "static", cidrs: ["172.20.0.0/16"] }).map(n.route);
+    expect(before).to.deep.equal(["shared-vpn-hq-route-192-168-0-0-20", "shared-vpn-hq-route-172-20-0-0-16"]);
+    expect(after).to.deep.equal(["shared-vpn-hq-route-172-20-0-0-16"]);
+    expect(cidrNameKey("10.0.0.0/8")).to.equal("10-0-0-0-8");
   });
 
   it("static routes exist only for static routing", () => {
@@ -107,5 +117,27 @@ describe("vpn/plan: tunnels, names and alarms", () => {
       threshold: 1,
       treatMissingData: "breaching",
     });
+  });
+});
+
+describe("vpn/plan: the customer gateway's ASN argument (BgpAsn up to 2,147,483,647, BgpAsnExtended above)", () => {
+  it("passes a 16-bit private ASN as bgpAsn", () => {
+    expect(customerGatewayAsnArgs(65010)).to.deep.equal({ bgpAsn: "65010" });
+  });
+
+  it("switches at the API's bound: 2147483647 is still bgpAsn, 2147483648 is bgpAsnExtended", () => {
+    expect(MAX_BGP_ASN).to.equal(2147483647);
+    expect(customerGatewayAsnArgs(2147483647)).to.deep.equal({ bgpAsn: "2147483647" });
+    expect(customerGatewayAsnArgs(2147483648)).to.deep.equal({ bgpAsnExtended: "2147483648" });
+  });
+
+  it("passes every 32-bit private ASN (4200000000–4294967294) as bgpAsnExtended and never both keys", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 4200000000, max: 4294967294 }), (asn) => {
+        const args = customerGatewayAsnArgs(asn);
+        expect(args).to.deep.equal({ bgpAsnExtended: String(asn) });
+        expect(args).to.not.have.property("bgpAsn");
+      }),
+    );
   });
 });
