@@ -79,6 +79,12 @@ export interface FargateServiceArgs {
   readonly listenerArn: pulumi.Input<string>;
   /** Priority and conditions, from planListenerRules. */
   readonly rule: PlannedRule;
+  /**
+   * Behind CloudFront (platform:edge): the header CloudFront adds, which the listener rule also
+   * requires, so a request that reaches the ALB without it falls through to the 403 default.
+   * @default - no header condition
+   */
+  readonly originHeader?: { readonly name: string; readonly value: pulumi.Input<string> };
   readonly healthCheckPath: string;
   readonly healthCheckGracePeriodSeconds: number;
 
@@ -255,6 +261,7 @@ export class FargateService extends pulumi.ComponentResource {
     const conditions: aws.types.input.lb.ListenerRuleCondition[] = [];
     if (args.rule.hosts.length > 0) conditions.push({ hostHeader: { values: [...args.rule.hosts] } });
     if (args.rule.paths.length > 0) conditions.push({ pathPattern: { values: [...args.rule.paths] } });
+    if (args.originHeader) conditions.push({ httpHeader: { httpHeaderName: args.originHeader.name, values: [args.originHeader.value] } });
     const rule = new aws.lb.ListenerRule(
       `${name}-rule`,
       {

@@ -4,6 +4,7 @@ import { NetworkConfigSchema, validateNetworkConfig } from "../network/config";
 import { PeeringConfigSchema, validatePeeringAddresses, validatePeeringConfig } from "../peering/config";
 import { AlbConfigSchema, EcsConfigSchema, ServicesConfigSchema, validateAppConfig } from "../app/config";
 import { DatabaseConfigSchema, validateDatabaseConfig } from "../database/config";
+import { EdgeConfigSchema, validateEdgeConfig } from "../edge/config";
 import { ConfigProblem } from "./problems";
 
 /**
@@ -28,6 +29,8 @@ export const PlatformConfigSchema = z.strictObject({
   services: ServicesConfigSchema.optional(),
   /** The Aurora cluster (infra/database/config.ts). @default - no database */
   database: DatabaseConfigSchema.optional(),
+  /** CloudFront + WAF + S3 assets in front of the ALB (infra/edge/config.ts, docs/edge.md). @default - no edge: the ALB serves the internet directly */
+  edge: EdgeConfigSchema.optional(),
 });
 
 export type PlatformSettings = z.infer<typeof PlatformConfigSchema>;
@@ -78,6 +81,7 @@ export const SEMANTIC_VALIDATORS: readonly SemanticValidator[] = [
     sections: ["database", "network"],
     validate: (c, ctx) => (c.database ? validateDatabaseConfig(c.database, c.network.azCount, ctx.file) : []),
   },
+  { sections: ["edge", "alb"], validate: (c, ctx) => validateEdgeConfig(c.edge, c.alb, ctx.file) },
 ];
 
 /** Tags the platform sets itself; a stack may not override them through platform:tags. */
