@@ -42,6 +42,8 @@ export function architectureOf(config: PlatformConfig, others: readonly Platform
           },
         }
       : {}),
+    // As infra/app/tier.ts builds the edge: an enabled platform:edge section.
+    ...(config.edge?.enabled ? { edge: { enabled: true as const } } : {}),
     // Environments are the stacks peered with a management VPC; the management stack itself is
     // reached through peering intents, not listed here.
     otherEnvironments: others

@@ -109,7 +109,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
             toPort: 443,
             prefixListId: cloudFrontList.id,
             description: "HTTPS from CloudFront's origin-facing addresses only",
-            tags: { Name: `${name}-https-in` },
+            // The list's name, for reading plans (reach): its id differs per region.
+            tags: { Name: `${name}-https-in`, PrefixList: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST },
           }
         : { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS from the internet", tags: { Name: `${name}-https-in` } },
       parent,
