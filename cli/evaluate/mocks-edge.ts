@@ -1,4 +1,4 @@
-import { CLOUDFRONT_HOSTED_ZONE_ID, CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST, IP_SET_RULE_WCU, MANAGED_RULE_GROUPS, RATE_RULE_WCU } from "../../infra/edge/plan";
+import { CLOUDFRONT_HOSTED_ZONE_ID, CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST, webAclCapacityOf } from "../../infra/edge/plan";
 import { hex, uuidFrom } from "./ids";
 
 /**
@@ -28,23 +28,6 @@ function cloudFrontId(seed: string): string {
 
 function etag(seed: string): string {
   return `E${hex(`${seed}::etag`, 13).toUpperCase()}`;
-}
-
-/**
- * The capacity AWS computes for a web ACL: the sum of its rules' WCU (managed groups by their
- * documented capacity, an IP set reference 1, a rate-based rule 2). An unknown managed group
- * counts 0 here; infra/edge/plan.ts lists the ones the platform uses.
- */
-export function webAclCapacityOf(rules: unknown): number {
-  if (!Array.isArray(rules)) return 0;
-  let total = 0;
-  for (const r of rules as Record<string, unknown>[]) {
-    const st = (r.statement ?? {}) as Record<string, Record<string, unknown> | undefined>;
-    if (st.managedRuleGroupStatement) total += MANAGED_RULE_GROUPS.find((g) => g.name === st.managedRuleGroupStatement?.name)?.wcu ?? 0;
-    else if (st.ipSetReferenceStatement) total += IP_SET_RULE_WCU;
-    else if (st.rateBasedStatement) total += RATE_RULE_WCU;
-  }
-  return total;
 }
 
 /** Letters and digits only, as RandomPassword with `special: false` returns them. */

@@ -21,6 +21,8 @@ export const QUOTA_SCOPES = [
   "routeTable",
   "loadBalancer",
   "cluster",
+  "distribution",
+  "webAcl",
 ] as const;
 export type QuotaScope = (typeof QUOTA_SCOPES)[number];
 
