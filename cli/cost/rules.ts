@@ -4,6 +4,7 @@ import { PricingContext } from "./lines";
 import { HOURS_PER_MONTH } from "./pricing";
 import { CostLine, DeploymentResource } from "./types";
 import { nameOfUrn } from "./usage";
+import { EDGE_FREE_TYPES, EDGE_RULES, EDGE_USAGE_KEYS } from "./edge";
 
 /**
  * One pricing rule per billable AWS resource type the platform creates. A rule returns the
@@ -39,6 +40,7 @@ export const USAGE_KEYS: Readonly<Record<string, readonly string[]>> = {
   "aws:ecr/repository:Repository": ["storage_gb"],
   "awsx:ecr:Repository": ["storage_gb"],
   "aws:s3/bucket:Bucket": ["storage_gb"],
+  ...EDGE_USAGE_KEYS,
 };
 
 const priced = (lines: CostLine[], notes: Array<string | undefined> = []): RuleResult => ({
@@ -805,6 +807,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
     str(prop(r, "tier")) === "Advanced"
       ? { kind: "skip", reason: "Advanced-tier SSM parameters are not priced" }
       : priced([]),
+  ...EDGE_RULES,
 };
 
 /**
@@ -877,6 +880,7 @@ export const FREE_TYPES: ReadonlySet<string> = new Set([
   "aws:acm/certificateValidation:CertificateValidation",
   "aws:route53/record:Record",
   "aws:wafv2/webAclAssociation:WebAclAssociation",
+  ...EDGE_FREE_TYPES,
 ]);
 
 function clamp(x: number, lo: number, hi: number): number {
