@@ -2,6 +2,7 @@ import { bool, DeploymentGraph, list, num, obj, prop, str } from "../cost/graph"
 import type { DeploymentResource } from "../cost/types";
 import type { UntypedDeployment } from "../plan/deployment";
 import { parseUrn } from "../evaluate/urn";
+import { edgeSettings } from "./edge";
 
 /**
  * Environment parity: the effective settings of each stack, read from its plan (the resources the
@@ -15,7 +16,7 @@ import { parseUrn } from "../evaluate/urn";
  * when two stacks that have the setting disagree on its value.
  */
 
-export type SettingGroup = "Network" | "Bastion" | "Load balancer" | "ECS" | "Aurora" | "Logs";
+export type SettingGroup = "Network" | "Bastion" | "Load balancer" | "ECS" | "Aurora" | "Logs" | "Edge";
 
 export const SETTING_GROUPS: readonly SettingGroup[] = [
   "Network",
@@ -24,6 +25,7 @@ export const SETTING_GROUPS: readonly SettingGroup[] = [
   "ECS",
   "Aurora",
   "Logs",
+  "Edge",
 ];
 
 export interface Setting {
@@ -282,6 +284,9 @@ export function extractSettings(doc: UntypedDeployment, stack: string): Setting[
       retention ? retention : Number.MAX_SAFE_INTEGER,
     );
   }
+
+  // ---- Edge (cli/review/edge.ts) ---------------------------------------------------------------
+  for (const e of edgeSettings(g, (r) => nameInStack(r, stack))) add("Edge", e.label, e.resource, e.value, e.strength);
   return out;
 }
 
