@@ -336,6 +336,27 @@ export const loadBalancerRequireValidLogBucket = stackPolicy({
   },
 });
 
+/**
+ * Behind the edge (infra/edge) the ALB's web ACL is CloudFront's: no ingress rule of its groups
+ * admits the internet by CIDR (only CloudFront's origin-facing prefix list), and a distribution in
+ * the stack has a web ACL attached.
+ */
+function behindEdgeWaf(graph: StackGraph, lb: Resource): boolean {
+  const protectedEdge = graph.ofType(T.cloudfrontDistribution).some((d) => {
+    const acl = peek(() => prop(d, "webAclId"));
+    return typeof acl === "string" && acl !== "";
+  });
+  if (!protectedEdge) return false;
+  const groups = graph.refs(lb, "securityGroups", [T.securityGroup]);
+  if (groups.length === 0) return false;
+  return groups.every((sg) =>
+    graph.referrers(sg, T.securityGroupIngressRule, "securityGroupId").every((r) => {
+      const cidr = peek(() => prop(r, "cidrIpv4")) ?? peek(() => prop(r, "cidrIpv6"));
+      return cidr === undefined && typeof peek(() => prop(r, "prefixListId")) === "string";
+    }),
+  );
+}
+
 export const loadBalancerRequireWaf = stackPolicy({
   name: "lb-loadbalancer-require-waf",
   description: "Internet-facing application load balancers should be protected by a WAFv2 web ACL.",
@@ -347,6 +368,7 @@ export const loadBalancerRequireWaf = stackPolicy({
   validate: ({ graph }, report) => {
     forEachKnown(graph.ofType(T.loadBalancer), (lb) => {
       if (!isInternetFacing(lb.props) || !isApplication(lb.props)) return;
+      if (behindEdgeWaf(graph, lb)) return;
       if (graph.referrers(lb, T.webAclAssociation, "resourceArn").length === 0) {
         report(`${describe(lb)} has no WAF web ACL; associate one (aws.wafv2.WebAclAssociation) with the managed Known-Bad-Inputs rules.`, lb.urn);
       }

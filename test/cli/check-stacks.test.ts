@@ -27,12 +27,11 @@ export const ACCEPTED_ADVISORY: Record<string, Array<[policy: string, resource: 
     ["rds-cluster-configure-non-default-port", "dev-db-cluster", "the database is reachable only from two security groups; a non-default port adds nothing"],
     ["rds-cluster-require-multi-az", "dev-db-cluster", "a single Aurora instance in dev (cost)"],
   ],
+  // Staging and prod are behind the edge: CloudFront's web ACL protects their ALB (docs/edge.md).
   staging: [
-    ["lb-loadbalancer-require-waf", "staging-alb-lb", "no WAF web ACL yet (advisory in the catalog; planned with the WAF work)"],
     ["rds-cluster-configure-non-default-port", "staging-db-cluster", "the database is reachable only from two security groups; a non-default port adds nothing"],
   ],
   prod: [
-    ["lb-loadbalancer-require-waf", "prod-alb-lb", "no WAF web ACL yet (advisory in the catalog; planned with the WAF work)"],
     ["rds-cluster-configure-non-default-port", "prod-db-cluster", "the database is reachable only from two security groups; a non-default port adds nothing"],
   ],
 };

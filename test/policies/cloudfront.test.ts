@@ -1,5 +1,6 @@
+import { expect } from "chai";
 import { policies } from "../../policies/cloudfront";
-import { FixtureInputs } from "../support/policy-harness";
+import { FixtureInputs, checkFixture, violationsOf } from "../support/policy-harness";
 import { policyTests } from "./cases";
 import { edgeFixture } from "./fixtures-edge";
 
@@ -133,3 +134,25 @@ policyTests(
   ],
   edgeFixture,
 );
+
+describe("lb-loadbalancer-require-waf behind the edge", function () {
+  this.timeout(180000);
+
+  it("passes an ALB without its own web ACL when only CloudFront's prefix list reaches it and the distribution has a web ACL", async () => {
+    const f = edgeFixture();
+    f.remove("prod-alb-waf");
+    expect(violationsOf(await checkFixture(f, { config: "prod" }), "lb-loadbalancer-require-waf")).to.deep.equal([]);
+  });
+
+  it("fails it again (advisory) when the ALB's group also admits the internet by CIDR", async () => {
+    const f = edgeFixture();
+    f.remove("prod-alb-waf");
+    f.add("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "prod-alb-in-443-open", {
+      securityGroupId: f.get("prod-alb-sg").id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS from the internet",
+    });
+    const got = violationsOf(await checkFixture(f, { config: "prod" }), "lb-loadbalancer-require-waf");
+    expect(got.map((v) => [v.level, v.message])).to.deep.equal([
+      ["advisory", 'LoadBalancer "prod-alb" has no WAF web ACL; associate one (aws.wafv2.WebAclAssociation) with the managed Known-Bad-Inputs rules.'],
+    ]);
+  });
+});
