@@ -282,6 +282,11 @@ export class Edge extends pulumi.ComponentResource {
 
     // ---- distribution
     const planned = planBehaviours(s);
+    const functionAssociation = (fn: string) => {
+      const f = functionArns.get(fn);
+      if (!f) throw new Error(`platform:edge: no function ${fn} (config validation should have refused this)`);
+      return { eventType: f.eventType, functionArn: f.arn };
+    };
     const behaviour = (b: PlannedBehaviour) => ({
       targetOriginId: b.targetOriginId,
       viewerProtocolPolicy: b.viewerProtocolPolicy,
@@ -291,10 +296,7 @@ export class Edge extends pulumi.ComponentResource {
       originRequestPolicyId: b.originRequestPolicyId,
       responseHeadersPolicyId: headers.id,
       compress: b.compress,
-      functionAssociations:
-        b.functionName !== undefined
-          ? [{ eventType: (functionArns.get(b.functionName) as { eventType: string }).eventType, functionArn: (functionArns.get(b.functionName) as { arn: pulumi.Output<string> }).arn }]
-          : undefined,
+      functionAssociations: b.functionName !== undefined ? [functionAssociation(b.functionName)] : undefined,
     });
     const cdn = new aws.cloudfront.Distribution(
       `${name}-cdn`,
