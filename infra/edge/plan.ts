@@ -1,6 +1,6 @@
 import { sanitizeName } from "../app/names";
-import { PolicyDocument } from "../shared/policy-documents";
-import { CacheMode, EdgeBehaviour, EdgeSettings, ForwardMode } from "./config";
+import type { PolicyDocument } from "../shared/policy-documents";
+import type { CacheMode, EdgeBehaviour, EdgeSettings, ForwardMode } from "./config";
 
 /**
  * Pure planning for the edge (no `new aws.*`): managed policy ids, the ordered cache behaviours,
