@@ -81,7 +81,7 @@ export const SEMANTIC_VALIDATORS: readonly SemanticValidator[] = [
     sections: ["database", "network"],
     validate: (c, ctx) => (c.database ? validateDatabaseConfig(c.database, c.network.azCount, ctx.file) : []),
   },
-  { sections: ["edge", "alb"], validate: (c, ctx) => validateEdgeConfig(c.edge, c.alb, ctx.file) },
+  { sections: ["edge", "alb", "services"], validate: (c, ctx) => validateEdgeConfig(c.edge, c.alb, ctx.file, c.services) },
 ];
 
 /** Tags the platform sets itself; a stack may not override them through platform:tags. */

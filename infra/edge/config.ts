@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import { z } from "zod";
 import { didYouMean } from "../../cli/contract";
-import type { AlbConfig } from "../app/config";
+import { MAX_RULE_VALUES, type AlbConfig, type ServiceConfig } from "../app/config";
 import { certificateBaseName } from "../app/plan";
 import { ConfigProblem } from "../config/problems";
 import { parseCidr } from "../network/cidr";
@@ -240,9 +240,34 @@ function cidrProblems(key: string, cidrs: readonly string[], file: string, allow
  * hosted zone, values from the closed sets (with a did-you-mean), unique path patterns, function
  * files that exist under the repository root and fit CloudFront's 10 KB, and WAF CIDRs.
  */
-export function validateEdgeConfig(edge: EdgeConfig | undefined, alb: AlbConfig | undefined, file: string): ConfigProblem[] {
+export function validateEdgeConfig(
+  edge: EdgeConfig | undefined,
+  alb: AlbConfig | undefined,
+  file: string,
+  services: readonly Pick<ServiceConfig, "name" | "routing">[] = [],
+): ConfigProblem[] {
   if (!edge || !edge.enabled) return [];
   const problems: ConfigProblem[] = [];
+  // Behind the edge the ALB sees Host = the origin name (AllViewerExceptHostHeader), so a host
+  // condition never matches; and each rule's origin-secret header condition takes one of the
+  // rule's five condition values (ALB quotas, "Condition values per rule").
+  services.forEach((svc, i) => {
+    if (svc.routing.hosts.length > 0) {
+      problems.push({
+        key: `platform:services[${i}].routing.hosts`,
+        received: svc.routing.hosts,
+        allowed: "no host conditions behind the edge: CloudFront sends the ALB Host = the origin name, never the viewer's",
+        fix: `route ${svc.name} by path (routing.paths) and, per host, by a CloudFront behaviour, or remove platform:edge`,
+      });
+    } else if (svc.routing.paths.length + 1 > MAX_RULE_VALUES) {
+      problems.push({
+        key: `platform:services[${i}].routing.paths`,
+        received: svc.routing.paths,
+        allowed: `at most ${MAX_RULE_VALUES - 1} paths behind the edge: the origin-secret header condition takes one of a rule's ${MAX_RULE_VALUES} condition values`,
+        fix: "use wildcards (/api/*) or split the service",
+      });
+    }
+  });
   if (!alb) {
     return [
       {

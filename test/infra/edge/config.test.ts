@@ -128,6 +128,23 @@ describe("edge/config: refused configurations (one aggregated error)", () => {
     ]);
   });
 
+  it("fails on host-based service routing behind the edge (the ALB sees the origin name) and on more than 4 paths (the header condition takes a value)", () => {
+    expect(
+      problemsOfEditedStack("staging", (c) => {
+        const hello = (c["platform:services"] as Raw[])[0];
+        c["platform:services"] = [
+          { ...hello, routing: { hosts: ["staging.app.example.com"], paths: ["/*"] } },
+          { ...hello, name: "api", routing: { paths: ["/a/*", "/b/*", "/c/*", "/d/*", "/e/*"], priority: 200 } },
+        ];
+      })
+        .filter((p) => p.key.includes("routing"))
+        .map((p) => `${p.key}: ${p.allowed}`),
+    ).to.deep.equal([
+      "platform:services[0].routing.hosts: no host conditions behind the edge: CloudFront sends the ALB Host = the origin name, never the viewer's",
+      "platform:services[1].routing.paths: at most 4 paths behind the edge: the origin-secret header condition takes one of a rule's 5 condition values",
+    ]);
+  });
+
   it("fails on an alias outside the hosted zone, an origin name equal to an alias, and an allow list open to the internet", () => {
     expect(
       problems({ aliases: ["www.example.org"], originDomain: "www.example.org", waf: { allowCidrs: ["0.0.0.0/0"], denyCidrs: ["198.51.100.0/24", "not-a-cidr"] } }),
