@@ -337,9 +337,10 @@ export const loadBalancerRequireValidLogBucket = stackPolicy({
 });
 
 /**
- * Behind the edge (infra/edge) the ALB's web ACL is CloudFront's: no ingress rule of its groups
- * admits the internet by CIDR (only CloudFront's origin-facing prefix list), and a distribution in
- * the stack has a web ACL attached.
+ * Behind the edge (infra/edge) the ALB's web ACL is CloudFront's: a distribution in the stack has a
+ * web ACL attached, some ingress rule of the ALB's groups names a prefix list (CloudFront's
+ * origin-facing one), and none admits the whole internet (0.0.0.0/0 or ::/0). Narrower CIDR rules
+ * (an office or the VPC on a test listener) do not expose the ALB to the internet.
  */
 function behindEdgeWaf(graph: StackGraph, lb: Resource): boolean {
   const protectedEdge = graph.ofType(T.cloudfrontDistribution).some((d) => {
@@ -349,12 +350,9 @@ function behindEdgeWaf(graph: StackGraph, lb: Resource): boolean {
   if (!protectedEdge) return false;
   const groups = graph.refs(lb, "securityGroups", [T.securityGroup]);
   if (groups.length === 0) return false;
-  return groups.every((sg) =>
-    graph.referrers(sg, T.securityGroupIngressRule, "securityGroupId").every((r) => {
-      const cidr = peek(() => prop(r, "cidrIpv4")) ?? peek(() => prop(r, "cidrIpv6"));
-      return cidr === undefined && typeof peek(() => prop(r, "prefixListId")) === "string";
-    }),
-  );
+  const rules = groups.flatMap((sg) => graph.referrers(sg, T.securityGroupIngressRule, "securityGroupId"));
+  const world = rules.some((r) => peek(() => prop(r, "cidrIpv4")) === "0.0.0.0/0" || peek(() => prop(r, "cidrIpv6")) === "::/0");
+  return !world && rules.some((r) => typeof peek(() => prop(r, "prefixListId")) === "string");
 }
 
 export const loadBalancerRequireWaf = stackPolicy({

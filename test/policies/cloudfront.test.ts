@@ -144,6 +144,15 @@ describe("lb-loadbalancer-require-waf behind the edge", function () {
     expect(violationsOf(await checkFixture(f, { config: "prod" }), "lb-loadbalancer-require-waf")).to.deep.equal([]);
   });
 
+  it("still passes with an office CIDR on the ALB's group (a test listener), which is not the internet", async () => {
+    const f = edgeFixture();
+    f.remove("prod-alb-waf");
+    f.add("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "prod-alb-in-office", {
+      securityGroupId: f.get("prod-alb-sg").id, ipProtocol: "tcp", fromPort: 8443, toPort: 8443, cidrIpv4: "203.0.113.0/24", description: "Test listener from the office",
+    });
+    expect(violationsOf(await checkFixture(f, { config: "prod" }), "lb-loadbalancer-require-waf")).to.deep.equal([]);
+  });
+
   it("fails it again (advisory) when the ALB's group also admits the internet by CIDR", async () => {
     const f = edgeFixture();
     f.remove("prod-alb-waf");
