@@ -1,4 +1,5 @@
 import { PolicyPack } from "@pulumi/policy";
+import { policies as cloudfront } from "./cloudfront";
 import { policies as cloudwatch } from "./cloudwatch";
 import { policies as ec2 } from "./ec2";
 import { policies as ecs } from "./ecs";
@@ -28,5 +29,5 @@ new PolicyPack("platform-policies", {
   description: "Platform guardrails: network, security groups, bastion, ALB, ECS, Aurora, ElastiCache, logs, KMS, IAM, S3, office VPN.",
   provider: "aws",
   enforcementLevel: "mandatory",
-  policies: [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...elasticache, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach, ...vpn, ...deployments],
+  policies: [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...elasticache, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach, ...vpn, ...deployments, ...cloudfront],
 });

@@ -336,6 +336,25 @@ export const loadBalancerRequireValidLogBucket = stackPolicy({
   },
 });
 
+/**
+ * Behind the edge (infra/edge) the ALB's web ACL is CloudFront's: a distribution in the stack has a
+ * web ACL attached, some ingress rule of the ALB's groups names a prefix list (CloudFront's
+ * origin-facing one), and none admits the whole internet (0.0.0.0/0 or ::/0). Narrower CIDR rules
+ * (an office or the VPC on a test listener) do not expose the ALB to the internet.
+ */
+function behindEdgeWaf(graph: StackGraph, lb: Resource): boolean {
+  const protectedEdge = graph.ofType(T.cloudfrontDistribution).some((d) => {
+    const acl = peek(() => prop(d, "webAclId"));
+    return typeof acl === "string" && acl !== "";
+  });
+  if (!protectedEdge) return false;
+  const groups = graph.refs(lb, "securityGroups", [T.securityGroup]);
+  if (groups.length === 0) return false;
+  const rules = groups.flatMap((sg) => graph.referrers(sg, T.securityGroupIngressRule, "securityGroupId"));
+  const world = rules.some((r) => peek(() => prop(r, "cidrIpv4")) === "0.0.0.0/0" || peek(() => prop(r, "cidrIpv6")) === "::/0");
+  return !world && rules.some((r) => typeof peek(() => prop(r, "prefixListId")) === "string");
+}
+
 export const loadBalancerRequireWaf = stackPolicy({
   name: "lb-loadbalancer-require-waf",
   description: "Internet-facing application load balancers should be protected by a WAFv2 web ACL.",
@@ -347,6 +366,7 @@ export const loadBalancerRequireWaf = stackPolicy({
   validate: ({ graph }, report) => {
     forEachKnown(graph.ofType(T.loadBalancer), (lb) => {
       if (!isInternetFacing(lb.props) || !isApplication(lb.props)) return;
+      if (behindEdgeWaf(graph, lb)) return;
       if (graph.referrers(lb, T.webAclAssociation, "resourceArn").length === 0) {
         report(`${describe(lb)} has no WAF web ACL; associate one (aws.wafv2.WebAclAssociation) with the managed Known-Bad-Inputs rules.`, lb.urn);
       }

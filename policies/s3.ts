@@ -120,7 +120,15 @@ export const bucketRequireLifecycle = stackPolicy({
     forEachKnown(graph.ofType(T.s3Bucket), (bucket) => {
       const rules = settings(graph, bucket, T.s3Lifecycle).flatMap((l) => list(prop(l, "rules")));
       const enabled = rules.filter((r) => r.status === "Enabled");
-      const expires = enabled.some((r) => obj(r.expiration) !== undefined || (Array.isArray(r.expiration) && r.expiration.length > 0));
+      // A versioned content bucket (the edge's assets) keeps its current objects, which the site
+      // serves, and expires the versions a publish replaced: that counts as expiring objects.
+      const versioned = settings(graph, bucket, T.s3Versioning).some((v) => obj(prop(v, "versioningConfiguration"))?.status === "Enabled");
+      const expires = enabled.some(
+        (r) =>
+          obj(r.expiration) !== undefined ||
+          (Array.isArray(r.expiration) && r.expiration.length > 0) ||
+          (versioned && obj(r.noncurrentVersionExpiration) !== undefined),
+      );
       const aborts = enabled.some((r) => obj(r.abortIncompleteMultipartUpload) !== undefined || (Array.isArray(r.abortIncompleteMultipartUpload) && r.abortIncompleteMultipartUpload.length > 0));
       if (!expires || !aborts) {
         report(

@@ -2,6 +2,7 @@ import { DeploymentGraph } from "./graph";
 import { PricingContext, lineCounts, money } from "./lines";
 import { PriceTable, regionPrices } from "./pricing";
 import { FREE_TYPES, RULES } from "./rules";
+import { edgeCategoryOf } from "./edge";
 import {
   CategoryCost,
   CostReport,
@@ -154,6 +155,8 @@ export function stackOfDeployment(doc: DeploymentDocument): string | undefined {
 
 /** Service family of a priced type, for the by-category summary. */
 export function categoryOf(type: string): string {
+  const edge = edgeCategoryOf(type);
+  if (edge) return edge;
   switch (type) {
     case "aws:ec2/natGateway:NatGateway":
     case "aws:ec2/eip:Eip":

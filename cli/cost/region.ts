@@ -16,8 +16,13 @@ export interface RegionFinding {
 
 export function regionFromDeployment(doc: DeploymentDocument): RegionFinding | undefined {
   const resources = doc.deployment.resources ?? [];
-  for (const r of resources) {
-    if (r.type === "pulumi:providers:aws") {
+  // The stack's own provider is a child of the stack; a component's second provider (the edge's
+  // us-east-1 one, for CloudFront's certificate and WAF) is not where the stack runs.
+  const stackUrn = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn;
+  const providers = resources.filter((r) => r.type === "pulumi:providers:aws");
+  const ordered = [...providers.filter((r) => r.parent === stackUrn), ...providers.filter((r) => r.parent !== stackUrn)];
+  for (const r of ordered) {
+    {
       const region = r.inputs?.region ?? r.outputs?.region;
       if (typeof region === "string" && region !== "")
         return { region, source: `provider ${r.urn}` };

@@ -6,6 +6,7 @@ import { HOURS_PER_MONTH } from "./pricing";
 import { CostLine, DeploymentResource } from "./types";
 import { nameOfUrn } from "./usage";
 import { releaseOverlapLines } from "./releases";
+import { EDGE_FREE_TYPES, EDGE_RULES, EDGE_USAGE_KEYS } from "./edge";
 
 /**
  * One pricing rule per billable AWS resource type the platform creates. A rule returns the
@@ -43,6 +44,7 @@ export const USAGE_KEYS: Readonly<Record<string, readonly string[]>> = {
   "aws:s3/bucket:Bucket": ["storage_gb"],
   "aws:ec2/vpnConnection:VpnConnection": ["monthly_data_transfer_out_gb"],
   ...ELASTICACHE_USAGE_KEYS,
+  ...EDGE_USAGE_KEYS,
 };
 
 const priced = (lines: CostLine[], notes: Array<string | undefined> = []): RuleResult => ({
@@ -855,6 +857,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
     str(prop(r, "tier")) === "Advanced"
       ? { kind: "skip", reason: "Advanced-tier SSM parameters are not priced" }
       : priced([]),
+  ...EDGE_RULES,
 };
 
 /**
@@ -936,6 +939,7 @@ export const FREE_TYPES: ReadonlySet<string> = new Set([
   "aws:ec2/vpnGatewayRoutePropagation:VpnGatewayRoutePropagation",
   "aws:ec2/vpnGatewayAttachment:VpnGatewayAttachment",
   ...ELASTICACHE_FREE_TYPES,
+  ...EDGE_FREE_TYPES,
 ]);
 
 function clamp(x: number, lo: number, hi: number): number {

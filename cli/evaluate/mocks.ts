@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ID_PREFIX, hex, uuidFrom } from "./ids";
 import { isSecretValue } from "./property-values";
+import { edgeResource, managedPrefixList } from "./mocks-edge";
 
 /**
  * Pulumi mocks that answer the way AWS would.
@@ -64,6 +65,8 @@ export class AwsMocks implements pulumi.runtime.Mocks {
   readonly stackOutputs: Readonly<Record<string, Record<string, unknown>>>;
   /** Live SSM parameter values: seeded from options, filled by parameters the program creates. */
   private readonly ssmValues: Map<string, string>;
+  /** Regions of explicit providers (`<urn>::<id>`, as resources reference them), e.g. the edge's us-east-1 one. */
+  private readonly providerRegions = new Map<string, string>();
 
   constructor(options: MockOptions) {
     this.region = options.region;
@@ -95,9 +98,13 @@ export class AwsMocks implements pulumi.runtime.Mocks {
     const inputs = args.inputs as Record<string, unknown>;
     const id = args.id && args.id !== "" ? args.id : this.physicalId(type, name, seed);
     const state: Record<string, unknown> = { ...inputs };
-    const region = this.region;
+    // A resource managed through another region's provider answers with that region's ARNs.
+    const region = (args.provider && this.providerRegions.get(args.provider)) || this.region;
     const account = this.accountId;
     const arn = (resource: string) => `arn:aws:${arnService(type)}:${region}:${account}:${resource}`;
+    if (type === "pulumi:providers:aws" && args.urn && typeof inputs.region === "string") this.providerRegions.set(`${args.urn}::${id}`, inputs.region);
+    const edge = edgeResource({ type, name, seed, inputs, region, account });
+    if (edge) return { id: edge.id, state: { ...state, ...edge.state } };
     switch (type) {
       case "pulumi:pulumi:StackReference": {
         const refName = String(inputs.name ?? name);
@@ -256,7 +263,7 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         return { id: alarmName, state };
       }
       default: {
-        const app = this.appTierResource(type, name, seed, inputs);
+        const app = this.appTierResource(type, name, seed, inputs, region);
         if (app) return { id: app.id, state: { ...state, ...app.state } };
         if (!("arn" in state)) state.arn = arn(`${type.split(":")[2]?.toLowerCase() ?? "resource"}/${id}`);
       }
@@ -274,8 +281,8 @@ export class AwsMocks implements pulumi.runtime.Mocks {
     name: string,
     seed: string,
     inputs: Record<string, unknown>,
+    region: string = this.region,
   ): { id: string | undefined; state: Record<string, unknown> } | undefined {
-    const region = this.region;
     const account = this.accountId;
     const str = (k: string): string | undefined => (typeof inputs[k] === "string" ? (inputs[k] as string) : undefined);
     // Provider autonaming: the logical name plus a random suffix (here: derived from the URN).
@@ -578,6 +585,8 @@ export class AwsMocks implements pulumi.runtime.Mocks {
           withDecryption: inputs.withDecryption ?? true,
         };
       }
+      case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
+        return managedPrefixList(String(inputs.name ?? ""), (args.provider && this.providerRegions.get(args.provider)) || this.region);
       default:
         throw new Error(`Mock not implemented: ${args.token}`);
     }

@@ -4,6 +4,7 @@ import type { DeploymentDocument, DeploymentResource } from "../cost/types";
 import { nameOfUrn } from "../cost/usage";
 import { RUN_TASK_ROLES } from "../../policies/lib/ecs";
 import { T as TYPES } from "../../policies/lib/types";
+import { EDGE_REGION, webAclCapacityOf } from "../../infra/edge/plan";
 
 /**
  * Quota-relevant counts of one deployment document, at the plan's MAXIMUM scale. Pure: no I/O.
@@ -102,7 +103,33 @@ const T = {
   cacheGroup: TYPES.elasticacheReplicationGroup,
   cacheSubnetGroup: TYPES.elasticacheSubnetGroup,
   cacheParams: TYPES.elasticacheParameterGroup,
+  distribution: TYPES.cloudfrontDistribution,
+  webAcl: TYPES.wafWebAcl,
 } as const;
+
+/**
+ * What a security group rule that references a managed prefix list counts against "inbound (or
+ * outbound) rules per security group": the list's maximum entries, not 1 ("When you reference a
+ * prefix list in a resource, the maximum number of entries for the prefix lists counts against
+ * the quota for the number of entries for the resource", Amazon VPC quotas; each AWS-managed
+ * list's weight is in "AWS-managed prefix lists", Amazon VPC User Guide). The plan holds the list's
+ * id only; the platform's rules name the list in their `PrefixList` tag (infra/app/alb.ts).
+ */
+export const PREFIX_LIST_WEIGHTS: Readonly<Record<string, number>> = {
+  "com.amazonaws.global.cloudfront.origin-facing": 55,
+  "com.amazonaws.global.ipv6.cloudfront.origin-facing": 55,
+};
+
+/** The weight of a standalone rule (1 unless it references a prefix list), with a note when unknown. */
+export function ruleWeight(r: DeploymentResource, notes: string[]): number {
+  const pl = str(prop(r, "prefixListId"));
+  if (!pl) return 1;
+  const name = str(obj(prop(r, "tags"))?.PrefixList);
+  const weight = name !== undefined ? PREFIX_LIST_WEIGHTS[name] : undefined;
+  if (weight !== undefined) return weight;
+  notes.push(`${nameOfUrn(r.urn)} references prefix list ${pl}, whose maximum entries the plan does not say: counted as 1 rule; it counts as its max entries.`);
+  return 1;
+}
 
 const PROVIDER_PREFIX = "pulumi:providers:aws";
 
@@ -181,6 +208,20 @@ export function countStack(doc: DeploymentDocument, stack: string, fallback: Loc
   for (const r of ofType(T.acl)) add("network-acls-per-vpc", r, 1, str(prop(r, "vpcId")));
   for (const r of ofType(T.sg)) add("security-groups", r);
   for (const r of ofType(T.kmsKey)) add("kms-keys", r);
+
+  // --- The edge. CloudFront is global: its quotas are per account, counted in us-east-1 (where
+  // its API and Service Quotas live) whatever provider created the distribution. CLOUDFRONT-scope
+  // web ACLs are created in us-east-1 by their provider.
+  for (const d of ofType(T.distribution)) {
+    const global = { ...locationOf(d), region: EDGE_REGION };
+    add("cloudfront-distributions", d, 1, undefined, global);
+    add("cache-behaviors-per-distribution", d, 1 + (list(prop(d, "orderedCacheBehaviors"))?.length ?? 0), `${stack}/${nameOfUrn(d.urn)}`, global);
+    add("origins-per-distribution", d, list(prop(d, "origins"))?.length ?? 0, `${stack}/${nameOfUrn(d.urn)}`, global);
+  }
+  for (const a of ofType(T.webAcl)) {
+    add("waf-web-acls", a);
+    add("waf-wcu-per-web-acl", a, webAclCapacityOf(prop(a, "rules")), `${stack}/${nameOfUrn(a.urn)}`);
+  }
   for (const r of ofType(T.vgw)) add("virtual-private-gateways", r);
   for (const r of ofType(T.cgw)) add("customer-gateways", r);
   for (const r of ofType(T.vpn)) {
@@ -251,7 +292,7 @@ export function countStack(doc: DeploymentDocument, stack: string, fallback: Loc
   }
   for (const r of ofType(T.ingress, T.egress)) {
     const dir = r.type === T.ingress ? "inbound" : "outbound";
-    add("rules-per-security-group", r, 1, `${str(prop(r, "securityGroupId"))}:${family(r.inputs ?? {}, ["cidrIpv6"])} ${dir}`);
+    add("rules-per-security-group", r, ruleWeight(r, notes), `${str(prop(r, "securityGroupId"))}:${family(r.inputs ?? {}, ["cidrIpv6"])} ${dir}`);
   }
   for (const r of ofType(T.sgRule)) {
     const dir = str(prop(r, "type")) === "egress" ? "outbound" : "inbound";

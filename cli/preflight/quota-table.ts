@@ -22,6 +22,8 @@ export const QUOTA_SCOPES = [
   "loadBalancer",
   "cluster",
   "vpnGateway",
+  "distribution",
+  "webAcl",
 ] as const;
 export type QuotaScope = (typeof QUOTA_SCOPES)[number];
 

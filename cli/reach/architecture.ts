@@ -57,6 +57,8 @@ export function architectureOf(config: PlatformConfig, others: readonly Platform
     // The office VPN: the management stack's own offices, or, in an environment, those of the
     // management stack it peers with (which must not reach it).
     ...officesOf(config, others, peerStack),
+    // As infra/app/tier.ts builds the edge: an enabled platform:edge section.
+    ...(config.edge?.enabled ? { edge: { enabled: true as const } } : {}),
     // Environments are the stacks peered with a management VPC; the management stack itself is
     // reached through peering intents, not listed here.
     otherEnvironments: others

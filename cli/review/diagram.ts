@@ -10,6 +10,7 @@ import {
   subnetTier,
   tierRank,
 } from "./parity";
+import { edgeDiagram } from "./edge";
 
 /**
  * A Mermaid flowchart of the head revision, drawn from the plans (never from config): per stack a
@@ -187,6 +188,8 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
   /** Office VPN: declarations outside the VPC subgraphs, and which gateway admits which ranges. */
   const vpnLines: string[] = [];
   const officeRanges: { gateway: string; stack: string; cidrs: string[] }[] = [];
+  /** CloudFront and its S3 origin: outside every VPC (cli/review/edge.ts). */
+  const edgeLines: string[] = [];
 
   for (const { stack, g } of graphs) {
     const vpcs = g.ofType("aws:ec2/vpc:Vpc");
@@ -204,8 +207,14 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
       nodes.push(n);
     };
 
-    // ALBs.
+    // ALBs; behind the edge, CloudFront (not the internet) reaches them.
     const lbs = g.ofType(...LB_TYPES);
+    const front = edgeDiagram(g, stack, name, mermaidId, lbs[0] ? mermaidId(stack, "alb", name(lbs[0])) : undefined, lbs.flatMap(securityGroupsOf));
+    edgeLines.push(...front.nodes);
+    for (const e of front.edges) {
+      internetUsed = true;
+      edge(e.from, e.to, e.label);
+    }
     for (const lb of lbs) {
       const id = mermaidId(stack, "alb", name(lb));
       const internal = bool(prop(lb, "internal")) ?? false;
@@ -216,7 +225,7 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
         shape: `["${titled("ALB", name(lb))}${internal ? "<br/>internal" : ""}"]`,
         groups: securityGroupsOf(lb),
       });
-      if (!internal) {
+      if (!internal && !front.albBehindEdge) {
         internetUsed = true;
         edge(internet, id, "443");
       }
@@ -466,6 +475,7 @@ export function buildDiagram(stacks: readonly DiagramStack[]): string {
     peerDone.add(key);
     lines.push(`  ${to} <-. peering .-> ${p.from}`);
   }
+  lines.push(...edgeLines);
   if (internetUsed) lines.push(`  ${internet}(("Internet"))`);
   for (const e of [...edges.values()].sort((a, b) => (a.from + a.to < b.from + b.to ? -1 : 1))) {
     const label = [...e.labels]

@@ -4,6 +4,7 @@ import type { UntypedDeployment } from "../plan/deployment";
 import { parseUrn } from "../evaluate/urn";
 import { cacheSettings } from "./parity-cache";
 import { releaseStyleOf } from "./releases";
+import { edgeSettings } from "./edge";
 
 /**
  * Environment parity: the effective settings of each stack, read from its plan (the resources the
@@ -17,7 +18,7 @@ import { releaseStyleOf } from "./releases";
  * when two stacks that have the setting disagree on its value.
  */
 
-export type SettingGroup = "Network" | "Bastion" | "Load balancer" | "ECS" | "Aurora" | "Cache" | "Logs";
+export type SettingGroup = "Network" | "Bastion" | "Load balancer" | "ECS" | "Aurora" | "Cache" | "Logs" | "Edge";
 
 export const SETTING_GROUPS: readonly SettingGroup[] = [
   "Network",
@@ -27,6 +28,7 @@ export const SETTING_GROUPS: readonly SettingGroup[] = [
   "Aurora",
   "Cache",
   "Logs",
+  "Edge",
 ];
 
 export interface Setting {
@@ -299,6 +301,9 @@ export function extractSettings(doc: UntypedDeployment, stack: string): Setting[
       retention ? retention : Number.MAX_SAFE_INTEGER,
     );
   }
+
+  // ---- Edge (cli/review/edge.ts) ---------------------------------------------------------------
+  for (const e of edgeSettings(g, (r) => nameInStack(r, stack))) add("Edge", e.label, e.resource, e.value, e.strength);
   return out;
 }
 

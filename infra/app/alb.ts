@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from "../edge/plan";
 import { DEFAULT_ALB_IDLE_TIMEOUT_SECONDS } from "./config";
 import { sanitizeName } from "./names";
 import { accessLogBucketPolicy, certificateBaseName, validationRecordDomains } from "./plan";
@@ -35,12 +36,22 @@ export interface LoadBalancerArgs {
   readonly wafWebAclArn?: string;
   /** @default 60 */
   readonly idleTimeoutSeconds?: number;
+  /**
+   * CloudFront in front (platform:edge, docs/edge.md): the security group admits HTTPS only from
+   * CloudFront's origin-facing prefix list (no port 80), the HTTPS listener answers 403 unless a
+   * listener rule (which requires the origin secret header) matches, the certificate also covers
+   * `originDomain`, and the ALB's only alias record is `originDomain` (the viewer names point at
+   * CloudFront). @default - none: the internet reaches the ALB directly
+   */
+  readonly cloudFront?: { readonly originDomain: string };
 }
 
 /** Objects land under `<bucket>/<prefix>/AWSLogs/<account>/elasticloadbalancing/<region>/...`. */
 export const ACCESS_LOG_PREFIX = "alb";
 /** Listener rules without a match fall through to this; it reveals nothing about the services behind. */
 export const DEFAULT_RESPONSE = { contentType: "text/plain", messageBody: "Not Found", statusCode: "404" } as const;
+/** Behind CloudFront: a request no rule matched either lacks the origin secret or has no route; both get this. */
+export const FORBIDDEN_RESPONSE = { contentType: "text/plain", messageBody: "Forbidden", statusCode: "403" } as const;
 
 /**
  * The environment's one internet-facing Application Load Balancer, shared by all services (each
@@ -82,12 +93,29 @@ export class LoadBalancer extends pulumi.ComponentResource {
       },
       parent,
     );
+    // Behind CloudFront the source is its origin-facing prefix list. A prefix list reference counts
+    // against "inbound rules per security group" (default 60) with the list's max entries, not as
+    // one rule ("Prefix list quotas", Amazon VPC User Guide), so the CloudFront list (55) fits once.
+    const cloudFrontList = args.cloudFront
+      ? aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST }, parent)
+      : undefined;
     new aws.vpc.SecurityGroupIngressRule(
       `${name}-https-in`,
-      { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS from the internet", tags: { Name: `${name}-https-in` } },
+      cloudFrontList
+        ? {
+            securityGroupId: sg.id,
+            ipProtocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            prefixListId: cloudFrontList.id,
+            description: "HTTPS from CloudFront's origin-facing addresses only",
+            // The list's name, for reading plans (reach): its id differs per region.
+            tags: { Name: `${name}-https-in`, PrefixList: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST },
+          }
+        : { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS from the internet", tags: { Name: `${name}-https-in` } },
       parent,
     );
-    new aws.vpc.SecurityGroupIngressRule(
+    if (!args.cloudFront) new aws.vpc.SecurityGroupIngressRule(
       `${name}-http-in`,
       {
         securityGroupId: sg.id,
@@ -137,7 +165,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         protocol: "HTTPS",
         sslPolicy: args.sslPolicy,
         certificateArn,
-        defaultActions: [{ type: "fixed-response", fixedResponse: { ...DEFAULT_RESPONSE } }],
+        defaultActions: [{ type: "fixed-response", fixedResponse: { ...(args.cloudFront ? FORBIDDEN_RESPONSE : DEFAULT_RESPONSE) } }],
         tags: { Name: `${name}-https` },
       },
       parent,
@@ -240,11 +268,13 @@ export class LoadBalancer extends pulumi.ComponentResource {
     if (c.kind === "arn") return pulumi.output(c.certificateArn);
     const parent = { parent: this };
     const zone = aws.route53.getZoneOutput({ name: c.hostedZone, privateZone: false }, parent);
+    // Behind CloudFront the certificate also covers the origin name CloudFront connects to.
+    const alternativeNames = args.cloudFront ? [...c.alternativeNames, args.cloudFront.originDomain] : [...c.alternativeNames];
     const cert = new aws.acm.Certificate(
       `${name}-cert`,
       {
         domainName: c.domain,
-        subjectAlternativeNames: c.alternativeNames.length > 0 ? [...c.alternativeNames] : undefined,
+        subjectAlternativeNames: alternativeNames.length > 0 ? alternativeNames : undefined,
         validationMethod: "DNS",
         keyAlgorithm: "RSA_2048",
         tags: { Name: c.domain },
@@ -254,7 +284,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
     // One CNAME per distinct base name (x and *.x share one), found by name rather than by
     // position because ACM does not promise an order for domainValidationOptions. Logical names
     // derive from the DNS name, not a position, so reordering alternativeNames changes nothing.
-    const records = validationRecordDomains(c.domain, c.alternativeNames).map((base) => {
+    const records = validationRecordDomains(c.domain, alternativeNames).map((base) => {
       const option = cert.domainValidationOptions.apply((opts) => {
         const found = opts.find((o) => certificateBaseName(o.domainName) === base);
         if (!found) throw new Error(`ACM returned no validation option for ${base}`);
@@ -282,10 +312,12 @@ export class LoadBalancer extends pulumi.ComponentResource {
     );
     // Alias records (not A records to addresses: ALB addresses change), for the domain and
     // every non-wildcard alternative name.
-    const aliasNames = [c.domain, ...c.alternativeNames.filter((n) => !n.startsWith("*."))];
+    // Behind CloudFront the viewer names' records belong to the edge (which takes these over by
+    // alias) and the ALB keeps only its origin name.
+    const aliasNames = args.cloudFront ? [args.cloudFront.originDomain] : [c.domain, ...c.alternativeNames.filter((n) => !n.startsWith("*."))];
     aliasNames.forEach((dns, i) =>
       new aws.route53.Record(
-        i === 0 ? `${name}-alias` : `${name}-alias-${sanitizeName(dns)}`,
+        i === 0 && !args.cloudFront ? `${name}-alias` : `${name}-alias-${sanitizeName(dns)}`,
         {
           zoneId: zone.zoneId,
           name: dns,

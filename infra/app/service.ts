@@ -105,6 +105,12 @@ export interface FargateServiceArgs {
   readonly listenerArn: pulumi.Input<string>;
   /** Priority and conditions, from planListenerRules. */
   readonly rule: PlannedRule;
+  /**
+   * Behind CloudFront (platform:edge): the header CloudFront adds, which the listener rule also
+   * requires, so a request that reaches the ALB without it falls through to the 403 default.
+   * @default - no header condition
+   */
+  readonly originHeader?: { readonly name: string; readonly value: pulumi.Input<string> };
   readonly healthCheckPath: string;
   readonly healthCheckGracePeriodSeconds: number;
   /** Seconds the ALB drains a deregistering task (<= stopTimeoutSeconds; config checks it). @default 30 */
@@ -347,13 +353,19 @@ export class FargateService extends pulumi.ComponentResource {
     const weighted = (blue: aws.lb.TargetGroup, green: aws.lb.TargetGroup): aws.types.input.lb.ListenerRuleAction[] => [
       { type: "forward", forward: { targetGroups: [{ arn: blue.arn, weight: 100 }, { arn: green.arn, weight: 0 }] } },
     ];
+    // Behind the edge only CloudFront carries the origin secret; the production rule requires it
+    // (docs/edge.md). The test listener's rule does not: its callers are the VPC and the office,
+    // which never pass through CloudFront.
+    const productionConditions: aws.types.input.lb.ListenerRuleCondition[] = args.originHeader
+      ? [...conditions, { httpHeader: { httpHeaderName: args.originHeader.name, values: [args.originHeader.value] } }]
+      : conditions;
     const rule = new aws.lb.ListenerRule(
       `${name}-rule`,
       {
         listenerArn: args.listenerArn,
         priority: args.rule.priority,
         actions: greenTg ? weighted(tg, greenTg) : [{ type: "forward", targetGroupArn: tg.arn }],
-        conditions,
+        conditions: productionConditions,
         tags: tags(`${name}-rule`),
       },
       { parent: this, ignoreChanges: greenTg ? ["actions"] : [] },

@@ -3,7 +3,9 @@ import { CACHE_PORT, SessionStore, cacheNames } from "../cache";
 import { PlatformConfig } from "../config";
 import { Aurora, DatabaseBootstrap, databaseUserName, resolvedInstanceClass, resolvedLogExports, resolvedPort } from "../database";
 import { Vpc, uniqueSorted } from "../network";
+import { Edge, resolveEdgeSettings } from "../edge";
 import { environmentLogGroupPrefix } from "../shared/logs-key";
+import { baseTags } from "../tags";
 import { AlbCertificate, LoadBalancer } from "./alb";
 import { EcsCluster } from "./cluster";
 import { DEFAULT_DESIRED_COUNT, ServiceConfig } from "./config";
@@ -19,6 +21,8 @@ import { FargateService, ImageSource, ServiceCache, ServiceDatabase } from "./se
  */
 export interface AppTier {
   readonly loadBalancer?: LoadBalancer;
+  /** CloudFront + WAF + assets in front of the ALB (platform:edge). */
+  readonly edge?: Edge;
   readonly cluster?: EcsCluster;
   readonly services: readonly FargateService[];
   readonly database?: Aurora;
@@ -206,6 +210,8 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
 
   // ---- load balancer (public tier)
   let loadBalancer: LoadBalancer | undefined;
+  let edge: Edge | undefined;
+  const edgeSettings = resolveEdgeSettings(config.edge, config.alb);
   if (config.alb) {
     const alb = config.alb;
     const certificate: AlbCertificate =
@@ -226,9 +232,33 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
         accessLogBucketForceDestroy: alb.accessLogBucketForceDestroy,
         wafWebAclArn: alb.wafWebAclArn,
         idleTimeoutSeconds: alb.idleTimeoutSeconds,
+        cloudFront: edgeSettings ? { originDomain: edgeSettings.originDomain } : undefined,
       },
       opts,
     );
+    if (edgeSettings) {
+      edge = new Edge(
+        `${stack}-edge`,
+        {
+          project,
+          stack,
+          settings: edgeSettings,
+          defaultTags: baseTags(config),
+          allowedAccountIds: config.allowedAccountIds,
+          previousRecordParent: loadBalancer,
+          previousRecordBaseName: `${stack}-alb-alias`,
+        },
+        opts,
+      );
+      // What the deploy hook (.github/scripts/publish-assets.sh) reads.
+      Object.assign(outputs, {
+        edgeDistributionId: edge.distributionId,
+        edgeDistributionDomainName: edge.distributionDomainName,
+        edgeAssetsBucket: edge.assetsBucketName,
+        edgeWebAclArn: edge.webAclArn,
+        edgeUrl: edge.url,
+      });
+    }
     Object.assign(outputs, {
       albDnsName: loadBalancer.dnsName,
       albUrl: loadBalancer.url,
@@ -291,6 +321,7 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
             albArnSuffix: loadBalancer.arnSuffix,
             listenerArn: loadBalancer.httpsListenerArn,
             rule,
+            originHeader: edge?.originHeader,
             healthCheckPath: s.healthCheckPath,
             healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds,
             image,
@@ -381,5 +412,5 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
     });
   }
 
-  return { loadBalancer, cluster, services, database, cache, databaseBootstrap, outputs };
+  return { loadBalancer, edge, cluster, services, database, cache, databaseBootstrap, outputs };
 }

@@ -6,6 +6,7 @@ import { AlbConfigSchema, EcsConfigSchema, ServicesConfigSchema, validateAppConf
 import { DatabaseConfigSchema, validateDatabaseConfig } from "../database/config";
 import { VpnConfigSchema, validateVpnConfig, validateVpnPlacement } from "../vpn/config";
 import { CacheConfigSchema, validateCacheConfig, validateServiceCacheUse } from "../cache/config";
+import { EdgeConfigSchema, validateEdgeConfig } from "../edge/config";
 import { ConfigProblem } from "./problems";
 
 /**
@@ -34,6 +35,8 @@ export const PlatformConfigSchema = z.strictObject({
   vpn: VpnConfigSchema.optional(),
   /** The session store: ElastiCache for Valkey / Redis OSS (infra/cache/config.ts). @default - no cache */
   cache: CacheConfigSchema.optional(),
+  /** CloudFront + WAF + S3 assets in front of the ALB (infra/edge/config.ts, docs/edge.md). @default - no edge: the ALB serves the internet directly */
+  edge: EdgeConfigSchema.optional(),
 });
 
 export type PlatformSettings = z.infer<typeof PlatformConfigSchema>;
@@ -100,6 +103,7 @@ export const SEMANTIC_VALIDATORS: readonly SemanticValidator[] = [
     sections: ["services", "cache"],
     validate: (c, ctx) => validateServiceCacheUse(c.services ?? [], c.cache, ctx.file),
   },
+  { sections: ["edge", "alb", "services"], validate: (c, ctx) => validateEdgeConfig(c.edge, c.alb, ctx.file, c.services) },
 ];
 
 /** Tags the platform sets itself; a stack may not override them through platform:tags. */

@@ -208,6 +208,25 @@ describe(".github/workflows", () => {
       for (const o of outputs) expect(tier, o).to.contain(`${o}:`);
     });
 
+    it("publishes the edge's static assets right after the database users of the stacks behind the edge (staging, prod)", () => {
+      for (const stack of STACK_ORDER) {
+        const steps = wf.jobs[`up-${stack}`].steps;
+        const publish = steps.findIndex((s) => s.name === "Static assets (edge)");
+        if (stack === "staging" || stack === "prod") {
+          expect(publish, stack).to.equal(steps.findIndex((s) => s.name === "Database users (bootstrap task)") + 1);
+          expect(steps[publish].run, stack).to.equal(`.github/scripts/publish-assets.sh ${stack} edge/site`);
+        } else expect(publish, stack).to.equal(-1);
+      }
+      // The script reads the stack outputs the program exports for it (infra/app/tier.ts).
+      const script = fs.readFileSync(path.join(ROOT, ".github", "scripts", "publish-assets.sh"), "utf8");
+      const tier = fs.readFileSync(path.join(ROOT, "infra", "app", "tier.ts"), "utf8");
+      const outputs = [...new Set(script.match(/\.edge[A-Za-z]+/g))].map((o) => o.slice(1));
+      expect(outputs.sort()).to.deep.equal(["edgeAssetsBucket", "edgeDistributionId"]);
+      for (const o of outputs) expect(tier, o).to.contain(`${o}:`);
+      expect(fs.statSync(path.join(ROOT, ".github", "scripts", "publish-assets.sh")).mode & 0o111).to.not.equal(0);
+      expect(fs.existsSync(path.join(ROOT, "edge", "site", "app", "index.html"))).to.equal(true);
+    });
+
     it("installs dependencies before Pulumi loads the policy pack (policies/ is an npm workspace)", () => {
       for (const [name, job] of Object.entries(wf.jobs)) {
         const install = job.steps.findIndex((s) => s.run === "npm ci");

@@ -31,14 +31,13 @@ export const ACCEPTED_ADVISORY: Record<string, Array<[policy: string, resource: 
     ["elasticache-replicationgroup-require-multi-az", "dev-cache-group", "one cache node in dev: no automatic failover"],
     ["elasticache-replicationgroup-require-multi-az", "dev-cache-group", "one cache node in dev: no Multi-AZ"],
   ],
+  // Staging and prod are behind the edge: CloudFront's web ACL protects their ALB (docs/edge.md).
   staging: [
     ["iam-role-disallow-aws-managed-policies", "staging-svc-hello-ecs-lb-role", "ECS's infrastructure role for load balancers uses the policy AWS documents and maintains for it (AmazonECSInfrastructureRolePolicyForLoadBalancers, docs/releases.md)"],
-    ["lb-loadbalancer-require-waf", "staging-alb-lb", "no WAF web ACL yet (advisory in the catalog; planned with the WAF work)"],
     ["rds-cluster-configure-non-default-port", "staging-db-cluster", "the database is reachable only from two security groups; a non-default port adds nothing"],
   ],
   prod: [
     ["iam-role-disallow-aws-managed-policies", "prod-svc-hello-ecs-lb-role", "ECS's infrastructure role for load balancers uses the policy AWS documents and maintains for it (AmazonECSInfrastructureRolePolicyForLoadBalancers, docs/releases.md)"],
-    ["lb-loadbalancer-require-waf", "prod-alb-lb", "no WAF web ACL yet (advisory in the catalog; planned with the WAF work)"],
     ["rds-cluster-configure-non-default-port", "prod-db-cluster", "the database is reachable only from two security groups; a non-default port adds nothing"],
   ],
 };

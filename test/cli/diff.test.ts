@@ -125,7 +125,7 @@ describe("platform diff: fixtures", () => {
 
   it("with an update to a type missing from the table, says it may replace", () => {
     const d = diff("head-unknown-type.json");
-    const c = change(d, "aws:cloudfront/distribution:Distribution::cdn");
+    const c = change(d, "aws:apigateway/restApi:RestApi::api");
     expect([c.op, c.mayReplace]).to.deep.equal(["update", true]);
     expect(d.mayReplace).to.equal(1);
     expect(renderText(d)).to.contain("1 update(s) may replace (type not in the replace table)");
@@ -249,7 +249,8 @@ describe("platform diff: property diff and the replace table", () => {
     ["aws:ec2/networkAclRule:NetworkAclRule", "ruleNumber", true],
     ["aws:alb/loadBalancer:LoadBalancer", "internal", true],
     ["aws:lb/loadBalancer:LoadBalancer", "subnets", false],
-    ["aws:cloudfront/distribution:Distribution", "enabled", "unknown"],
+    ["aws:cloudfront/distribution:Distribution", "enabled", false],
+    ["aws:apigateway/restApi:RestApi", "description", "unknown"],
   ];
   for (const [type, p, expected] of cases) {
     it(`with ${type}, a change to ${p} ${expected === true ? "replaces" : expected === false ? "updates in place" : "may replace"}`, () => {

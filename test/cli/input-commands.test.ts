@@ -64,7 +64,7 @@ describe("cli/input through the commands: one answer for the same resources in a
         outputs.push(stdout);
       }
       const report = JSON.parse(outputs[0]) as { summary: { intents: number; broken: number }; documents: string[] };
-      expect(report.summary).to.deep.include({ intents: 211, broken: 0 });
+      expect(report.summary).to.deep.include({ intents: 215, broken: 0 });
       expect(report.documents).to.deep.equal(["prod", "shared"]);
       expect(outputs[1]).to.equal(outputs[0]);
       expect(outputs[2]).to.equal(outputs[0]);

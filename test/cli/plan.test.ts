@@ -72,18 +72,37 @@ describe("platform plan (shipped stacks)", () => {
       }
     });
 
-    it(`with ${stack}, every aws resource's provider is an aws provider in the stack's region`, () => {
+    it(`with ${stack}, every aws resource's provider is an aws provider in the stack's region, but the edge's us-east-1 resources`, () => {
       const resources = plans.get(stack)!.deployment.deployment.resources ?? [];
       const byUrn = new Map(resources.map((r) => [r.urn, r]));
       const region = readStackFile(stack).config["aws:region"];
       const awsResources = resources.filter((r) => r.custom && r.type.startsWith("aws:"));
       expect(awsResources.length).to.be.greaterThan(0);
+      const east = new Set<string>();
       for (const r of awsResources) {
         const provider = byUrn.get(r.provider!.slice(0, r.provider!.lastIndexOf("::")))!;
         expect(provider.type, r.urn).to.equal("pulumi:providers:aws");
-        expect(provider.inputs!.region, r.urn).to.equal(region);
+        // The edge's second provider: what CloudFront and CLOUDFRONT-scope WAF require in us-east-1.
+        const edge = provider.parent !== undefined && byUrn.get(provider.parent)?.type === "platform:edge:Edge";
+        if (edge) east.add(r.type);
+        expect(provider.inputs!.region, r.urn).to.equal(edge ? "us-east-1" : region);
         expect(r.provider!.endsWith(`::${provider.id}`)).to.equal(true);
       }
+      expect([...east].sort()).to.deep.equal(
+        stack === "staging" || stack === "prod"
+          ? [
+              "aws:acm/certificate:Certificate",
+              "aws:acm/certificateValidation:CertificateValidation",
+              "aws:cloudwatch/logDelivery:LogDelivery",
+              "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination",
+              "aws:cloudwatch/logDeliverySource:LogDeliverySource",
+              "aws:cloudwatch/logGroup:LogGroup",
+              "aws:kms/key:Key",
+              "aws:wafv2/webAcl:WebAcl",
+              "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+            ]
+          : [],
+      );
     });
   }
 

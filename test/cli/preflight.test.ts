@@ -84,13 +84,16 @@ describe("platform preflight", function () {
       expect(report.warnings).to.deep.equal([]);
       const { value, stdout } = await captureOutput(() => command.run(["--plans", shippedDir]));
       expect(value).to.equal(0);
-      expect(stdout).to.include("OK: 4 stack(s) in 2 account/Region group(s); 0 quota(s) over.");
+      // Two accounts, each with its stacks' Region and us-east-1 (the edge's CloudFront and WAF).
+      expect(stdout).to.include("OK: 4 stack(s) in 4 account/Region group(s); 0 quota(s) over.");
     });
 
     it("groups shared, dev and staging in the non-prod account and prod alone, with prod's peer side in the non-prod account", () => {
       expect(report.accounts.map((a) => [a.account, a.region, a.stacks, a.alsoWrittenBy])).to.deep.equal([
         [NONPROD, REGION, ["shared", "dev", "staging"], ["prod"]],
+        [NONPROD, "us-east-1", [], ["staging"]],
         [PROD, REGION, ["prod"], []],
+        [PROD, "us-east-1", [], ["prod"]],
       ]);
     });
 
@@ -134,8 +137,13 @@ describe("platform preflight", function () {
       const { value, stdout } = await captureOutput(() => command.run(["--plans", shippedDir, "--format", "json"]));
       expect(value).to.equal(0);
       const json = JSON.parse(stdout) as { accounts: Array<{ account: string; region: string; stacks: string[]; quotas: Array<Record<string, unknown>> }> };
-      expect(json.accounts.map((a) => a.account)).to.deep.equal([NONPROD, PROD]);
-      const eips = json.accounts[1].quotas.find((q) => q.code === "L-0263D0A3")!;
+      expect(json.accounts.map((a) => [a.account, a.region])).to.deep.equal([
+        [NONPROD, REGION],
+        [NONPROD, "us-east-1"],
+        [PROD, REGION],
+        [PROD, "us-east-1"],
+      ]);
+      const eips = json.accounts[2].quotas.find((q) => q.code === "L-0263D0A3")!;
       expect(eips).to.deep.include({ name: "EC2-VPC Elastic IPs", code: "L-0263D0A3", used: 3, limit: 5, ok: true });
     });
   });
@@ -186,8 +194,11 @@ describe("platform preflight", function () {
           const counts = STACK_ORDER.map((s, i) => countStack(withAccounts(new Map([[s, plans.get(s)!]]), [assignment[i]]).get(s)!, s));
           const split = checkQuotas(counts, table, {});
           for (const id of regional) {
-            const all = together.accounts.find((a) => a.account === "000000000000")!.quotas.find((q) => q.id === id)?.used ?? 0;
-            for (const g of split.accounts) expect(g.quotas.find((q) => q.id === id)?.used ?? 0, `${id} in ${g.account}`).to.be.at.most(all);
+            for (const g of split.accounts) {
+              // Per Region: the edge's CloudFront and WAF quotas count in us-east-1, the rest in the stacks' Region.
+              const all = together.accounts.find((a) => a.account === "000000000000" && a.region === g.region)?.quotas.find((q) => q.id === id)?.used ?? 0;
+              expect(g.quotas.find((q) => q.id === id)?.used ?? 0, `${id} in ${g.account} ${g.region}`).to.be.at.most(all);
+            }
           }
           // EIPs are conserved: the groups' sum is the stacks' sum.
           const eips = split.accounts.reduce((n, g) => n + (g.quotas.find((q) => q.id === "eips")?.used ?? 0), 0);

@@ -65,6 +65,8 @@ describe("review parity", () => {
       "Logs | Retention | flow-logs | 365 days",
       "Logs | Retention | api-logs | 365 days",
       "Logs | Retention | worker-logs | 365 days",
+      // The fixture has an ALB and no CloudFront distribution in front of it.
+      "Edge | CloudFront in front of the ALB |  | off",
     ]);
   });
 

@@ -1,4 +1,5 @@
 import { Policies } from "@pulumi/policy";
+import { policies as cloudfront } from "../../policies/cloudfront";
 import { policies as cloudwatch } from "../../policies/cloudwatch";
 import { policies as ec2 } from "../../policies/ec2";
 import { policies as ecs } from "../../policies/ecs";
@@ -17,4 +18,4 @@ import { policies as vpc } from "../../policies/vpc";
 import { policies as vpn } from "../../policies/vpn";
 
 /** Every policy of the pack, as policies/index.ts assembles them (index.ts itself serves the pack). */
-export const ALL_POLICIES: Policies = [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...elasticache, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach, ...vpn, ...deployments];
+export const ALL_POLICIES: Policies = [...vpc, ...nacl, ...securityGroups, ...ec2, ...lb, ...ecs, ...rds, ...elasticache, ...cloudwatch, ...kms, ...iam, ...s3, ...tagging, ...reach, ...vpn, ...deployments, ...cloudfront];

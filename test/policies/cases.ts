@@ -23,12 +23,18 @@ export interface Case {
   readonly preview?: boolean;
 }
 
-export function policyTests(title: string, policies: Policies, cases: readonly Case[]): void {
+export function policyTests(
+  title: string,
+  policies: Policies,
+  cases: readonly Case[],
+  /** The compliant fixture the cases mutate. @default prodFixture */
+  fixture: (options: { preview?: boolean }) => Fixture = prodFixture,
+): void {
   describe(title, function () {
     this.timeout(180000);
     let baseline: CheckResult;
     before(async () => {
-      baseline = await checkFixture(prodFixture(), { config: "prod" });
+      baseline = await checkFixture(fixture({}), { config: "prod" });
     });
 
     for (const p of policies) {
@@ -39,7 +45,7 @@ export function policyTests(title: string, policies: Policies, cases: readonly C
 
     for (const c of cases) {
       it(`fails ${c.policy} when ${c.title}`, async () => {
-        const f = prodFixture({ preview: c.preview ?? false });
+        const f = fixture({ preview: c.preview ?? false });
         c.mutate(f);
         const result = await checkFixture(f, { config: c.config ?? "prod" });
         const got = violationsOf(result, c.policy);

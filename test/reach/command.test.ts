@@ -96,7 +96,7 @@ describe("platform reach over documents", function () {
     expect(value).to.equal(1);
     const lines = stdout.split("\n");
     // 30 cross-AZ endpoint pairs for ECS service hello and 30 for the bootstrap task (same subnets).
-    expect(lines[0]).to.equal("platform reach prod: 211 intents, 60 broken — plans: prod, shared");
+    expect(lines[0]).to.equal("platform reach prod: 215 intents, 60 broken — plans: prod, shared");
     const i = lines.indexOf("  ✗ must allow ECS service hello (ap-northeast-2a) → interface endpoint ecr.api (ap-northeast-2b) tcp 443: deny  [allow:service/hello>endpoint/ecr.api:443:ap-northeast-2a>ap-northeast-2b]");
     expect(i).to.be.greaterThan(0);
     const block = lines.slice(i, i + 8).join("\n");

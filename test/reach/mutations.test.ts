@@ -43,7 +43,13 @@ describe("platform reach over the shipped stacks", function () {
     const results = run("prod", resources.get("prod")!);
     expect(results.filter((r) => r.id.startsWith("allow:alb>service/hello:8080:")).length).to.equal(9);
     expect(results.filter((r) => r.id.startsWith("allow:service/hello>endpoint/")).length).to.equal(5 * 9);
-    expect(results.filter((r) => r.id.startsWith("allow:internet>alb:443:")).map((r) => r.to.az)).to.deep.equal(["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"]);
+    // Prod is behind the edge: CloudFront reaches the ALB in each of its AZs, the internet in none.
+    expect(results.filter((r) => r.id.startsWith("allow:cloudfront>alb:443:")).map((r) => r.to.az)).to.deep.equal(["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"]);
+    expect(results.filter((r) => r.id.startsWith("deny:internet>alb:443:")).map((r) => [r.to.az, r.holds])).to.deep.equal([
+      ["ap-northeast-2a", true],
+      ["ap-northeast-2b", true],
+      ["ap-northeast-2c", true],
+    ]);
   });
 
   it("fails without the private ACL's endpoint rule: 6 of 9 AZ pairs per endpoint break (the cross-AZ ones), for the service and the bootstrap task, at the private ACL's implicit deny", () => {
@@ -79,10 +85,10 @@ describe("platform reach over the shipped stacks", function () {
       count: 9,
     },
     {
-      what: "the public ACL's ephemeral egress removed (replies to clients dropped)",
+      what: "the public ACL's ephemeral egress removed (replies to CloudFront dropped)",
       stack: "prod",
       apply: (rs) => mutate(rs, ACL_RULE, "prod-public-out-200", "remove"),
-      intent: "allow:internet>alb:443:",
+      intent: "allow:cloudfront>alb:443:",
       blockedBy: (rs) => urnOf(rs, ACL, "prod-public"),
       count: 3,
     },
@@ -154,7 +160,7 @@ describe("platform reach over the shipped stacks", function () {
       what: "the public table's internet route removed",
       stack: "staging",
       apply: (rs) => mutate(rs, ROUTE, "staging-public-default", "remove"),
-      intent: "allow:internet>alb:443:",
+      intent: "allow:cloudfront>alb:443:",
       blockedBy: (rs) => urnOf(rs, RT, "staging-public"),
       count: 3,
     },
@@ -219,12 +225,12 @@ describe("platform reach over the shipped stacks", function () {
       count: 9,
     },
     {
-      what: "the HTTP listener removed",
-      stack: "prod",
-      apply: (rs) => mutate(rs, "lb/listener:Listener", "prod-alb-http", "remove"),
+      what: "the HTTP listener removed (dev: the ALB faces the internet directly)",
+      stack: "dev",
+      apply: (rs) => mutate(rs, "lb/listener:Listener", "dev-alb-http", "remove"),
       intent: "allow:internet>alb:80:",
-      blockedBy: (rs) => urnOf(rs, "lb/loadBalancer:LoadBalancer", "prod-alb-lb"),
-      count: 3,
+      blockedBy: (rs) => urnOf(rs, "lb/loadBalancer:LoadBalancer", "dev-alb-lb"),
+      count: 2,
     },
     {
       what: "private subnet 1 associated with the isolated ACL",
@@ -270,7 +276,7 @@ describe("platform reach over the shipped stacks", function () {
     });
   }
 
-  it("fails when a forbidden flow opens: a route back through the peering in prod's public table lets the management bastion reach the ALB", () => {
+  it("with the edge, the same route opens nothing: prod's ALB admits only CloudFront's prefix list", () => {
     const prod = resources.get("prod")!;
     const pub = find(prod, RT, "prod-public");
     const pcx = find(prod, "ec2/vpcPeeringConnection:VpcPeeringConnection", "prod-shared-connection");
@@ -280,8 +286,23 @@ describe("platform reach over the shipped stacks", function () {
       id: "r-extra",
       props: { routeTableId: pub.id, destinationCidrBlock: "10.0.0.0/16", vpcPeeringConnectionId: pcx.id },
     };
-    const got = broken(run("prod", [...prod, extra]));
-    expect(got.map((r) => r.id.split(":").slice(0, 3).join(":"))).to.deep.equal(["deny:management-bastion>alb:443", "deny:management-bastion>alb:443", "deny:management-bastion>alb:443"]);
+    const results = run("prod", [...prod, extra]).filter((r) => r.id.startsWith("deny:management-bastion>alb:443"));
+    expect(results.map((r) => [r.holds, r.blockedBy?.urn])).to.deep.equal(results.map(() => [true, urnOf(prod, SG, "prod-alb-sg")]));
+    expect(results.length).to.equal(3);
+  });
+
+  it("fails when a forbidden flow opens: a route back through the peering in dev's public table lets the management bastion reach the ALB (dev: no edge in front)", () => {
+    const prod = resources.get("dev")!;
+    const pub = find(prod, RT, "dev-public");
+    const pcx = find(prod, "ec2/vpcPeeringConnection:VpcPeeringConnection", "dev-shared-connection");
+    const extra: ReachResource = {
+      urn: "urn:pulumi:dev::platform::aws:ec2/route:Route::dev-public-to-shared",
+      type: "aws:ec2/route:Route",
+      id: "r-extra",
+      props: { routeTableId: pub.id, destinationCidrBlock: "10.0.0.0/16", vpcPeeringConnectionId: pcx.id },
+    };
+    const got = broken(run("dev", [...prod, extra]));
+    expect(got.map((r) => r.id.split(":").slice(0, 3).join(":"))).to.deep.equal(["deny:management-bastion>alb:443", "deny:management-bastion>alb:443"]);
     expect(got[0].result).to.equal("allow");
     expect(got[0].path.map((h) => h.urn)).to.include(extra.urn);
   });

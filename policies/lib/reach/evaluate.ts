@@ -1,5 +1,6 @@
 import {
   AddrRange,
+  CdnDistribution,
   INTERNET,
   Nacl,
   NetNode,
@@ -32,8 +33,14 @@ export type Verdict = "allow" | "deny" | "unknown";
 /** Where a flow starts or ends. */
 export type Endpoint =
   | { readonly kind: "node"; readonly node: NetNode; readonly subnetId: string }
-  /** An address on the internet; `cidr` narrows it (office ranges), else any address. */
-  | { readonly kind: "internet"; readonly cidr?: AddrRange; readonly label?: string }
+  /**
+   * An address on the internet; `cidr` narrows it (office ranges), else any address.
+   * `prefixLists`: managed prefix lists that hold its addresses (CloudFront's origin-facing
+   * servers are internet addresses a prefix-list rule admits; the rest of the internet is not in it).
+   */
+  | { readonly kind: "internet"; readonly cidr?: AddrRange; readonly label?: string; readonly prefixLists?: readonly string[] }
+  /** A CloudFront distribution: reached from the internet at the edge, outside any VPC. */
+  | { readonly kind: "cdn"; readonly distribution: CdnDistribution; readonly label: string }
   /** An AWS service reached through a gateway endpoint (S3, DynamoDB). */
   | { readonly kind: "service"; readonly service: string; readonly label: string }
   /** A bare address range (another environment's tier), with no resource in the documents. */
@@ -104,6 +111,7 @@ export function endpointLabel(e: Endpoint): string {
     case "address":
       return e.label;
     case "office":
+    case "cdn":
       return e.label;
   }
 }
@@ -341,6 +349,7 @@ function peerOf(m: NetworkModel, e: Endpoint, range: AddrRange, groupsVisible: b
     const pls = m.gatewayEndpoints.filter((g) => g.service.endsWith(`.${e.service}`)).map((g) => g.prefixList);
     return { range, groups: [], prefixLists: pls, label: endpointLabel(e), groupsVisible };
   }
+  if (e.kind === "internet") return { range, groups: [], prefixLists: e.prefixLists ?? [], label: endpointLabel(e), groupsVisible };
   return { range, groups: [], prefixLists: [], label: endpointLabel(e), groupsVisible };
 }
 
@@ -372,6 +381,7 @@ export function evaluateFlow(m: NetworkModel, flow: Flow): FlowResult {
   if (from.kind === "node") return fromNode(m, trace, from, to, port);
   if (from.kind === "internet" && to.kind === "node") return fromInternet(m, trace, from, to, port);
   if (from.kind === "office" && to.kind === "node") return fromOffice(m, trace, from, to, port);
+  if (from.kind === "internet" && to.kind === "cdn") return toCdn(trace, to, port);
   trace.add({ component: endpointLabel(from), verdict: "unknown", detail: `flows from ${from.kind} to ${to.kind} are not modelled` });
   return trace.done();
 }
@@ -462,6 +472,25 @@ function fromOffice(m: NetworkModel, trace: Trace, from: Endpoint & { kind: "off
   return trace.done();
 }
 
+/**
+ * The internet → a CloudFront distribution. CloudFront answers every viewer at its edge locations
+ * on 80 and 443 (HTTP only to redirect, with viewerProtocolPolicy redirect-to-https); a disabled
+ * distribution answers nothing. Its web ACL filters requests, not connections, so it is noted, not
+ * evaluated ("How CloudFront delivers content", CloudFront Developer Guide).
+ */
+function toCdn(trace: Trace, to: Endpoint & { kind: "cdn" }, port: number): FlowResult {
+  const d = to.distribution;
+  if (isUnknown(d.enabled)) trace.add({ component: to.label, urn: d.urn, verdict: "unknown", detail: "whether the distribution is enabled is not known yet" });
+  else if (!d.enabled && !trace.add({ component: to.label, urn: d.urn, verdict: "deny", detail: "the distribution is disabled" })) return trace.done();
+  if (port !== 443 && port !== 80) {
+    trace.add({ component: to.label, urn: d.urn, verdict: "deny", detail: `CloudFront serves viewers on 80 and 443 only, not ${port}` });
+    return trace.done();
+  }
+  const waf = d.webAclId === undefined ? "no web ACL" : isUnknown(d.webAclId) ? "a web ACL" : "web ACL attached";
+  trace.add({ component: to.label, urn: d.urn, verdict: "allow", detail: `edge locations accept tcp ${port} from any viewer (${waf})` });
+  return trace.done();
+}
+
 function fromNode(m: NetworkModel, trace: Trace, from: Endpoint & { kind: "node" }, to: Endpoint, port: number): FlowResult {
   const src = placeOf(m, from);
   if (isHop(src)) {
@@ -484,7 +513,7 @@ function fromNode(m: NetworkModel, trace: Trace, from: Endpoint & { kind: "node"
     dstRange = INTERNET;
     prefixList = m.gatewayEndpoints.find((g) => g.service.endsWith(`.${to.service}`))?.prefixList;
   } else {
-    dstRange = to.cidr ?? INTERNET;
+    dstRange = (to.kind === "internet" || to.kind === "address" ? to.cidr : undefined) ?? INTERNET;
   }
 
   // Cross-VPC flows: is the peering's other side the destination's VPC, same region?

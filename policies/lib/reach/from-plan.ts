@@ -162,6 +162,8 @@ export function architectureFromPlan(stack: string, m: NetworkModel, resources: 
     s3GatewayEndpoint: m.gatewayEndpoints.some((g) => inStack(g.urn) && g.service.endsWith(".s3")),
     ...(bastion ? { bastion: { sshCidrs, toDatabase: bastion.securityGroupIds.some((g) => g !== UNKNOWN && admittedByDb.has(g)) } } : {}),
     ...(management ? { management } : {}),
+    // The edge: a CloudFront distribution in the stack.
+    ...((m.distributions ?? []).some((d) => inStack(d.urn)) ? { edge: { enabled: true as const } } : {}),
     otherEnvironments: [],
   };
 }

@@ -1,4 +1,4 @@
-import { AddrRange, INTERNET, NetNode, NetworkModel, VpnConnectionModel, parseRange } from "./model";
+import { AddrRange, INTERNET, NetNode, NetworkModel, VpnConnectionModel, cloudFrontPrefixLists, parseRange } from "./model";
 import { Endpoint, FlowResult, Verdict, endpointLabel, evaluateFlow, placements } from "./evaluate";
 
 /**
@@ -55,6 +55,12 @@ export interface Architecture {
    * never from the internet. Their ports are not in `listenerPorts`. @default []
    */
   readonly testListeners?: ReadonlyArray<TestListener>;
+  /**
+   * CloudFront in front of the ALB (platform:edge): the internet reaches the distribution, the
+   * distribution reaches the ALB's HTTPS listener, and the internet no longer reaches the ALB.
+   * @default - no edge: the internet reaches the ALB directly
+   */
+  readonly edge?: { readonly enabled: true };
   /** Other environments' tier CIDRs: never reachable from here. */
   readonly otherEnvironments: ReadonlyArray<{ readonly stack: string; readonly tierCidrs: Readonly<Record<Tier, string>> }>;
 }
@@ -139,7 +145,8 @@ function endRef(m: NetworkModel, e: Endpoint): EndRef {
 }
 
 function azTag(e: Endpoint, m: NetworkModel): string {
-  if (e.kind !== "node") return e.kind === "internet" ? (e.cidr ? e.cidr.text : "internet") : e.kind === "service" ? e.service : e.cidr.text;
+  if (e.kind === "cdn") return "cloudfront";
+  if (e.kind !== "node") return e.kind === "internet" ? (e.cidr ? e.cidr.text : e.prefixLists?.length ? "cloudfront" : "internet") : e.kind === "service" ? e.service : e.cidr.text;
   return endRef(m, e).az ?? e.subnetId;
 }
 
@@ -202,8 +209,19 @@ export function deriveIntents(m: NetworkModel, arch: Architecture): Array<Planne
   const db = f.database();
   const hasApp = arch.services.length > 0;
 
-  // Internet → ALB on each listener port (each ALB AZ).
-  if (hasApp) {
+  // Internet → ALB on each listener port (each ALB AZ); behind the edge: internet → CloudFront →
+  // ALB 443 only, and the internet ↛ ALB on every listener port.
+  if (hasApp && arch.edge) {
+    const dist = (m.distributions ?? []).find((d) => stackOfUrn(d.urn) === arch.stack);
+    if (!dist) missing("allow:internet>cloudfront", "internet", "CloudFront distribution", HTTPS, "no CloudFront distribution in the plan", "viewers reach the edge");
+    else pairs("allow:internet>cloudfront", [internet], [{ kind: "cdn", distribution: dist, label: `CloudFront distribution ${dist.name}` }], HTTPS, "allow", "viewers reach the environment through CloudFront");
+    const cloudFront: Endpoint = { kind: "internet", label: "CloudFront (origin-facing)", prefixLists: cloudFrontPrefixLists(m) };
+    if (!alb) missing("allow:cloudfront>alb", "CloudFront", "load balancer", HTTPS, "no load balancer in the plan", "CloudFront's origin is the ALB");
+    else {
+      pairs("allow:cloudfront>alb", [cloudFront], f.ends(alb), HTTPS, "allow", "CloudFront reaches its ALB origin over HTTPS from its origin-facing addresses");
+      for (const port of arch.listenerPorts) pairs("deny:internet>alb", [internet], f.ends(alb), port, "deny", "behind the edge, only CloudFront reaches the ALB", true);
+    }
+  } else if (hasApp) {
     if (!alb) missing("allow:internet>alb", "internet", "load balancer", HTTPS, "no load balancer in the plan", "the ALB serves the services");
     else for (const port of arch.listenerPorts) pairs("allow:internet>alb", [internet], f.ends(alb), port, "allow", "clients reach the ALB on its listener ports");
   }

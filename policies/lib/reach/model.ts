@@ -229,6 +229,19 @@ export interface VpnConnectionModel {
   readonly routes: AddrRange[];
 }
 
+/**
+ * A CloudFront distribution (the edge, infra/edge): not in a VPC. The internet reaches it on 443
+ * (80 only redirects); it reaches its origins from the addresses of the CloudFront origin-facing
+ * managed prefix list, which is how a security group admits it.
+ */
+export interface CdnDistribution {
+  readonly urn: string;
+  readonly name: string;
+  readonly enabled: boolean | Unknown;
+  /** The web ACL's ARN; undefined when none is attached. */
+  readonly webAclId?: string | Unknown;
+}
+
 export interface NetworkModel {
   readonly vpcs: Map<string, Vpc>;
   readonly subnets: Map<string, Subnet>;
@@ -244,6 +257,22 @@ export interface NetworkModel {
   readonly vpnConnections: Map<string, VpnConnectionModel>;
   /** Every resource by URN (for labels). */
   readonly byUrn: Map<string, ReachResource>;
+  /** CloudFront distributions (the edge). @default [] */
+  readonly distributions?: CdnDistribution[];
+  /**
+   * Managed prefix lists by id → name, as the security group rules that reference them declare it
+   * (tag `PrefixList`, infra/app/alb.ts): an id differs per region and the plan holds no lookup
+   * result, so the rule says which list it means. @default - none known
+   */
+  readonly prefixListNames?: Map<string, string>;
+}
+
+/** The name of the managed prefix list of CloudFront's origin-facing servers (VPC User Guide, "AWS-managed prefix lists"). */
+export const CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing";
+
+/** The ids of the CloudFront origin-facing prefix list that the model's rules reference. */
+export function cloudFrontPrefixLists(m: NetworkModel): string[] {
+  return [...(m.prefixListNames ?? new Map<string, string>()).entries()].filter(([, n]) => n === CLOUDFRONT_ORIGIN_FACING).map(([id]) => id);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -360,6 +389,7 @@ const T = {
   vgwPropagation: TYPES.vpnGatewayRoutePropagation,
   cacheGroup: TYPES.elasticacheReplicationGroup,
   cacheSubnetGroup: TYPES.elasticacheSubnetGroup,
+  cdn: TYPES.cloudfrontDistribution,
 } as const;
 
 export const REACH_TYPES = T;
@@ -416,6 +446,8 @@ export function buildModel(resources: readonly ReachResource[]): NetworkModel {
     vpnGateways: new Map(),
     vpnConnections: new Map(),
     byUrn: new Map(),
+    distributions: [],
+    prefixListNames: new Map(),
   };
   const of = (...types: string[]) => resources.filter((r) => types.includes(r.type));
   for (const r of resources) if (!m.byUrn.has(r.urn)) m.byUrn.set(r.urn, r);
@@ -563,6 +595,14 @@ export function buildModel(resources: readonly ReachResource[]): NetworkModel {
     else if (group !== undefined) peer = isUnknown(group) ? UNKNOWN : { group: referencedGroupId(group) };
     else if (pl !== undefined) peer = isUnknown(pl) ? UNKNOWN : { prefixList: pl };
     sg.rules.push({ urn: r.urn, direction, protocol, fromPort, toPort, peer, label });
+    const plName = (p.tags as Record<string, unknown> | undefined)?.PrefixList;
+    if (typeof pl === "string" && typeof plName === "string") m.prefixListNames?.set(pl, plName);
+  }
+
+  for (const r of of(T.cdn)) {
+    const p = r.props;
+    const enabled = bool(p, "enabled");
+    m.distributions?.push({ urn: r.urn, name: nameOfUrn(r.urn), enabled: enabled ?? true, webAclId: str(p, "webAclId") });
   }
 
   for (const r of of(T.pcx)) {

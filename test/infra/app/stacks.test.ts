@@ -4,6 +4,14 @@ import { MOCK_ACCOUNT_ID } from "../../../cli/evaluate/mocks";
 import { DEFAULT_TLS_POLICY } from "../../../infra/app/config";
 import { SECRET_LIKE_ENV, ContainerDefinition, PolicyDocument } from "../../../infra/app/plan";
 import { ENVIRONMENTS, T, evaluatedStacks, input, one, ofType } from "./evaluated";
+import { managedPrefixList } from "../../../cli/evaluate/mocks-edge";
+import { isSecretValue } from "../../../cli/evaluate/property-values";
+import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from "../../../infra/edge/plan";
+
+/** The plain value inside a secret envelope (`{4dabf…: 1b47…, value}`). */
+function unwrapSecret(v: unknown): unknown {
+  return isSecretValue(v) ? v.value : v;
+}
 
 /**
  * The application tier of each shipped stack, evaluated under the mocks with its real config file:
@@ -26,6 +34,8 @@ interface Expected {
   readonly imageOwner: "pulumi" | "pipeline";
   /** The hello service's release: rolling, or a traffic-shift style with its test listener. */
   readonly release: { style: "rolling" } | { style: "BLUE_GREEN" | "CANARY"; bakeTime: string; canary?: { canaryPercent: number; canaryBakeTimeInMinutes: string }; testPort: number; vpcCidr: string };
+  /** Behind the edge (platform:edge): CloudFront is the ALB's only client. */
+  readonly edge: boolean;
 }
 
 const EXPECTED: Record<string, Expected> = {
@@ -43,6 +53,7 @@ const EXPECTED: Record<string, Expected> = {
     exec: true,
     imageOwner: "pulumi",
     release: { style: "rolling" },
+    edge: false,
   },
   staging: {
     domain: "staging.app.example.com",
@@ -62,6 +73,7 @@ const EXPECTED: Record<string, Expected> = {
     exec: false,
     imageOwner: "pipeline",
     release: { style: "CANARY", bakeTime: "5", canary: { canaryPercent: 10, canaryBakeTimeInMinutes: "5" }, testPort: 8443, vpcCidr: "10.20.0.0/16" },
+    edge: true,
   },
   prod: {
     domain: "app.example.com",
@@ -78,6 +90,7 @@ const EXPECTED: Record<string, Expected> = {
     exec: false,
     imageOwner: "pipeline",
     release: { style: "BLUE_GREEN", bakeTime: "15", testPort: 8443, vpcCidr: "10.30.0.0/16" },
+    edge: true,
   },
 };
 
@@ -125,21 +138,26 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
         expect(lb.dependencies).to.include(r(T.bucketPolicy, `${stack}-alb-logs`).urn);
       });
 
-      it("lets only 443 and 80 in from the internet (and a test listener port from the VPC only), and the ALB out only to service security groups", () => {
+      it(x.edge ? "lets only CloudFront's origin-facing prefix list in on 443 (and a test listener port from the VPC only), and the ALB out only to service security groups" : "lets only 443 and 80 in from the internet (and a test listener port from the VPC only), and the ALB out only to service security groups", () => {
         const albSg = r(T.sg, `${stack}-alb-sg`).id;
         const ingress = ofType(ev, T.ingress).filter((i) => i.inputs.securityGroupId === albSg);
         const rel = x.release;
-        expect(ingress.map((i) => [i.inputs.fromPort, i.inputs.toPort, i.inputs.ipProtocol, i.inputs.cidrIpv4])).to.deep.equal([
-          [443, 443, "tcp", "0.0.0.0/0"],
-          [80, 80, "tcp", "0.0.0.0/0"],
+        expect(ingress.map((i) => [i.inputs.fromPort, i.inputs.toPort, i.inputs.ipProtocol, i.inputs.cidrIpv4 ?? i.inputs.prefixListId])).to.deep.equal([
+          ...(x.edge
+            ? [[443, 443, "tcp", managedPrefixList(CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST, REGION).id]]
+            : [
+                [443, 443, "tcp", "0.0.0.0/0"],
+                [80, 80, "tcp", "0.0.0.0/0"],
+              ]),
           ...(rel.style === "rolling" ? [] : [[rel.testPort, rel.testPort, "tcp", rel.vpcCidr]]),
         ]);
+        if (x.edge) expect(ingress[0].inputs.tags).to.deep.equal({ Name: `${stack}-alb-https-in`, PrefixList: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST });
         const serviceSgs = [r(T.sg, `${stack}-svc-hello-sg`).id];
         const egress = ofType(ev, T.egress).filter((e) => e.inputs.securityGroupId === albSg);
         expect(egress.map((e) => [e.inputs.referencedSecurityGroupId, e.inputs.fromPort, e.inputs.cidrIpv4])).to.deep.equal([[serviceSgs[0], 8080, undefined]]);
-        // Only the ALB's group is open to the internet (X2).
+        // Only the ALB's group is open to the internet (X2); behind the edge, none is.
         const open = ofType(ev, T.ingress).filter((i) => i.inputs.cidrIpv4 === "0.0.0.0/0" || i.inputs.cidrIpv6 === "::/0");
-        expect([...new Set(open.map((i) => i.inputs.securityGroupId))]).to.deep.equal([albSg]);
+        expect([...new Set(open.map((i) => i.inputs.securityGroupId))]).to.deep.equal(x.edge ? [] : [albSg]);
       });
 
       it("has two production listeners, HTTPS with a TLS 1.2+/1.3 policy and the validated certificate, HTTP that only redirects, plus a test listener per traffic-shift service", () => {
@@ -162,33 +180,43 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
         const https = r(T.listener, `${stack}-alb-https`);
         expect(https.inputs.sslPolicy).to.equal(DEFAULT_TLS_POLICY);
         expect(https.inputs.certificateArn).to.equal(r(T.cert, `${stack}-alb-cert`).outputs.arn);
-        expect(https.inputs.defaultActions).to.deep.equal([{ type: "fixed-response", fixedResponse: { contentType: "text/plain", messageBody: "Not Found", statusCode: "404" } }]);
+        expect(https.inputs.defaultActions).to.deep.equal([
+          {
+            type: "fixed-response",
+            fixedResponse: x.edge ? { contentType: "text/plain", messageBody: "Forbidden", statusCode: "403" } : { contentType: "text/plain", messageBody: "Not Found", statusCode: "404" },
+          },
+        ]);
         expect(r(T.listener, `${stack}-alb-http`).inputs.defaultActions).to.deep.equal([
           { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
         ]);
       });
 
-      it("serves its domain with a DNS-validated ACM certificate and an alias record (not addresses) to the ALB", () => {
+      it(x.edge ? "serves its origin name with a DNS-validated ACM certificate and an alias record to the ALB (the domain's records point at CloudFront)" : "serves its domain with a DNS-validated ACM certificate and an alias record (not addresses) to the ALB", () => {
         const cert = r(T.cert, `${stack}-alb-cert`);
+        const origin = `origin.${x.domain}`;
         expect(cert.inputs).to.deep.include({ domainName: x.domain, validationMethod: "DNS", keyAlgorithm: "RSA_2048" });
+        expect(cert.inputs.subjectAlternativeNames).to.deep.equal(x.edge ? [origin] : undefined);
         const [option] = cert.outputs.domainValidationOptions as Array<Record<string, string>>;
         const validation = r(T.record, `${stack}-alb-cert-validation`);
         expect(validation.inputs).to.deep.include({ name: option.resourceRecordName, type: "CNAME", records: [option.resourceRecordValue], ttl: 300 });
         const zoneId = input<string>(validation, "zoneId");
         expect(zoneId).to.match(/^Z[0-9A-Z]{13}$/);
+        const originValidation = x.edge ? [r(T.record, `${stack}-alb-cert-validation-${origin.replace(/\./g, "-")}`).outputs.fqdn] : [];
         expect(r(T.certValidation, `${stack}-alb-cert`).inputs).to.deep.equal({
           certificateArn: cert.outputs.arn,
-          validationRecordFqdns: [validation.outputs.fqdn],
+          validationRecordFqdns: [validation.outputs.fqdn, ...originValidation],
         });
         const lb = r(T.lb, `${stack}-alb-lb`);
-        const alias = r(T.record, `${stack}-alb-alias`);
+        const alias = r(T.record, x.edge ? `${stack}-alb-alias-${origin.replace(/\./g, "-")}` : `${stack}-alb-alias`);
         expect(alias.inputs).to.deep.equal({
           zoneId,
-          name: x.domain,
+          name: x.edge ? origin : x.domain,
           type: "A",
           aliases: [{ name: lb.outputs.dnsName, zoneId: "ZWKZPGTI48KDX", evaluateTargetHealth: true }],
         });
-        expect(ofType(ev, T.record)).to.have.length(2);
+        // The ALB's records: validation and alias (and the origin name's validation behind the edge);
+        // the edge adds its certificate's validation and the domain's A and AAAA aliases.
+        expect(ofType(ev, T.record)).to.have.length(x.edge ? 6 : 2);
         expect(ev.outputs.albUrl).to.equal(`https://${x.domain}`);
         expect(ev.outputs.albDnsName).to.equal(lb.outputs.dnsName).and.to.match(new RegExp(`^platform-${stack}-\\d{10}\\.${REGION}\\.elb\\.amazonaws\\.com$`));
       });
@@ -252,8 +280,16 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
           listenerArn: r(T.listener, `${stack}-alb-https`).outputs.arn,
           priority: 100,
           actions: forward,
-          conditions: [{ pathPattern: { values: ["/*"] } }],
         });
+        // Behind the edge the production rule also requires the origin secret CloudFront adds (a
+        // secret in state); the test rule does not (its callers never pass through CloudFront).
+        const conditions = r(T.rule, `${stack}-svc-hello-rule`).inputs.conditions as unknown;
+        if (!x.edge) expect(conditions).to.deep.equal([{ pathPattern: { values: ["/*"] } }]);
+        else {
+          const secret = one(ev, "random:index/randomPassword:RandomPassword", `${stack}-edge-origin-secret`).outputs.result;
+          expect(unwrapSecret(conditions)).to.deep.equal([{ pathPattern: { values: ["/*"] } }, { httpHeader: { httpHeaderName: "X-Origin-Verify", values: [secret] } }]);
+          expect(isSecretValue(conditions)).to.equal(true);
+        }
         expect(r(T.rule, `${stack}-svc-hello-test-rule`).inputs).to.deep.include({
           listenerArn: r(T.listener, `${stack}-svc-hello-test`).outputs.arn,
           priority: 100,

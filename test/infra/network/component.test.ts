@@ -253,24 +253,27 @@ for (const [stack, want] of Object.entries(STACKS)) {
       for (const e of interfaces) expect(e.inputs).to.deep.include({ privateDnsEnabled: true, subnetIds: privateIds });
     });
 
-    it("tags every resource stack-wide through its providers' default tags (one, plus the peer side's across accounts)", () => {
+    it("tags every resource stack-wide through its providers' default tags (one, plus the peer side's across accounts and the edge's us-east-1 one)", () => {
       const providers = ofType(ev, "pulumi:providers:aws");
       // prod's management peering is cross-account: its management side is written through a
-      // second provider (`<stack>-shared-peer`) with the same default tags.
-      expect(providers.map((p) => p.name)).to.deep.equal(stack === "prod" ? ["aws", "prod-shared-peer"] : ["aws"]);
+      // second provider (`<stack>-shared-peer`) with the same default tags. Stacks behind the edge
+      // (staging, prod) have a us-east-1 provider for CloudFront's certificate and WAF, tagged alike.
+      const edge = stack === "staging" || stack === "prod" ? [`${stack}-edge-us-east-1`] : [];
+      expect(providers.map((p) => p.name)).to.deep.equal(stack === "prod" ? ["aws", ...edge, "prod-shared-peer"] : ["aws", ...edge]);
       for (const p of providers) {
         const raw = p.inputs.defaultTags;
         const defaultTags = (typeof raw === "string" ? JSON.parse(raw) : raw) as { tags: Record<string, string> };
         expect(defaultTags.tags, p.name).to.deep.equal({ ...want.tags, Project: "platform", Environment: stack, ManagedBy: "Pulumi" });
-        expect(p.inputs.region).to.equal("ap-northeast-2");
+        expect(p.inputs.region).to.equal(edge.includes(p.name) ? "us-east-1" : "ap-northeast-2");
       }
       const providerRef = (r: RecordedResource) => r.provider?.split("::").slice(0, 4).join("::");
       const aws = ev.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
       const root = providers.find((p) => p.name === "aws")!.urn;
       const peering = ofType(ev, "platform:peering:ManagementPeering").map((c) => c.urn);
+      const edgeComponents = ofType(ev, "platform:edge:Edge").map((c) => c.urn);
       for (const r of aws) {
-        // Only the peering's peer-side children may use the second provider.
-        if (peering.includes(r.parent ?? "")) expect(providers.map((p) => p.urn), r.name).to.include(providerRef(r));
+        // Only the peering's peer-side children and the edge's children may use a second provider.
+        if (peering.includes(r.parent ?? "") || edgeComponents.includes(r.parent ?? "")) expect(providers.map((p) => p.urn), r.name).to.include(providerRef(r));
         else expect(providerRef(r), r.name).to.equal(root);
       }
     });
