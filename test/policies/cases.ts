@@ -18,9 +18,11 @@ export interface Case {
   readonly messages: readonly string[];
   /** @default "mandatory" */
   readonly level?: "mandatory" | "advisory";
-  /** Policy config by stack name. @default "prod" */
+  /** Policy config by stack name. @default the stack policyTests is given ("prod") */
   readonly config?: string;
   readonly preview?: boolean;
+  /** A fixture of its own instead of the compliant one. */
+  readonly fixture?: (options: { preview?: boolean }) => Fixture;
 }
 
 export function policyTests(
@@ -29,12 +31,14 @@ export function policyTests(
   cases: readonly Case[],
   /** The compliant fixture the cases mutate. @default prodFixture */
   fixture: (options: { preview?: boolean }) => Fixture = prodFixture,
+  /** The stack whose policy config the compliant fixture is checked with. @default "prod" */
+  stack = "prod",
 ): void {
   describe(title, function () {
     this.timeout(180000);
     let baseline: CheckResult;
     before(async () => {
-      baseline = await checkFixture(fixture({}), { config: "prod" });
+      baseline = await checkFixture(fixture({}), { config: stack });
     });
 
     for (const p of policies) {
@@ -45,9 +49,9 @@ export function policyTests(
 
     for (const c of cases) {
       it(`fails ${c.policy} when ${c.title}`, async () => {
-        const f = fixture({ preview: c.preview ?? false });
+        const f = (c.fixture ?? fixture)({ preview: c.preview ?? false });
         c.mutate(f);
-        const result = await checkFixture(f, { config: c.config ?? "prod" });
+        const result = await checkFixture(f, { config: c.config ?? stack });
         const got = violationsOf(result, c.policy);
         expect(got.map((v) => v.message)).to.deep.equal(c.messages);
         expect(got.map((v) => v.level)).to.deep.equal(c.messages.map(() => c.level ?? "mandatory"));

@@ -1,8 +1,6 @@
-import { expect } from "chai";
 import { policies } from "../../policies/elasticache";
-import { CheckResult } from "../../cli/policy/check";
-import { Fixture, checkFixture, violationsOf } from "../support/policy-harness";
-import { Case } from "./cases";
+import { Fixture } from "../support/policy-harness";
+import { Case, policyTests } from "./cases";
 import { addSgRule, prodFixture } from "./fixtures";
 
 const CACHE_PORT = 6379;
@@ -207,32 +205,4 @@ const CASES: readonly Case[] = [
   },
 ];
 
-describe("policies/elasticache.ts", function () {
-  this.timeout(180000);
-  let baseline: CheckResult;
-  before(async () => {
-    baseline = await checkFixture(cacheFixture(), { config: "prod" });
-  });
-
-  for (const p of policies) {
-    it(`${p.name}: passes the compliant production fixture with a session store`, () => {
-      expect(violationsOf(baseline, p.name)).to.deep.equal([]);
-    });
-  }
-
-  for (const c of CASES) {
-    it(`fails ${c.policy} when ${c.title}`, async () => {
-      const f = cacheFixture({ preview: c.preview ?? false });
-      c.mutate(f);
-      const result = await checkFixture(f, { config: c.config ?? "prod" });
-      const got = violationsOf(result, c.policy);
-      expect(got.map((v) => v.message)).to.deep.equal(c.messages);
-      expect(got.map((v) => v.level)).to.deep.equal(c.messages.map(() => c.level ?? "mandatory"));
-    });
-  }
-
-  it("has a failing case for every policy of the file", () => {
-    const covered = new Set(CASES.map((c) => c.policy));
-    expect(policies.map((p) => p.name).filter((n) => !covered.has(n))).to.deep.equal([]);
-  });
-});
+policyTests("policies/elasticache.ts", policies, CASES, cacheFixture);

@@ -1,7 +1,6 @@
-import { expect } from "chai";
 import { policies } from "../../policies/vpn";
-import { CheckResult } from "../../cli/policy/check";
-import { Fixture, checkFixture, violationsOf } from "../support/policy-harness";
+import { Fixture } from "../support/policy-harness";
+import { Case, policyTests } from "./cases";
 import { prodFixture } from "./fixtures";
 
 /** Both tunnels' options as infra/vpn writes them (infra/vpn/plan.ts tunnelArgs, config defaults). */
@@ -59,19 +58,10 @@ function sharedVpnFixture(): Fixture {
   return f;
 }
 
-interface VpnCase {
-  readonly policy: string;
-  readonly title: string;
-  readonly fixture?: () => Fixture;
-  readonly mutate: (f: Fixture) => void;
-  readonly messages: readonly string[];
-  readonly config?: string;
-}
-
 const MODERN_ADVICE =
   'Set tunnel1IkeVersions to ["ikev2"], the encryption algorithms to AES256 or AES256-GCM-16, the integrity algorithms to SHA2-256 or stronger and the DH groups to 19, 20 or 21.';
 
-const CASES: readonly VpnCase[] = [
+const CASES: readonly Case[] = [
   {
     policy: "ec2-vpnconnection-disallow-any-office-cidr",
     title: "a static route sends 0.0.0.0/0 to the office",
@@ -173,31 +163,4 @@ const CASES: readonly VpnCase[] = [
   },
 ];
 
-describe("policies/vpn.ts", function () {
-  this.timeout(180000);
-  let baseline: CheckResult;
-  before(async () => {
-    baseline = await checkFixture(sharedVpnFixture(), { config: "shared" });
-  });
-
-  for (const p of policies) {
-    it(`${p.name}: passes the compliant management-stack VPN`, () => {
-      expect(violationsOf(baseline, p.name)).to.deep.equal([]);
-    });
-  }
-
-  for (const c of CASES) {
-    it(`fails ${c.policy} when ${c.title}`, async () => {
-      const f = (c.fixture ?? sharedVpnFixture)();
-      c.mutate(f);
-      const got = violationsOf(await checkFixture(f, { config: c.config ?? "shared" }), c.policy);
-      expect(got.map((v) => v.message)).to.deep.equal(c.messages);
-      expect(got.map((v) => v.level)).to.deep.equal(c.messages.map(() => "mandatory"));
-    });
-  }
-
-  it("has a failing case for every policy of the file", () => {
-    const covered = new Set(CASES.map((c) => c.policy));
-    expect(policies.map((p) => p.name).filter((n) => !covered.has(n))).to.deep.equal([]);
-  });
-});
+policyTests("policies/vpn.ts", policies, CASES, sharedVpnFixture, "shared");
