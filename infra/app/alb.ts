@@ -44,6 +44,15 @@ export interface LoadBalancerArgs {
    * CloudFront). @default - none: the internet reaches the ALB directly
    */
   readonly cloudFront?: { readonly originDomain: string };
+  /**
+   * The Edge component (name and URN) whose `<edge>-alias[-<dns>]` A records held the viewer names
+   * while the edge was on. Without CloudFront the ALB's records take them back by alias, so turning
+   * the edge off updates each record in place (target back to the ALB) instead of creating a second
+   * record of the same name and type, which Route 53 refuses while the edge's still exists (the
+   * provider creates with CREATE unless allowOverwrite; the edge's record is deleted only at the end
+   * of the update). @default - none
+   */
+  readonly previousEdge?: { readonly name: string; readonly urn: pulumi.Input<string> };
 }
 
 /** Objects land under `<bucket>/<prefix>/AWSLogs/<account>/elasticloadbalancing/<region>/...`. */
@@ -315,7 +324,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
     // Behind CloudFront the viewer names' records belong to the edge (which takes these over by
     // alias) and the ALB keeps only its origin name.
     const aliasNames = args.cloudFront ? [args.cloudFront.originDomain] : [c.domain, ...c.alternativeNames.filter((n) => !n.startsWith("*."))];
-    aliasNames.forEach((dns, i) =>
+    aliasNames.forEach((dns, i) => {
+      // The edge names its viewer records the same way (aliasRecordSuffix in infra/edge/plan.ts).
+      const suffix = i === 0 ? "" : `-${sanitizeName(dns)}`;
+      const edge = args.cloudFront ? undefined : args.previousEdge;
       new aws.route53.Record(
         i === 0 && !args.cloudFront ? `${name}-alias` : `${name}-alias-${sanitizeName(dns)}`,
         {
@@ -324,9 +336,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
           type: "A",
           aliases: [{ name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true }],
         },
-        parent,
-      ),
-    );
+        edge ? { parent: this, aliases: [{ name: `${edge.name}-alias${suffix}`, parent: edge.urn }] } : parent,
+      );
+    });
     return validation.certificateArn;
   }
 }

@@ -212,6 +212,7 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
   let loadBalancer: LoadBalancer | undefined;
   let edge: Edge | undefined;
   const edgeSettings = resolveEdgeSettings(config.edge, config.alb);
+  const edgeName = `${stack}-edge`;
   if (config.alb) {
     const alb = config.alb;
     const certificate: AlbCertificate =
@@ -233,12 +234,14 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
         wafWebAclArn: alb.wafWebAclArn,
         idleTimeoutSeconds: alb.idleTimeoutSeconds,
         cloudFront: edgeSettings ? { originDomain: edgeSettings.originDomain } : undefined,
+        // Where the viewer names' records were while the edge was on (turning it off takes them back).
+        previousEdge: { name: edgeName, urn: pulumi.createUrn(edgeName, "platform:edge:Edge", opts.parent) },
       },
       opts,
     );
     if (edgeSettings) {
       edge = new Edge(
-        `${stack}-edge`,
+        edgeName,
         {
           project,
           stack,

@@ -229,6 +229,15 @@ function cidrProblems(key: string, cidrs: readonly string[], file: string, allow
         allowed: "a range no wider than /8: an allow list that admits the whole internet bypasses every WAF rule",
         fix: "narrow it to the office's egress range",
       });
+    } else if (parsed.prefix === 0) {
+      // WAFv2 IP sets take "all IPv4 and IPv6 CIDR ranges except for /0" (AWS WAF API Reference,
+      // IPSet.Addresses): CreateIPSet would refuse it at deploy time.
+      problems.push({
+        key: `${key}[${i}]`,
+        received: cidr,
+        allowed: "an IPv4 CIDR from /1 to /32: AWS WAF IP sets refuse /0",
+        fix: `remove it from ${file} and list the ranges to block (a deny list of everything would block every viewer)`,
+      });
     }
   });
   return problems;

@@ -245,3 +245,29 @@ describe("edge component variants", function () {
     expect(acl.outputs.capacity).to.equal(929);
   });
 });
+
+describe("edge component: turning the edge off", function () {
+  this.timeout(300_000);
+
+  it("the ALB's viewer A records take the edge's back by alias (updated in place, not created beside the edge's, which Route 53 would refuse)", async () => {
+    const ev = await evaluateVariant("staging", (c) => {
+      delete c["platform:edge"];
+      c["platform:alb"] = { ...(c["platform:alb"] as Record<string, unknown>), alternativeNames: ["www.staging.app.example.com"] };
+    });
+    expect(ofType(ev, "platform:edge:Edge")).to.have.length(0);
+    const edgeRecord = (name: string) => `urn:pulumi:staging::platform::platform:edge:Edge$aws:route53/record:Record::${name}`;
+    const apex = one(ev, "aws:route53/record:Record", "staging-alb-alias");
+    const www = one(ev, "aws:route53/record:Record", "staging-alb-alias-www-staging-app-example-com");
+    expect([apex.inputs.name, apex.inputs.type]).to.deep.equal(["staging.app.example.com", "A"]);
+    expect(apex.aliases).to.deep.equal([edgeRecord("staging-edge-alias")]);
+    expect(www.aliases).to.deep.equal([edgeRecord("staging-edge-alias-www-staging-app-example-com")]);
+    // The validation records are the ALB's own and keep no alias.
+    expect(one(ev, "aws:route53/record:Record", "staging-alb-cert-validation").aliases).to.deep.equal([]);
+  });
+
+  it("with the edge on, the ALB's only alias record (the origin name) takes nothing over", async () => {
+    const staging = (await evaluatedStacks()).get("staging") as Evaluation;
+    const origin = one(staging, "aws:route53/record:Record", "staging-alb-alias-origin-staging-app-example-com");
+    expect(origin.aliases).to.deep.equal([]);
+  });
+});

@@ -156,4 +156,10 @@ describe("edge/config: refused configurations (one aggregated error)", () => {
       `platform:edge.waf.denyCidrs[1]: received "not-a-cidr"; allowed: an IPv4 CIDR such as 203.0.113.0/24; fix: correct it in ${FILE}`,
     ]);
   });
+
+  it("fails on a deny list entry of /0, which AWS WAF IP sets refuse (IPSet.Addresses: every range except /0), and accepts /1", () => {
+    expect(problems({ waf: { denyCidrs: ["0.0.0.0/0", "128.0.0.0/1"] } })).to.deep.equal([
+      `platform:edge.waf.denyCidrs[0]: received "0.0.0.0/0"; allowed: an IPv4 CIDR from /1 to /32: AWS WAF IP sets refuse /0; fix: remove it from ${FILE} and list the ranges to block (a deny list of everything would block every viewer)`,
+    ]);
+  });
 });
