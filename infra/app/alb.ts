@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from "../edge/plan";
 import { DEFAULT_ALB_IDLE_TIMEOUT_SECONDS } from "./config";
 import { sanitizeName } from "./names";
-import { accessLogBucketPolicy, certificateBaseName, validationRecordDomains } from "./plan";
+import { dnsValidatedCertificate } from "../shared/certificate";
+import { accessLogBucketPolicy } from "./plan";
 
 /**
  * Where the HTTPS listener's certificate comes from (config guarantees exactly one):
@@ -85,6 +86,12 @@ export class LoadBalancer extends pulumi.ComponentResource {
   public readonly httpsListenerArn: pulumi.Output<string>;
   public readonly httpListenerArn: pulumi.Output<string>;
   public readonly certificateArn: pulumi.Output<string>;
+  /**
+   * The certificate's validation CNAMEs by base name, when this component writes them (a
+   * `domain` certificate): the edge's us-east-1 certificate for the same names reuses them
+   * (infra/shared/certificate.ts). @default {} (an `arn` certificate)
+   */
+  public validationRecordFqdns: Readonly<Record<string, pulumi.Output<string>>> = {};
   public readonly accessLogBucket: pulumi.Output<string>;
   /** `https://<domain>` when the ALB owns its DNS name, else `https://<ALB DNS name>`. */
   public readonly url: pulumi.Output<string>;
@@ -279,46 +286,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
     const zone = aws.route53.getZoneOutput({ name: c.hostedZone, privateZone: false }, parent);
     // Behind CloudFront the certificate also covers the origin name CloudFront connects to.
     const alternativeNames = args.cloudFront ? [...c.alternativeNames, args.cloudFront.originDomain] : [...c.alternativeNames];
-    const cert = new aws.acm.Certificate(
-      `${name}-cert`,
-      {
-        domainName: c.domain,
-        subjectAlternativeNames: alternativeNames.length > 0 ? alternativeNames : undefined,
-        validationMethod: "DNS",
-        keyAlgorithm: "RSA_2048",
-        tags: { Name: c.domain },
-      },
-      parent,
-    );
-    // One CNAME per distinct base name (x and *.x share one), found by name rather than by
-    // position because ACM does not promise an order for domainValidationOptions. Logical names
-    // derive from the DNS name, not a position, so reordering alternativeNames changes nothing.
-    const records = validationRecordDomains(c.domain, alternativeNames).map((base) => {
-      const option = cert.domainValidationOptions.apply((opts) => {
-        const found = opts.find((o) => certificateBaseName(o.domainName) === base);
-        if (!found) throw new Error(`ACM returned no validation option for ${base}`);
-        return found;
-      });
-      return new aws.route53.Record(
-        base === c.domain.toLowerCase() ? `${name}-cert-validation` : `${name}-cert-validation-${sanitizeName(base)}`,
-        {
-          zoneId: zone.zoneId,
-          name: option.resourceRecordName,
-          type: option.resourceRecordType,
-          records: [option.resourceRecordValue],
-          ttl: 300,
-          // A validation CNAME left behind by an earlier certificate for the same name is the same
-          // record; take it over instead of failing.
-          allowOverwrite: true,
-        },
-        parent,
-      );
-    });
-    const validation = new aws.acm.CertificateValidation(
-      `${name}-cert`,
-      { certificateArn: cert.arn, validationRecordFqdns: records.map((r) => r.fqdn) },
-      parent,
-    );
+    const { validation, recordFqdns } = dnsValidatedCertificate(name, { domain: c.domain, alternativeNames, zoneId: zone.zoneId }, parent, parent);
+    this.validationRecordFqdns = recordFqdns;
     // Alias records (not A records to addresses: ALB addresses change), for the domain and
     // every non-wildcard alternative name.
     // Behind CloudFront the viewer names' records belong to the edge (which takes these over by

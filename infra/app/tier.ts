@@ -250,6 +250,7 @@ export function buildAppTier({ config, network, databaseAccess, databaseCidrAcce
           allowedAccountIds: config.allowedAccountIds,
           previousRecordParent: loadBalancer,
           previousRecordBaseName: `${stack}-alb-alias`,
+          existingValidationRecordFqdns: loadBalancer.validationRecordFqdns,
         },
         opts,
       );

@@ -2,9 +2,8 @@ import * as fs from "fs";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { sanitizeName } from "../app/names";
-import { certificateBaseName, validationRecordDomains } from "../app/plan";
 import { resolveProgramPath } from "../paths";
+import { dnsValidatedCertificate } from "../shared/certificate";
 import { logsKeyPolicy } from "../shared/policy-documents";
 import { EdgeSettings } from "./config";
 import {
@@ -36,6 +35,12 @@ export interface EdgeArgs {
    * (the alias target moves from the ALB to CloudFront) instead of deleting and re-creating it.
    */
   readonly previousRecordParent: pulumi.Resource;
+  /**
+   * The ALB certificate's validation CNAMEs by base name: ACM's CNAME for a name is the same for
+   * both certificates, so the edge's certificate uses those records instead of writing them again
+   * (infra/shared/certificate.ts). @default {} (every record written here)
+   */
+  readonly existingValidationRecordFqdns?: Readonly<Record<string, pulumi.Input<string>>>;
   readonly previousRecordBaseName: string;
 }
 
@@ -51,7 +56,7 @@ export interface EdgeArgs {
  * always signed); the web ACL and both log groups live in us-east-1, encrypted with a us-east-1 key.
  *
  * Children: `<name>-us-east-1` (provider), `<name>-origin-secret`, `<name>-cert`,
- * `<name>-cert-validation[-<dns>]`, `<name>-assets` (bucket and its controls), `<name>-assets-oac`,
+ * `<name>-cert-validation[-<dns>]` (only names the ALB's certificate does not validate), `<name>-assets` (bucket and its controls), `<name>-assets-oac`,
  * `<name>-headers`, `<name>-fn-<function>`, `<name>-logs-key`, `<name>-waf-allow|deny`,
  * `<name>-waf`, `<name>-waf-logs`, `<name>-cdn`, `<name>-access-logs`, `<name>-alias[-<dns>]`,
  * `<name>-alias-aaaa[-<dns>]`.
@@ -94,42 +99,11 @@ export class Edge extends pulumi.ComponentResource {
     // ---- certificate (us-east-1), validated in the environment's zone
     const zone = aws.route53.getZoneOutput({ name: s.hostedZone, privateZone: false }, parent);
     const [domain, ...alternatives] = s.aliases;
-    const cert = new aws.acm.Certificate(
-      `${name}-cert`,
-      {
-        domainName: domain,
-        subjectAlternativeNames: alternatives.length > 0 ? alternatives : undefined,
-        validationMethod: "DNS",
-        keyAlgorithm: "RSA_2048",
-        tags: { Name: domain },
-      },
+    const { validation } = dnsValidatedCertificate(
+      name,
+      { domain, alternativeNames: alternatives, zoneId: zone.zoneId, existingRecordFqdns: args.existingValidationRecordFqdns },
       inEast,
-    );
-    const validationRecords = validationRecordDomains(domain, alternatives).map((base) => {
-      const option = cert.domainValidationOptions.apply((o) => {
-        const found = o.find((x) => certificateBaseName(x.domainName) === base);
-        if (!found) throw new Error(`ACM returned no validation option for ${base}`);
-        return found;
-      });
-      return new aws.route53.Record(
-        base === domain.toLowerCase() ? `${name}-cert-validation` : `${name}-cert-validation-${sanitizeName(base)}`,
-        {
-          zoneId: zone.zoneId,
-          name: option.resourceRecordName,
-          type: option.resourceRecordType,
-          records: [option.resourceRecordValue],
-          ttl: 300,
-          // ACM gives every certificate for a name in one account the same validation CNAME, so
-          // the ALB's certificate may already have written this record (docs/edge.md).
-          allowOverwrite: true,
-        },
-        parent,
-      );
-    });
-    const validation = new aws.acm.CertificateValidation(
-      `${name}-cert`,
-      { certificateArn: cert.arn, validationRecordFqdns: validationRecords.map((r) => r.fqdn) },
-      inEast,
+      parent,
     );
 
     // ---- assets bucket (the stack's region; CloudFront reads it through OAC)
