@@ -703,7 +703,15 @@ export class FargateService extends pulumi.ComponentResource {
               // strategy BLUE_GREEN in ECS while its green group, rules and role are deleted.
               deploymentConfiguration: { strategy: ecsDeploymentConfiguration(release).strategy },
             }
-          : { deploymentConfiguration, alarms }),
+          : {
+              deploymentConfiguration,
+              alarms,
+              // Off, said explicitly: the provider suppresses a removed circuit-breaker block and
+              // sends the block only when it changed, so a service moved here from rolling would
+              // keep its circuit breaker enabled in ECS; a disabled breaker is what ECS reports
+              // for a service that never had one (the provider's "empty object" removal).
+              deploymentCircuitBreaker: { enable: false, rollback: false },
+            }),
         availabilityZoneRebalancing: "ENABLED",
         enableExecuteCommand: args.exec !== undefined,
         enableEcsManagedTags: true,

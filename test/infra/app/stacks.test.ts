@@ -276,7 +276,9 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
           expect(ev.outputs.serviceReleases).to.deep.equal({ hello: { style: "rolling" } });
           return;
         }
-        expect(svc.inputs).to.not.have.any.keys("deploymentCircuitBreaker", "deploymentMinimumHealthyPercent", "deploymentMaximumPercent");
+        expect(svc.inputs).to.not.have.any.keys("deploymentMinimumHealthyPercent", "deploymentMaximumPercent");
+        // Off explicitly, so a service moved here from rolling leaves its breaker behind.
+        expect(svc.inputs.deploymentCircuitBreaker).to.deep.equal({ enable: false, rollback: false });
         expect(svc.inputs.deploymentConfiguration).to.deep.equal({ strategy: rel.style, bakeTimeInMinutes: rel.bakeTime, ...(rel.canary ? { canaryConfiguration: rel.canary } : {}) });
         const role = r(T.role, `${stack}-svc-hello-ecs-lb-role`);
         expect(JSON.parse(input<string>(role, "assumeRolePolicy"))).to.deep.equal({
