@@ -78,7 +78,7 @@ export const ReleaseConfigSchema = z.strictObject({
   /** canary only. @default { percent: 10, bakeTimeMinutes: 5 } */
   canary: z
     .strictObject({
-      /** Share of production traffic green receives first (0.1-100). @default 10 */
+      /** Share of production traffic green receives first (0.1-100, in steps of 0.1). @default 10 */
       percent: z.number().min(0.1).max(100).default(DEFAULT_CANARY_PERCENT),
       /** Minutes at that share before the rest shifts. @default 5 */
       bakeTimeMinutes: z.number().int().min(0).max(BAKE_TIME_MAX_MINUTES).default(DEFAULT_CANARY_BAKE_TIME_MINUTES),
@@ -87,7 +87,7 @@ export const ReleaseConfigSchema = z.strictObject({
   /** linear only. @default { stepPercent: 25, stepBakeTimeMinutes: 5 } */
   linear: z
     .strictObject({
-      /** Share of traffic shifted per step (3-100). @default 25 */
+      /** Share of traffic shifted per step (3-100, in steps of 0.1). @default 25 */
       stepPercent: z.number().min(3).max(100).default(DEFAULT_LINEAR_STEP_PERCENT),
       /** Minutes between steps. @default 5 */
       stepBakeTimeMinutes: z.number().int().min(0).max(BAKE_TIME_MAX_MINUTES).default(DEFAULT_LINEAR_STEP_BAKE_TIME_MINUTES),
@@ -180,6 +180,19 @@ export function validateRelease(s: ReleaseServiceView, key: (k: string) => strin
     if (d.linear !== undefined && d.style !== "linear") {
       problems.push({ key: key("deployment.linear"), received: d.linear, allowed: `set only with style linear (style is "${d.style}")`, fix: "remove deployment.linear, or set style: linear" });
     }
+    // ECS API Reference, CanaryConfiguration.canaryPercent / LinearConfiguration.stepPercent:
+    // "Valid values are multiples of 0.1" (0.1-100 and 3.0-100). The provider checks only the
+    // range, so 12.25 would pass the preview and fail in UpdateService.
+    const shares: [string, number | undefined][] = [
+      ["deployment.canary.percent", d.style === "canary" ? d.canary?.percent : undefined],
+      ["deployment.linear.stepPercent", d.style === "linear" ? d.linear?.stepPercent : undefined],
+    ];
+    for (const [k, v] of shares) {
+      if (v !== undefined && !isTenth(v)) {
+        const near = Math.round(v * 10) / 10;
+        problems.push({ key: key(k), received: v, allowed: "a multiple of 0.1 (ECS takes traffic shares in tenths of a percent)", fix: `use ${near}` });
+      }
+    }
     if (d.testListenerPort === undefined) {
       problems.push({
         key: key("deployment.testListenerPort"),
@@ -234,6 +247,11 @@ export function validateRelease(s: ReleaseServiceView, key: (k: string) => strin
     });
   }
   return problems;
+}
+
+/** Whether a percentage is a whole number of tenths (floating-point tolerant: 12.3 is). */
+export function isTenth(v: number): boolean {
+  return Math.abs(v * 10 - Math.round(v * 10)) < 1e-9;
 }
 
 /** Test listener ports must be unique across the stack's services (one listener per port per ALB). */

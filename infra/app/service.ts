@@ -395,6 +395,12 @@ export class FargateService extends pulumi.ComponentResource {
       );
       // Only the VPC and the configured CIDRs (the office) reach the test listener: it serves
       // the unreleased revision. Never 0.0.0.0/0 (config refuses anything wider than /8).
+      // The ALB is internet-facing, so its DNS name resolves to public addresses only (ELB API
+      // Reference, CreateLoadBalancer `Scheme`), and a client in the VPC that uses the name leaves
+      // through the NAT, arriving from the NAT's public address, which the private tier's network
+      // ACL (HTTPS-only egress) drops on the test port anyway. The VPC CIDR rule serves a client
+      // that dials an ALB node's private address (`curl --resolve <host>:<port>:<node-ip>`);
+      // everyone else is an office CIDR (docs/releases.md, "Who reaches the test listener").
       shift.testListenerCidrs.forEach((cidr, i) =>
         new aws.vpc.SecurityGroupIngressRule(
           `${name}-test-in-${i + 1}`,
@@ -703,8 +709,21 @@ export class FargateService extends pulumi.ComponentResource {
               deploymentCircuitBreaker: { enable: true, rollback: true },
               deploymentMinimumHealthyPercent: release.minHealthyPercent,
               deploymentMaximumPercent: release.maxPercent,
+              // Said explicitly, not left out: `deployment_configuration` is Optional+Computed in the
+              // provider (terraform-provider-aws internal/service/ecs/service.go), so leaving it out
+              // is "no change", and a service moved from blueGreen back to rolling would keep
+              // strategy BLUE_GREEN in ECS while its green group, rules and role are deleted.
+              deploymentConfiguration: { strategy: ecsDeploymentConfiguration(release).strategy },
             }
-          : { deploymentConfiguration, alarms }),
+          : {
+              deploymentConfiguration,
+              alarms,
+              // Off, said explicitly: the provider suppresses a removed circuit-breaker block and
+              // sends the block only when it changed, so a service moved here from rolling would
+              // keep its circuit breaker enabled in ECS; a disabled breaker is what ECS reports
+              // for a service that never had one (the provider's "empty object" removal).
+              deploymentCircuitBreaker: { enable: false, rollback: false },
+            }),
         availabilityZoneRebalancing: "ENABLED",
         enableExecuteCommand: args.exec !== undefined,
         enableEcsManagedTags: true,

@@ -189,6 +189,24 @@ describe("app/release: refused configurations (exact messages)", () => {
     ]);
   });
 
+  it("fails on canary and linear shares that are not a multiple of 0.1 (ECS API Reference), with the nearest valid value", () => {
+    expect(problemsOf("dev", (c) => (services(c)[0].deployment = { style: "canary", testListenerPort: 8443, canary: { percent: 12.25 } }))).to.deep.equal([
+      {
+        key: "platform:services[0].deployment.canary.percent",
+        received: 12.25,
+        allowed: "a multiple of 0.1 (ECS takes traffic shares in tenths of a percent)",
+        fix: "use 12.3",
+      },
+    ]);
+    expect(problemsOf("dev", (c) => (services(c)[0].deployment = { style: "linear", testListenerPort: 8443, linear: { stepPercent: 33.33 } })).map((p) => [p.key, p.fix])).to.deep.equal([
+      ["platform:services[0].deployment.linear.stepPercent", "use 33.3"],
+    ]);
+    // Tenths pass, whatever binary floating point makes of them.
+    for (const percent of [0.1, 0.3, 12.3, 33.3, 100]) {
+      expect(problemsOf("dev", (c) => (services(c)[0].deployment = { style: "canary", testListenerPort: 8443, canary: { percent } })), String(percent)).to.deep.equal([]);
+    }
+  });
+
   it("fails on a hook with a misspelt stage, with a did-you-mean, and on a hook ARN that is not a function", () => {
     expect(
       problemsOf("dev", (c) => (services(c)[0].deployment = { style: "blueGreen", testListenerPort: 8443, lifecycleHooks: [{ lambdaArn: "invalidate-cdn", stages: ["PRODUCTION_TRAFIC_SHIFT"] }] })),

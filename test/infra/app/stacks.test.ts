@@ -307,12 +307,17 @@ describe("app tier in the shipped stacks (shared evaluated first, its outputs fe
         const rel = x.release;
         if (rel.style === "rolling") {
           expect(svc.inputs).to.deep.include({ deploymentCircuitBreaker: { enable: true, rollback: true }, deploymentMinimumHealthyPercent: 100, deploymentMaximumPercent: 200 });
-          expect(svc.inputs).to.not.have.any.keys("deploymentConfiguration", "alarms");
+          // Explicit, so a service moved back from blueGreen leaves BLUE_GREEN (the provider keeps
+          // an omitted, computed deploymentConfiguration as it is).
+          expect(svc.inputs.deploymentConfiguration).to.deep.equal({ strategy: "ROLLING" });
+          expect(svc.inputs).to.not.have.any.keys("alarms");
           expect(ofType(ev, T.alarm).filter((a) => a.name.startsWith(`${stack}-svc-`))).to.have.length(0);
           expect(ev.outputs.serviceReleases).to.deep.equal({ hello: { style: "rolling" } });
           return;
         }
-        expect(svc.inputs).to.not.have.any.keys("deploymentCircuitBreaker", "deploymentMinimumHealthyPercent", "deploymentMaximumPercent");
+        expect(svc.inputs).to.not.have.any.keys("deploymentMinimumHealthyPercent", "deploymentMaximumPercent");
+        // Off explicitly, so a service moved here from rolling leaves its breaker behind.
+        expect(svc.inputs.deploymentCircuitBreaker).to.deep.equal({ enable: false, rollback: false });
         expect(svc.inputs.deploymentConfiguration).to.deep.equal({ strategy: rel.style, bakeTimeInMinutes: rel.bakeTime, ...(rel.canary ? { canaryConfiguration: rel.canary } : {}) });
         const role = r(T.role, `${stack}-svc-hello-ecs-lb-role`);
         expect(JSON.parse(input<string>(role, "assumeRolePolicy"))).to.deep.equal({
