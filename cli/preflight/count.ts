@@ -32,6 +32,8 @@ export interface Contribution {
   readonly stack: string;
   /** Logical name of the resource that contributes. */
   readonly resource: string;
+  /** Its type token (the coverage matrix in docs/development.md groups quotas by it). */
+  readonly type?: string;
   readonly location: Location;
 }
 
@@ -190,7 +192,7 @@ export function countStack(doc: DeploymentDocument, stack: string, fallback: Loc
 
   const add = (quota: string, r: DeploymentResource, amount = 1, subject?: string, location?: Location) => {
     if (amount <= 0) return;
-    out.push({ quota, amount, stack, resource: nameOfUrn(r.urn), location: location ?? locationOf(r), ...(subject !== undefined ? { subject } : {}) });
+    out.push({ quota, amount, stack, resource: nameOfUrn(r.urn), type: r.type, location: location ?? locationOf(r), ...(subject !== undefined ? { subject } : {}) });
   };
   const ofType = (...types: string[]) => rs.filter((r) => types.includes(r.type));
 
