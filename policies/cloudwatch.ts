@@ -112,4 +112,39 @@ export const logGroupRequireManagedSinks = stackPolicy({
   },
 });
 
-export const policies: Policies = [logGroupConfigureRetention, logGroupRequireKmsEncryption, logGroupRequireManagedSinks];
+/**
+ * An alarm that notifies nobody is noticed only by whoever opens the console (AWS Security Hub
+ * CloudWatch.15, "CloudWatch alarms should have specified actions configured", and CloudWatch.17,
+ * "CloudWatch alarm actions should be activated"). The exception is an alarm an ECS service names
+ * in `alarms.alarmNames`: ECS watches its state during a deployment and rolls back, so it needs
+ * no action of its own (Amazon ECS Developer Guide, "How CloudWatch alarms detect Amazon ECS
+ * deployment failures").
+ */
+export const metricAlarmRequireActions = stackPolicy({
+  name: "cloudwatch-metricalarm-require-actions",
+  description: "CloudWatch alarms should have enabled alarm actions, unless an ECS service watches them to roll back deployments.",
+  enforcementLevel: "advisory",
+  category: "operations",
+  severity: "low",
+  catalog: ["84"],
+  appliesTo: [T.metricAlarm],
+  validate: ({ graph }, report) => {
+    const watched = new Set<string>();
+    for (const svc of graph.ofType(T.ecsService)) {
+      const names = peek(() => obj(prop(svc, "alarms"))?.alarmNames);
+      if (Array.isArray(names)) for (const n of names) if (typeof n === "string") watched.add(n);
+    }
+    forEachKnown(graph.ofType(T.metricAlarm), (a) => {
+      const name = peek(() => prop(a, "name"));
+      if (typeof name === "string" && watched.has(name)) return;
+      const actions = prop(a, "alarmActions");
+      if (!Array.isArray(actions) || actions.length === 0) {
+        report(`${describe(a)} has no alarm actions, so it changes state without telling anyone; set alarmActions to an SNS topic the team reads.`, a.urn);
+      } else if (prop(a, "actionsEnabled") === false) {
+        report(`${describe(a)} has its actions disabled; set actionsEnabled to true (or remove it: true is the default).`, a.urn);
+      }
+    });
+  },
+});
+
+export const policies: Policies = [logGroupConfigureRetention, logGroupRequireKmsEncryption, logGroupRequireManagedSinks, metricAlarmRequireActions];

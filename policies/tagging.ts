@@ -12,6 +12,11 @@ export const TAGGED_TYPES: readonly string[] = [
   T.vpcEndpoint, T.vpcPeeringConnection, T.instance, T.launchTemplate, ...T.loadBalancer, ...T.targetGroup,
   T.ecsCluster, T.ecsService, T.ecsTaskDefinition, T.rdsCluster, T.rdsClusterInstance, T.rdsSubnetGroup,
   T.logGroup, T.kmsKey, T.iamRole, ...T.s3Bucket,
+  // The kinds issues #15 and #16 added (docs/development.md, "Coverage of resource kinds"): each
+  // takes tags, and the edge's us-east-1 provider carries the stack provider's defaultTags.
+  T.elasticacheReplicationGroup, T.elasticacheSubnetGroup, T.elasticacheParameterGroup, T.elasticacheUser, T.elasticacheUserGroup,
+  T.vpnGateway, T.customerGateway, T.vpnConnection, T.metricAlarm,
+  T.cloudfrontDistribution, T.wafWebAcl, T.acmCertificate,
 ];
 
 export const DEFAULT_REQUIRED_TAGS = ["Project", "Environment", "ManagedBy"];

@@ -55,6 +55,7 @@ export function estimate(doc: DeploymentDocument, opts: EstimateOptions): CostRe
   const resources: ResourceCost[] = [];
   const skipped: SkippedResource[] = [];
   let free = 0;
+  const contextFor = regionalContexts(graph, ctx, opts);
 
   for (const r of graph.resources) {
     if (r.type.startsWith("pulumi:")) continue; // the stack, providers, StackReferences
@@ -92,7 +93,11 @@ export function estimate(doc: DeploymentDocument, opts: EstimateOptions): CostRe
       else skipped.push({ urn: r.urn, type: r.type, reason: "no pricing rule for this type" });
       continue;
     }
-    const result = rule(r, ctx);
+    const here = contextFor(r);
+    const result = rule(r, here);
+    if (result.kind === "priced" && here !== ctx) {
+      result.notes.push(`priced at ${here.region} prices: its provider creates it in ${here.region}`);
+    }
     if (result.kind === "skip") {
       skipped.push({ urn: r.urn, type: r.type, reason: result.reason });
       continue;
@@ -113,7 +118,9 @@ export function estimate(doc: DeploymentDocument, opts: EstimateOptions): CostRe
   }
 
   const allLines = resources.flatMap((r) => r.lines);
-  const found = [...ctx.usedPrices.entries()]
+  const used = new Map(ctx.usedPrices);
+  for (const c of contextFor.others()) for (const [k, e] of c.usedPrices) if (!used.get(k)) used.set(k, e);
+  const found = [...used.entries()]
     .filter(([, e]) => e !== undefined)
     .map(([k, e]) => ({ key: k, entry: e! }));
   const dates = found.map((f) => f.entry.asOf).sort();
@@ -142,6 +149,39 @@ export function estimate(doc: DeploymentDocument, opts: EstimateOptions): CostRe
         .sort(),
     },
   };
+}
+
+/**
+ * The pricing context of the Region a resource is created in. Most resources use the stack's
+ * provider, priced at `opts.region`; a resource whose explicit AWS provider names another Region
+ * (the edge's us-east-1 provider: CloudFront's certificate, the CLOUDFRONT web ACL, its log groups
+ * and their KMS key) is billed at that Region's rates, which differ for CloudWatch Logs (us-east-1
+ * $0.50/GB ingested, Seoul $0.76; "Amazon CloudWatch pricing", https://aws.amazon.com/cloudwatch/pricing/).
+ * A Region the price table lacks falls back to `opts.region`, as the stack-wide estimate would.
+ */
+function regionalContexts(
+  graph: DeploymentGraph,
+  main: PricingContext,
+  opts: EstimateOptions,
+): ((r: { readonly provider?: string }) => PricingContext) & { readonly others: () => PricingContext[] } {
+  const providerRegion = new Map<string, string>();
+  for (const p of graph.resources) {
+    if (p.type !== "pulumi:providers:aws") continue;
+    const region = p.inputs?.region ?? p.outputs?.region;
+    if (typeof region === "string" && region !== "") providerRegion.set(`${p.urn}::${p.id ?? ""}`, region);
+  }
+  const contexts = new Map<string, PricingContext>();
+  const of = (r: { readonly provider?: string }): PricingContext => {
+    const region = r.provider ? providerRegion.get(r.provider) : undefined;
+    if (region === undefined || region === opts.region || !opts.prices.regions[region]) return main;
+    let c = contexts.get(region);
+    if (!c) {
+      c = new PricingContext(region, graph, regionPrices(opts.prices, region), opts.usage);
+      contexts.set(region, c);
+    }
+    return c;
+  };
+  return Object.assign(of, { others: () => [...contexts.values()] });
 }
 
 /** The stack named in the deployment's URNs (`urn:pulumi:<stack>::…`). */
@@ -189,6 +229,8 @@ export function categoryOf(type: string): string {
       return "Site-to-Site VPN";
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
       return "CloudWatch alarms";
+    case "aws:elasticache/replicationGroup:ReplicationGroup":
+      return "ElastiCache";
     default:
       return "Other";
   }

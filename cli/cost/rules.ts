@@ -940,6 +940,8 @@ export const FREE_TYPES: ReadonlySet<string> = new Set([
   "aws:ec2/vpnGatewayAttachment:VpnGatewayAttachment",
   ...ELASTICACHE_FREE_TYPES,
   ...EDGE_FREE_TYPES,
+  // awsx's image build and push: its storage bills on the repository (awsx:ecr:Repository).
+  "awsx:ecr:Image",
 ]);
 
 function clamp(x: number, lo: number, hi: number): number {

@@ -48,7 +48,7 @@ export interface AccountResult {
   readonly region: string;
   /** Stacks deployed into this account and Region (their own provider's). */
   readonly stacks: readonly string[];
-  /** Other stacks that write into it through a second provider (the peer side of a peering). */
+  /** Other stacks that write into it through a second provider (the peer side of a peering, the edge's us-east-1 provider). */
   readonly alsoWrittenBy: readonly string[];
   /** Quotas with a non-zero count, in the table's order. */
   readonly quotas: readonly QuotaResult[];

@@ -32,6 +32,8 @@ export interface Contribution {
   readonly stack: string;
   /** Logical name of the resource that contributes. */
   readonly resource: string;
+  /** Its type token (the coverage matrix in docs/development.md groups quotas by it). */
+  readonly type?: string;
   readonly location: Location;
 }
 
@@ -105,6 +107,8 @@ const T = {
   cacheParams: TYPES.elasticacheParameterGroup,
   distribution: TYPES.cloudfrontDistribution,
   webAcl: TYPES.wafWebAcl,
+  certificate: TYPES.acmCertificate,
+  alarm: TYPES.metricAlarm,
 } as const;
 
 /**
@@ -188,7 +192,7 @@ export function countStack(doc: DeploymentDocument, stack: string, fallback: Loc
 
   const add = (quota: string, r: DeploymentResource, amount = 1, subject?: string, location?: Location) => {
     if (amount <= 0) return;
-    out.push({ quota, amount, stack, resource: nameOfUrn(r.urn), location: location ?? locationOf(r), ...(subject !== undefined ? { subject } : {}) });
+    out.push({ quota, amount, stack, resource: nameOfUrn(r.urn), type: r.type, location: location ?? locationOf(r), ...(subject !== undefined ? { subject } : {}) });
   };
   const ofType = (...types: string[]) => rs.filter((r) => types.includes(r.type));
 
@@ -403,6 +407,7 @@ export function countStack(doc: DeploymentDocument, stack: string, fallback: Loc
     add("read-replicas-per-cluster", c, replicas, c.id);
   }
   countElastiCache(ofType, stack, add);
+  countCertificatesAndAlarms(ofType, stack, add);
   return { stack, location: own, contributions: out, names, notes };
 }
 
@@ -424,6 +429,30 @@ function countElastiCache(
     add("network-interfaces", rg, nodes);
     add("elasticache-nodes-per-shard", rg, nodes, rg.id);
     add("security-groups-per-eni", rg, list(prop(rg, "securityGroupIds"))?.length ?? 0, `${stack}/${nameOfUrn(rg.urn)}`);
+  }
+}
+
+/**
+ * ACM certificates count per Region of their provider (the edge's CloudFront certificate in
+ * us-east-1, the ALB's in the stack's Region); a certificate's domain names are its domainName
+ * plus its subjectAlternativeNames, which ACM caps at 10 by default ("Quotas - AWS Certificate
+ * Manager"). A CloudWatch alarm holds at most 5 actions in each of its action lists, fixed
+ * ("CloudWatch service quotas", alarm actions); the number of alarms itself is not limited.
+ */
+function countCertificatesAndAlarms(
+  ofType: (...types: string[]) => DeploymentResource[],
+  stack: string,
+  add: (quota: string, r: DeploymentResource, amount?: number, subject?: string) => void,
+): void {
+  for (const c of ofType(T.certificate)) {
+    add("acm-certificates", c);
+    const sans = (list(prop(c, "subjectAlternativeNames")) ?? []).filter((n) => n !== str(prop(c, "domainName")));
+    add("acm-domains-per-certificate", c, 1 + sans.length, `${stack}/${nameOfUrn(c.urn)}`);
+  }
+  for (const a of ofType(T.alarm)) {
+    for (const key of ["alarmActions", "okActions", "insufficientDataActions"]) {
+      add("alarm-actions-per-alarm", a, list(prop(a, key))?.length ?? 0, `${stack}/${nameOfUrn(a.urn)}:${key}`);
+    }
   }
 }
 

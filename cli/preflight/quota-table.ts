@@ -24,6 +24,8 @@ export const QUOTA_SCOPES = [
   "vpnGateway",
   "distribution",
   "webAcl",
+  "certificate",
+  "alarm",
 ] as const;
 export type QuotaScope = (typeof QUOTA_SCOPES)[number];
 

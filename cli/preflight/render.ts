@@ -43,7 +43,7 @@ export function overMessage(a: AccountResult, q: QuotaResult): string {
 export function renderText(report: PreflightReport, stacks: readonly string[]): string {
   const out: string[] = [];
   for (const a of report.accounts) {
-    const visitors = a.alsoWrittenBy.length > 0 ? ` (and ${a.alsoWrittenBy.join(", ")} through a second provider, e.g. the peer side of a peering)` : "";
+    const visitors = a.alsoWrittenBy.length > 0 ? ` (and ${a.alsoWrittenBy.join(", ")} through a second provider: the peer side of a peering, or the edge's us-east-1 provider)` : "";
     out.push(`Account ${a.account}, ${a.region}: ${a.stacks.join(", ") || "no stack of its own"}${visitors}`);
     const rows = a.quotas.map((q) => [
       q.ok ? "  " : "✗ ",

@@ -83,6 +83,13 @@ function header<C extends object>(meta: PolicyMeta<C>) {
   };
 }
 
+/**
+ * The resource types each policy of the pack looks at, by policy name: a resource policy's `types`,
+ * a stack policy's `appliesTo`. Read by the coverage matrix (docs/development.md, "Coverage of
+ * resource kinds"); the pack itself does not use it.
+ */
+export const POLICY_TYPES = new Map<string, readonly string[]>();
+
 export function resourcePolicy<C extends object = Record<string, never>>(
   meta: PolicyMeta<C> & {
     readonly types: readonly string[];
@@ -90,6 +97,7 @@ export function resourcePolicy<C extends object = Record<string, never>>(
   },
 ): ResourceValidationPolicy {
   const types = new Set(meta.types);
+  POLICY_TYPES.set(meta.name, meta.types);
   return {
     ...header(meta),
     validateResource: (args: ResourceValidationArgs, report) => {
@@ -117,6 +125,7 @@ export function stackPolicy<C extends object = Record<string, never>>(
     readonly validate: (s: StackCheck<C>, report: Report) => void;
   },
 ): StackValidationPolicy {
+  POLICY_TYPES.set(meta.name, meta.appliesTo);
   return {
     ...header(meta),
     validateStack: (args: StackValidationArgs, report) => {

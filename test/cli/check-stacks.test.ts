@@ -18,6 +18,9 @@ export const ACCEPTED_ADVISORY: Record<string, Array<[policy: string, resource: 
   shared: [
     ["ec2-instance-enable-detailed-monitoring", "shared-bastion-lt", "a one-instance Session Manager host; five-minute metrics are enough"],
     ["ec2-natgateway-require-per-az", "shared-private-2", "the management VPC uses one NAT gateway by design (no customer traffic)"],
+    // The shipped config names no platform:vpn.alarmTopicArn (docs/vpn.md): the finding is the reminder.
+    ["cloudwatch-metricalarm-require-actions", "shared-vpn-office-tunnel-1-down", "the example office's tunnel alarms notify nobody until platform:vpn.alarmTopicArn names a topic"],
+    ["cloudwatch-metricalarm-require-actions", "shared-vpn-office-tunnel-2-down", "the example office's tunnel alarms notify nobody until platform:vpn.alarmTopicArn names a topic"],
   ],
   dev: [
     ["ec2-natgateway-require-per-az", "dev-private-1", "dev uses a NAT instance (~4 USD instead of ~43 USD a month)"],

@@ -39,7 +39,7 @@ describe("preflight counts (cli/preflight/count.ts)", () => {
   it("places every count at the account and Region of the resource's provider", () => {
     const c = countStack(doc(res("aws:ec2/eip:Eip", "nat-1", { domain: "vpc" })), "t");
     expect(c.location).to.deep.equal({ accounts: ["111111111111"], region: "us-east-1" });
-    expect(of(c.contributions, "eips")).to.deep.equal([{ quota: "eips", amount: 1, stack: "t", resource: "nat-1", location: { accounts: ["111111111111"], region: "us-east-1" } }]);
+    expect(of(c.contributions, "eips")).to.deep.equal([{ quota: "eips", amount: 1, stack: "t", resource: "nat-1", type: "aws:ec2/eip:Eip", location: { accounts: ["111111111111"], region: "us-east-1" } }]);
   });
 
   it("falls back to the stack's config location when the plan's provider names no account", () => {

@@ -1,5 +1,15 @@
+import { expect } from "chai";
 import { policies } from "../../policies/cloudwatch";
+import { checkFixture, violationsOf } from "../support/policy-harness";
 import { policyTests } from "./cases";
+import { prodFixture } from "./fixtures";
+
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const TOPIC = "arn:aws:sns:ap-northeast-2:222222222222:platform-alerts";
+const alarm = (name: string, extra: Record<string, unknown> = {}) => ({
+  name, namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", comparisonOperator: "GreaterThanThreshold",
+  threshold: 5, period: 60, evaluationPeriods: 1, statistic: "Sum", ...extra,
+});
 
 policyTests("policies/cloudwatch.ts", policies, [
   {
@@ -37,4 +47,36 @@ policyTests("policies/cloudwatch.ts", policies, [
       'Cluster "prod-db" writes postgresql logs to log group "/aws/rds/cluster/prod-db/postgresql" that this stack does not manage; create it as an aws.cloudwatch.LogGroup with retention and reference it.',
     ],
   },
+  {
+    policy: "cloudwatch-metricalarm-require-actions",
+    title: "an alarm notifies nobody (no alarmActions)",
+    mutate: (f) => f.add(ALARM, "prod-tunnel-down", alarm("platform-prod-tunnel-down", { alarmActions: [] })),
+    messages: ['MetricAlarm "prod-tunnel-down" has no alarm actions, so it changes state without telling anyone; set alarmActions to an SNS topic the team reads.'],
+    level: "advisory",
+  },
+  {
+    policy: "cloudwatch-metricalarm-require-actions",
+    title: "an alarm's actions are disabled",
+    mutate: (f) => f.add(ALARM, "prod-5xx", alarm("platform-prod-5xx", { alarmActions: [TOPIC], actionsEnabled: false })),
+    messages: ['MetricAlarm "prod-5xx" has its actions disabled; set actionsEnabled to true (or remove it: true is the default).'],
+    level: "advisory",
+  },
 ]);
+
+describe("cloudwatch-metricalarm-require-actions: the exceptions", function () {
+  this.timeout(180000);
+  it("passes an alarm without actions that the ECS service watches for rollback (alarms.alarmNames), and one with a topic", async () => {
+    const f = prodFixture({});
+    f.add(ALARM, "prod-5xx-blue", alarm("platform-prod-5xx-blue"));
+    f.add(ALARM, "prod-5xx-paged", alarm("platform-prod-5xx-paged", { alarmActions: [TOPIC] }));
+    f.update("prod-app-svc", (i) => (i.alarms = { alarmNames: ["platform-prod-5xx-blue"], enable: true, rollback: true }));
+    expect(violationsOf(await checkFixture(f, { config: "prod" }), "cloudwatch-metricalarm-require-actions")).to.deep.equal([]);
+  });
+
+  it("is disabled in dev (guardrails catalog row 84: advisory in production, disabled in development)", async () => {
+    const f = prodFixture({});
+    f.add(ALARM, "prod-tunnel-down", alarm("platform-prod-tunnel-down"));
+    const result = await checkFixture(f, { config: "dev" });
+    expect(violationsOf(result, "cloudwatch-metricalarm-require-actions")).to.deep.equal([]);
+  });
+});
