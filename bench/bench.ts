@@ -106,15 +106,27 @@ function must(r: Map<string, unknown>, stack: string): StackPlan {
   return p;
 }
 
-/** A stack with `n` copies of the first service of prod, each on its own path. */
+/**
+ * A stack with `n` copies of the first service of prod, each on its own path and, when prod's
+ * service releases through a test listener (blue/green), on its own test port: config refuses two
+ * services on one. (Past 50 listeners one ALB would exceed its quota; `platform preflight` says
+ * so. The bench measures planning, not a deployable layout.)
+ */
 export function scaleConfig(n: number): Record<string, unknown> {
   const prod = readStackFile("prod").config;
   const services = prod["platform:services"] as Record<string, unknown>[] | undefined;
   if (!services || services.length === 0) throw new Error("bench: prod has no platform:services to replicate");
   const template = services[0];
+  const deployment = template.deployment as Record<string, unknown> | undefined;
+  const testPort = typeof deployment?.testListenerPort === "number" ? deployment.testListenerPort : undefined;
   const generated = Array.from({ length: n }, (_, i) => {
     const name = `svc-${String(i + 1).padStart(3, "0")}`;
-    return { ...template, name, routing: { paths: [`/${name}/*`] } };
+    return {
+      ...template,
+      name,
+      routing: { paths: [`/${name}/*`] },
+      ...(deployment && testPort !== undefined ? { deployment: { ...deployment, testListenerPort: testPort + i } } : {}),
+    };
   });
   return { ...prod, "platform:services": generated };
 }
