@@ -34,6 +34,21 @@ describe("preflight: the edge", () => {
     expect([q.used, q.limit, q.ok]).to.deep.equal([110, 60, false]);
   });
 
+  it("with the release styles' test-listener rules beside the CloudFront rule, passes one service from the VPC (56 / 60) and fails two services with two office ranges each (61 > 60)", () => {
+    // Each blueGreen/canary/linear service adds `-test-in-<n>` on the ALB's group: the VPC CIDR,
+    // then each testListenerCidrs entry (docs/releases.md); each counts one rule (Amazon VPC quotas).
+    const testIn = (svc: string, n: number, cidr: string, port: number) =>
+      res(INGRESS, `t-svc-${svc}-test-in-${n}`, { securityGroupId: "sg-alb", ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr });
+    const quota = (...rules: DeploymentResource[]) =>
+      checkQuotas([countStack(doc(cloudFrontRule("alb-https-in"), ...rules), "t")], shippedQuotaTable(), {}).accounts[0].quotas.find((x) => x.id === "rules-per-security-group")!;
+    const shipped = quota(testIn("hello", 1, "10.30.0.0/16", 8443));
+    expect([shipped.used, shipped.limit, shipped.ok]).to.deep.equal([56, 60, true]);
+    const twoServicesTwoOffices = quota(
+      ...["a", "b"].flatMap((svc, i) => ["10.30.0.0/16", "198.51.100.0/24", "203.0.113.0/24"].map((cidr, n) => testIn(svc, n + 1, cidr, 8443 + i))),
+    );
+    expect([twoServicesTwoOffices.used, twoServicesTwoOffices.limit, twoServicesTwoOffices.ok]).to.deep.equal([61, 60, false]);
+  });
+
   it("counts an unnamed prefix list as one rule and says so", () => {
     const c = countStack(doc(res(INGRESS, "office-in", { securityGroupId: "sg-x", ipProtocol: "tcp", fromPort: 22, toPort: 22, prefixListId: "pl-0123abcd" })), "t");
     expect(of(c.contributions, "rules-per-security-group").map((x) => x.amount)).to.deep.equal([1]);
