@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ConfigProblem } from "../config/problems";
 import { suggest } from "../config/zod-problems";
-import { parseCidr } from "../network/cidr";
+import { contains, isRfc1918, parseCidr } from "../network/cidr";
 
 /**
  * Per-service release settings (`platform:services[i].deployment`) and their validation. Pure: no
@@ -270,6 +270,41 @@ export function validateReleasePorts(services: readonly { name: string; deployme
         fix: `give "${s.name}" another test listener port in ${file}`,
       });
     } else owners.set(port, s.name);
+  });
+  return problems;
+}
+
+/**
+ * A test listener range must be somewhere the office can arrive FROM. The ALB is internet-facing:
+ * its DNS name resolves to the nodes' public addresses only (ELB API Reference, CreateLoadBalancer,
+ * `Scheme`), so an office arrives from its public (NAT) address. A private (RFC 1918) range
+ * outside this VPC never matches: an office behind the site-to-site VPN ends in the management
+ * VPC, and AWS does not route edge to edge across a peering ("VPC peering limitations", Amazon VPC
+ * Peering Guide: no edge-to-edge routing through a VPN connection), while the peering's own NACL
+ * entries never carry the test port. Ranges inside the VPC are admitted anyway (the `-test-in-1`
+ * rule), so they are left alone.
+ */
+export function validateTestListenerSources(
+  services: readonly { name: string; deployment: ReleaseConfig }[],
+  vpcCidr: string,
+  file: string,
+): ConfigProblem[] {
+  const vpc = parseCidr(vpcCidr);
+  const problems: ConfigProblem[] = [];
+  services.forEach((s, i) => {
+    if (!isReleaseStyle(s.deployment.style) || s.deployment.style === "rolling") return;
+    s.deployment.testListenerCidrs.forEach((text, j) => {
+      const c = parseCidr(text);
+      if (!c || c.prefix < 8 || !isRfc1918(c) || (vpc !== undefined && contains(vpc, c))) return;
+      problems.push({
+        key: `platform:services[${i}].deployment.testListenerCidrs[${j}]`,
+        received: text,
+        allowed:
+          `a public range, or one inside this VPC (${vpcCidr}, admitted already): the ALB is internet-facing, so the office arrives from its public address; ` +
+          "a private range elsewhere (an office LAN behind the VPN, another VPC) never reaches it, since the VPN ends in the management VPC and AWS does not route edge to edge across the peering",
+        fix: `replace it with the office's public (NAT) range, e.g. "203.0.113.0/24", in ${file} (docs/releases.md, "Who reaches the test listener")`,
+      });
+    });
   });
   return problems;
 }

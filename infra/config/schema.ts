@@ -3,6 +3,7 @@ import { BastionConfigSchema, validateBastionConfig } from "../bastion/config";
 import { NetworkConfigSchema, validateNetworkConfig } from "../network/config";
 import { PeeringConfigSchema, validatePeeringAddresses, validatePeeringConfig } from "../peering/config";
 import { AlbConfigSchema, EcsConfigSchema, ServicesConfigSchema, validateAppConfig } from "../app/config";
+import { validateTestListenerSources } from "../app/release-config";
 import { DatabaseConfigSchema, validateDatabaseConfig } from "../database/config";
 import { VpnConfigSchema, validateVpnConfig, validateVpnPlacement } from "../vpn/config";
 import { CacheConfigSchema, validateCacheConfig, validateServiceCacheUse } from "../cache/config";
@@ -104,6 +105,7 @@ export const SEMANTIC_VALIDATORS: readonly SemanticValidator[] = [
     validate: (c, ctx) => validateServiceCacheUse(c.services ?? [], c.cache, ctx.file),
   },
   { sections: ["edge", "alb", "services"], validate: (c, ctx) => validateEdgeConfig(c.edge, c.alb, ctx.file, c.services) },
+  { sections: ["services", "network"], validate: (c, ctx) => validateTestListenerSources(c.services ?? [], c.network.cidr, ctx.file) },
 ];
 
 /** Tags the platform sets itself; a stack may not override them through platform:tags. */

@@ -153,6 +153,35 @@ describe("app/release: refused configurations (exact messages)", () => {
     ]);
   });
 
+  it("fails on a test listener range the office can never arrive from: its LAN behind the VPN (the ALB is internet-facing; no edge-to-edge routing across the peering)", () => {
+    const file = "environments/Pulumi.prod.yaml";
+    const edited = (cidrs: string[]) =>
+      problemsOf("prod", (c) => {
+        const s = services(c)[0];
+        s.deployment = { ...(s.deployment as Record<string, unknown>), testListenerCidrs: cidrs };
+      });
+    expect(edited(["192.168.0.0/20"])).to.deep.equal([
+      {
+        key: "platform:services[0].deployment.testListenerCidrs[0]",
+        received: "192.168.0.0/20",
+        allowed:
+          "a public range, or one inside this VPC (10.30.0.0/16, admitted already): the ALB is internet-facing, so the office arrives from its public address; " +
+          "a private range elsewhere (an office LAN behind the VPN, another VPC) never reaches it, since the VPN ends in the management VPC and AWS does not route edge to edge across the peering",
+        fix: `replace it with the office's public (NAT) range, e.g. "203.0.113.0/24", in ${file} (docs/releases.md, "Who reaches the test listener")`,
+      },
+    ]);
+    expect(edited(["10.0.0.0/16"]).map((p) => [p.key, p.received])).to.deep.equal([["platform:services[0].deployment.testListenerCidrs[0]", "10.0.0.0/16"]]);
+  });
+
+  it("with the office's public range or a range inside the VPC as test listener sources, passes", () => {
+    expect(
+      problemsOf("prod", (c) => {
+        const s = services(c)[0];
+        s.deployment = { ...(s.deployment as Record<string, unknown>), testListenerCidrs: ["203.0.113.0/24", "10.30.0.0/16", "10.30.128.0/19"] };
+      }),
+    ).to.deep.equal([]);
+  });
+
   it("fails on rolling-only percents with a traffic-shift style, and on canary settings with blueGreen", () => {
     expect(
       problemsOf("dev", (c) => (services(c)[0].deployment = { style: "blueGreen", testListenerPort: 8443, maxPercent: 150, canary: { percent: 5 } })),
