@@ -95,7 +95,7 @@ export const ReleaseConfigSchema = z.strictObject({
     .optional(),
   /** blueGreen/canary/linear: ALB port of the test listener (HTTPS, same certificate), unique per service, 1024-65535 except 3389. Required for those styles. */
   testListenerPort: z.number().int().min(1).max(65535).optional(),
-  /** Extra IPv4 CIDRs (e.g. the office) allowed to the test listener besides the VPC. Never 0.0.0.0/0. @default [] */
+  /** Extra IPv4 CIDRs allowed to the test listener besides the VPC: the office's public (NAT) range, never a private range outside the VPC (an office LAN behind the VPN cannot reach the internet-facing ALB), never wider than /8. @default [] */
   testListenerCidrs: z.array(z.string()).default([]),
   /** blueGreen/canary/linear: Lambda hooks ECS runs at deployment stages; a failing hook rolls back. @default [] */
   lifecycleHooks: z.array(HookSchema).default([]),
