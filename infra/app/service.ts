@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { allowGroupToGroup } from "../shared/security-groups";
 import { cacheConnectPolicy } from "../cache/plan";
 import { dbConnectPolicy } from "../database/plan";
 import { CapacityProviderStrategyItem, ImageOwner } from "./config";
@@ -209,29 +210,15 @@ export class FargateService extends pulumi.ComponentResource {
       { vpcId: args.vpcId, description: `Service ${args.serviceName}: port ${args.port} from the ALB only`, tags: tags(`${name}-sg`) },
       parent,
     );
-    new aws.vpc.SecurityGroupIngressRule(
-      `${name}-from-alb`,
+    allowGroupToGroup(
       {
-        securityGroupId: sg.id,
-        referencedSecurityGroupId: args.albSecurityGroupId,
-        ipProtocol: "tcp",
-        fromPort: args.port,
-        toPort: args.port,
-        description: `Port ${args.port} from the ALB security group`,
-        tags: tags(`${name}-from-alb`),
-      },
-      parent,
-    );
-    new aws.vpc.SecurityGroupEgressRule(
-      `${name}-alb-out`,
-      {
-        securityGroupId: args.albSecurityGroupId,
-        referencedSecurityGroupId: sg.id,
-        ipProtocol: "tcp",
-        fromPort: args.port,
-        toPort: args.port,
-        description: `ALB to service ${args.serviceName} on port ${args.port}`,
-        tags: tags(`${name}-alb-out`),
+        from: args.albSecurityGroupId,
+        to: sg.id,
+        port: args.port,
+        ingress: { name: `${name}-from-alb`, description: `Port ${args.port} from the ALB security group` },
+        egress: { name: `${name}-alb-out`, description: `ALB to service ${args.serviceName} on port ${args.port}` },
+        tags,
+        first: "ingress",
       },
       parent,
     );
@@ -249,29 +236,14 @@ export class FargateService extends pulumi.ComponentResource {
       parent,
     );
     if (db) {
-      new aws.vpc.SecurityGroupEgressRule(
-        `${name}-db-out`,
+      allowGroupToGroup(
         {
-          securityGroupId: sg.id,
-          referencedSecurityGroupId: db.securityGroupId,
-          ipProtocol: "tcp",
-          fromPort: db.port,
-          toPort: db.port,
-          description: `Database port to the database security group`,
-          tags: tags(`${name}-db-out`),
-        },
-        parent,
-      );
-      new aws.vpc.SecurityGroupIngressRule(
-        `${name}-db-in`,
-        {
-          securityGroupId: db.securityGroupId,
-          referencedSecurityGroupId: sg.id,
-          ipProtocol: "tcp",
-          fromPort: db.port,
-          toPort: db.port,
-          description: `Database port from service ${args.serviceName}`,
-          tags: tags(`${name}-db-in`),
+          from: sg.id,
+          to: db.securityGroupId,
+          port: db.port,
+          egress: { name: `${name}-db-out`, description: `Database port to the database security group` },
+          ingress: { name: `${name}-db-in`, description: `Database port from service ${args.serviceName}` },
+          tags,
         },
         parent,
       );
@@ -279,29 +251,14 @@ export class FargateService extends pulumi.ComponentResource {
 
     const cache = args.cache;
     if (cache) {
-      new aws.vpc.SecurityGroupEgressRule(
-        `${name}-cache-out`,
+      allowGroupToGroup(
         {
-          securityGroupId: sg.id,
-          referencedSecurityGroupId: cache.securityGroupId,
-          ipProtocol: "tcp",
-          fromPort: cache.port,
-          toPort: cache.port,
-          description: "Session store port to the cache security group",
-          tags: tags(`${name}-cache-out`),
-        },
-        parent,
-      );
-      new aws.vpc.SecurityGroupIngressRule(
-        `${name}-cache-in`,
-        {
-          securityGroupId: cache.securityGroupId,
-          referencedSecurityGroupId: sg.id,
-          ipProtocol: "tcp",
-          fromPort: cache.port,
-          toPort: cache.port,
-          description: `Session store port from service ${args.serviceName}`,
-          tags: tags(`${name}-cache-in`),
+          from: sg.id,
+          to: cache.securityGroupId,
+          port: cache.port,
+          egress: { name: `${name}-cache-out`, description: "Session store port to the cache security group" },
+          ingress: { name: `${name}-cache-in`, description: `Session store port from service ${args.serviceName}` },
+          tags,
         },
         parent,
       );

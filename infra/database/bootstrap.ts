@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { allowGroupToGroup } from "../shared/security-groups";
 import { buildImage } from "../app/image";
 import { builtImageRepositoryArn, ecsTasksTrustPolicy, executionRolePolicy, planContainerDefinitions, planScratchVolumes } from "../app/plan";
 import { PolicyDocument } from "../shared/policy-documents";
@@ -112,29 +113,14 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
       },
       parent,
     );
-    new aws.vpc.SecurityGroupEgressRule(
-      `${name}-db-out`,
+    allowGroupToGroup(
       {
-        securityGroupId: sg.id,
-        referencedSecurityGroupId: args.securityGroupId,
-        ipProtocol: "tcp",
-        fromPort: args.port,
-        toPort: args.port,
-        description: "Database port to the database security group",
-        tags: tags(`${name}-db-out`),
-      },
-      parent,
-    );
-    new aws.vpc.SecurityGroupIngressRule(
-      `${name}-db-in`,
-      {
-        securityGroupId: args.securityGroupId,
-        referencedSecurityGroupId: sg.id,
-        ipProtocol: "tcp",
-        fromPort: args.port,
-        toPort: args.port,
-        description: "Database port from the bootstrap task",
-        tags: tags(`${name}-db-in`),
+        from: sg.id,
+        to: args.securityGroupId,
+        port: args.port,
+        egress: { name: `${name}-db-out`, description: "Database port to the database security group" },
+        ingress: { name: `${name}-db-in`, description: "Database port from the bootstrap task" },
+        tags,
       },
       parent,
     );
