@@ -3,7 +3,7 @@
  * turn their results into resources; the tests exercise them directly.
  */
 
-import { PolicyDocument, PolicyPrincipal, PolicyStatement, partitionOf } from "../shared/policy-documents";
+import { PolicyDocument, PolicyPrincipal, PolicyStatement, denyInsecureTransport, partitionOf } from "../shared/policy-documents";
 
 export { PolicyDocument, PolicyPrincipal, PolicyStatement, logsKeyPolicy } from "../shared/policy-documents";
 
@@ -247,14 +247,7 @@ export function accessLogBucketPolicy(bucketArn: string, prefix: string, account
         // write here even if it names this bucket.
         Resource: `${bucketArn}/${prefix}/AWSLogs/${accountId}/*`,
       },
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
+      denyInsecureTransport(bucketArn),
     ],
   };
 }

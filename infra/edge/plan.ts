@@ -1,5 +1,5 @@
 import { sanitizeName } from "../app/names";
-import type { PolicyDocument } from "../shared/policy-documents";
+import { type PolicyDocument, denyInsecureTransport } from "../shared/policy-documents";
 import type { CacheMode, EdgeBehaviour, EdgeSettings, ForwardMode } from "./config";
 
 /**
@@ -117,14 +117,7 @@ export function assetsBucketPolicy(bucketArn: string, distributionArn: string): 
         Resource: `${bucketArn}/*`,
         Condition: { StringEquals: { "AWS:SourceArn": distributionArn } },
       },
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
+      denyInsecureTransport(bucketArn),
     ],
   };
 }

@@ -18,6 +18,21 @@ export interface PolicyDocument {
 }
 
 /**
+ * The bucket-policy statement that refuses every request over plain HTTP, to the bucket and its
+ * objects (S3 User Guide, "Enforce encryption of data in transit", aws:SecureTransport).
+ */
+export function denyInsecureTransport(bucketArn: string): PolicyStatement {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}
+
+/**
  * A customer-managed key policy for CloudWatch Logs: the account administers the key through IAM
  * (AWS's default key policy statement), and the Logs service of this region may use it only for
  * log groups under `logGroupPattern` (the encryption context CloudWatch Logs sends).
