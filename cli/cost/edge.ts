@@ -1,6 +1,6 @@
 import { list, obj, prop, str } from "./graph";
-import type { PricingContext } from "./lines";
-import type { Rule, RuleResult } from "./rules";
+import { type PricingContext, priced } from "./lines";
+import type { Rule } from "./rules";
 import type { CostLine } from "./types";
 
 /**
@@ -40,11 +40,6 @@ export const EDGE_FREE_TYPES: readonly string[] = [
   "random:index/randomPassword:RandomPassword",
 ];
 
-const priced = (lines: CostLine[], notes: Array<string | undefined> = []): RuleResult => ({
-  kind: "priced",
-  lines,
-  notes: notes.filter((n): n is string => n !== undefined),
-});
 
 /** A usage value, or undefined when the usage files leave it unknown. */
 function usage(ctx: PricingContext, r: Parameters<Rule>[0], key: string): number | undefined {

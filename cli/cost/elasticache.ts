@@ -1,4 +1,5 @@
 import { num, prop, str } from "./graph";
+import { priced } from "./lines";
 import type { Rule, RuleResult } from "./rules";
 
 /**
@@ -19,11 +20,7 @@ export const elasticacheReplicationGroup: Rule = (r, ctx): RuleResult => {
     ctx.hourly(`Cache nodes (${nodes} × ${nodeType}, ${engine})`, nodes, `elasticache-node-hour:${engine}:${nodeType}`),
     ctx.usageLine(r, "Backup storage beyond the free backup", "backup_storage_gb", "elasticache-backup-gb-month", { unit: "GB-months" }),
   ];
-  return {
-    kind: "priced",
-    lines,
-    notes: [`${nodes} node(s): one primary${nodes > 1 ? ` and ${nodes - 1} replica(s)` : ""}; snapshots kept ${num(prop(r, "snapshotRetentionLimit")) ?? 0} day(s)`],
-  };
+  return priced(lines, [`${nodes} node(s): one primary${nodes > 1 ? ` and ${nodes - 1} replica(s)` : ""}; snapshots kept ${num(prop(r, "snapshotRetentionLimit")) ?? 0} day(s)`]);
 };
 
 /** Usage keys the rule reads. */

@@ -1,5 +1,6 @@
 import { DeploymentGraph } from "./graph";
 import { HOURS_PER_MONTH, PriceEntry } from "./pricing";
+import type { RuleResult } from "./rules";
 import { CostLine, DeploymentResource } from "./types";
 import { lookupUsage, UsageFile } from "./usage";
 
@@ -17,6 +18,11 @@ export function money(x: number): number {
 /** Unit prices keep 10 decimals: a discounted $0.004445 × 0.3 must stay $0.0013335. */
 export function unitMoney(x: number): number {
   return Math.round(x * 1e10) / 1e10;
+}
+
+/** A rule's priced result: its lines, and the notes that apply (undefined ones dropped). */
+export function priced(lines: CostLine[], notes: Array<string | undefined> = []): RuleResult {
+  return { kind: "priced", lines, notes: notes.filter((n): n is string => n !== undefined) };
 }
 
 export class PricingContext {

@@ -1,7 +1,7 @@
 import { UNKNOWN } from "../evaluate/property-values";
 import { DeploymentGraph, bool, list, num, obj, prop, str } from "./graph";
 import { ELASTICACHE_FREE_TYPES, ELASTICACHE_USAGE_KEYS, elasticacheReplicationGroup } from "./elasticache";
-import { PricingContext } from "./lines";
+import { PricingContext, priced } from "./lines";
 import { HOURS_PER_MONTH } from "./pricing";
 import { CostLine, DeploymentResource } from "./types";
 import { nameOfUrn } from "./usage";
@@ -47,11 +47,6 @@ export const USAGE_KEYS: Readonly<Record<string, readonly string[]>> = {
   ...EDGE_USAGE_KEYS,
 };
 
-const priced = (lines: CostLine[], notes: Array<string | undefined> = []): RuleResult => ({
-  kind: "priced",
-  lines,
-  notes: notes.filter((n): n is string => n !== undefined),
-});
 
 // ---------------------------------------------------------------------------------------------
 // Network: NAT gateway, EIP, VPC endpoints
@@ -840,7 +835,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   "aws:ecs/service:Service": ecsService,
   "aws:rds/cluster:Cluster": auroraCluster,
   "aws:rds/clusterInstance:ClusterInstance": auroraInstance,
-  "aws:elasticache/replicationGroup:ReplicationGroup": (r, ctx) => elasticacheReplicationGroup(r, ctx),
+  "aws:elasticache/replicationGroup:ReplicationGroup": elasticacheReplicationGroup,
   "aws:cloudwatch/logGroup:LogGroup": logGroup,
   "aws:cloudwatch/metricAlarm:MetricAlarm": metricAlarm,
   "aws:kms/key:Key": kmsKey,
