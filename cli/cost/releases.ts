@@ -64,15 +64,16 @@ export function releaseOverlapLines(
   const lines: CostLine[] = [];
   for (const c of classes) {
     if (c.tasks <= 0) continue;
-    const who = `${fmt(deployments.value)} deployments × ${fmt(minutes)} min × ${fmt(c.tasks)} ${c.label} task${c.tasks === 1 ? "" : "s"}`;
+    const who = `${plainNumber(deployments.value)} deployments × ${plainNumber(minutes)} min × ${plainNumber(c.tasks)} ${c.label} task${c.tasks === 1 ? "" : "s"}`;
     lines.push(
       { ...ctx.line(`${strategy} overlap vCPU (${who})`, hours * c.tasks * size.vcpu, `fargate-vcpu-hour:${size.arch}`, { unit: "vCPU-hours", factor: c.factor }), usageKey: "monthly_deployments", ...(deployments.source ? { usageSource: deployments.source } : {}) },
       { ...ctx.line(`${strategy} overlap memory (${who})`, hours * c.tasks * size.gb, `fargate-gb-hour:${size.arch}`, { unit: "GB-hours", factor: c.factor }), usageKey: "monthly_deployments", ...(deployments.source ? { usageSource: deployments.source } : {}) },
     );
   }
-  return { lines, notes: [`${strategy}: green runs beside blue for ${fmt(minutes)} min per deployment (bake times from deploymentConfiguration)`] };
+  return { lines, notes: [`${strategy}: green runs beside blue for ${plainNumber(minutes)} min per deployment (bake times from deploymentConfiguration)`] };
 }
 
-function fmt(n: number): string {
+/** A count or duration as people write it: 2, 2.5, 0.25 (at most two decimals, no trailing zeros). */
+export function plainNumber(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/\.?0+$/, "");
 }

@@ -1,9 +1,7 @@
 import { bool, DeploymentGraph, list, num, prop, str } from "../cost/graph";
-import { nameInStack, type SettingGroup } from "./parity";
+import { nameInStack, onOff, type SettingGroup } from "./parity";
 
 type Add = (group: SettingGroup, label: string, resource: string, value: string, strength?: number) => void;
-
-const onOff = (v: boolean): string => (v ? "on" : "off");
 
 /**
  * The session store's parity rows (group "Cache"), one set per ElastiCache replication group:

@@ -55,7 +55,7 @@ export function stripStack(name: string, stack: string): string {
   return name.startsWith(`${stack}-`) ? name.slice(stack.length + 1) : name;
 }
 
-const onOff = (v: boolean): string => (v ? "on" : "off");
+export const onOff = (v: boolean): string => (v ? "on" : "off");
 const TIER_ORDER = ["public", "private", "isolated"];
 
 export const LB_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];

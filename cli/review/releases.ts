@@ -1,4 +1,5 @@
 import { DeploymentGraph, list, num, obj, prop, str } from "../cost/graph";
+import { plainNumber } from "../cost/releases";
 import type { DeploymentResource } from "../cost/types";
 
 /**
@@ -17,10 +18,6 @@ const TG_TYPES = ["aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetG
 const DEFAULT_STOP = 30;
 const DEFAULT_DRAIN = 300;
 
-function fmt(n: number): string {
-  return Number.isInteger(n) ? String(n) : String(Number(n.toFixed(2)));
-}
-
 export function releaseStyleOf(s: DeploymentResource, g: DeploymentGraph): string {
   const d = obj(prop(s, "deploymentConfiguration"));
   const strategy = str(d?.strategy) ?? "ROLLING";
@@ -28,16 +25,16 @@ export function releaseStyleOf(s: DeploymentResource, g: DeploymentGraph): strin
   let style: string;
   switch (strategy) {
     case "BLUE_GREEN":
-      style = `blue/green, bake ${fmt(bake ?? 0)} min`;
+      style = `blue/green, bake ${plainNumber(bake ?? 0)} min`;
       break;
     case "CANARY": {
       const c = obj(d?.canaryConfiguration);
-      style = `canary ${fmt(num(c?.canaryPercent) ?? 0)}% for ${fmt(num(c?.canaryBakeTimeInMinutes) ?? 0)} min, bake ${fmt(bake ?? 0)} min`;
+      style = `canary ${plainNumber(num(c?.canaryPercent) ?? 0)}% for ${plainNumber(num(c?.canaryBakeTimeInMinutes) ?? 0)} min, bake ${plainNumber(bake ?? 0)} min`;
       break;
     }
     case "LINEAR": {
       const l = obj(d?.linearConfiguration);
-      style = `linear ${fmt(num(l?.stepPercent) ?? 0)}% every ${fmt(num(l?.stepBakeTimeInMinutes) ?? 0)} min, bake ${fmt(bake ?? 0)} min`;
+      style = `linear ${plainNumber(num(l?.stepPercent) ?? 0)}% every ${plainNumber(num(l?.stepBakeTimeInMinutes) ?? 0)} min, bake ${plainNumber(bake ?? 0)} min`;
       break;
     }
     default: {
