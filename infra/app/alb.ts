@@ -91,7 +91,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
    * `domain` certificate): the edge's us-east-1 certificate for the same names reuses them
    * (infra/shared/certificate.ts). @default {} (an `arn` certificate)
    */
-  public validationRecordFqdns: Readonly<Record<string, pulumi.Output<string>>> = {};
+  public readonly validationRecordFqdns: Readonly<Record<string, pulumi.Output<string>>>;
   public readonly accessLogBucket: pulumi.Output<string>;
   /** `https://<domain>` when the ALB owns its DNS name, else `https://<ALB DNS name>`. */
   public readonly url: pulumi.Output<string>;
@@ -171,7 +171,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
       { parent: this, dependsOn: [logBucket.policy] },
     );
 
-    const certificateArn = this.certificate(name, args, lb);
+    const { certificateArn, recordFqdns } = this.certificate(name, args, lb);
+    this.validationRecordFqdns = recordFqdns;
 
     const https = new aws.lb.Listener(
       `${name}-https`,
@@ -278,16 +279,19 @@ export class LoadBalancer extends pulumi.ComponentResource {
     return { bucket, policy };
   }
 
-  /** The listener's certificate ARN: validated before the listener uses it. */
-  private certificate(name: string, args: LoadBalancerArgs, lb: aws.lb.LoadBalancer): pulumi.Output<string> {
+  /** The listener's certificate ARN (validated before the listener uses it) and the validation CNAMEs written here. */
+  private certificate(
+    name: string,
+    args: LoadBalancerArgs,
+    lb: aws.lb.LoadBalancer,
+  ): { certificateArn: pulumi.Output<string>; recordFqdns: Readonly<Record<string, pulumi.Output<string>>> } {
     const c = args.certificate;
-    if (c.kind === "arn") return pulumi.output(c.certificateArn);
+    if (c.kind === "arn") return { certificateArn: pulumi.output(c.certificateArn), recordFqdns: {} };
     const parent = { parent: this };
     const zone = aws.route53.getZoneOutput({ name: c.hostedZone, privateZone: false }, parent);
     // Behind CloudFront the certificate also covers the origin name CloudFront connects to.
     const alternativeNames = args.cloudFront ? [...c.alternativeNames, args.cloudFront.originDomain] : [...c.alternativeNames];
     const { validation, recordFqdns } = dnsValidatedCertificate(name, { domain: c.domain, alternativeNames, zoneId: zone.zoneId }, parent, parent);
-    this.validationRecordFqdns = recordFqdns;
     // Alias records (not A records to addresses: ALB addresses change), for the domain and
     // every non-wildcard alternative name.
     // Behind CloudFront the viewer names' records belong to the edge (which takes these over by
@@ -308,6 +312,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
         edge ? { parent: this, aliases: [{ name: `${edge.name}-alias${suffix}`, parent: edge.urn }] } : parent,
       );
     });
-    return validation.certificateArn;
+    return { certificateArn: validation.certificateArn, recordFqdns };
   }
 }
