@@ -4,7 +4,8 @@ import { amazonLinux2023Arm64 } from "../shared/ami";
 import { serviceTrustPolicy, ssmInstanceProfile } from "../shared/iam";
 import { flowLogDeliveryPolicy } from "../shared/policy-documents";
 import { DEFAULT_NAT_INSTANCE_TYPE, InterfaceEndpoint, NatStrategy } from "./config";
-import { NaclRule, OfficeNaclIntent, naclRuleArgs, naclRuleKey, planNaclRules } from "./nacl";
+import { NaclRule, OfficeNaclIntent, naclRuleKey, planNaclRules } from "./nacl";
+import { networkAclRule } from "./nacl-rule";
 import { NetworkPlan, TIERS, Tier, planNetwork, subnetsOf } from "./plan";
 
 export interface VpcArgs {
@@ -194,17 +195,7 @@ export class Vpc extends pulumi.ComponentResource {
         new aws.ec2.NetworkAclAssociation(`${name}-${tier}-${az + 1}`, { networkAclId: acls[tier].id, subnetId: s.id }, parent),
       );
     }
-    // Delete before replace: a rule has no update (every change replaces it), and AWS refuses a
-    // second entry with the same rule number and direction in an ACL ("NetworkAclEntryAlreadyExists",
-    // CreateNetworkAclEntry; pulumi/pulumi-aws#3244), so the default create-first replacement of,
-    // say, an office range (rule 500) would fail the update. The gap is the one rule, for seconds.
-    rules.forEach((r: NaclRule) =>
-      new aws.ec2.NetworkAclRule(
-        `${name}-${naclRuleKey(r)}`,
-        naclRuleArgs(r, acls[r.tier].id),
-        { ...parent, deleteBeforeReplace: true },
-      ),
-    );
+    rules.forEach((r: NaclRule) => networkAclRule(`${name}-${naclRuleKey(r)}`, r, acls[r.tier].id, parent));
     this.networkAcls = acls;
 
     // The default security group: adopted and stripped, so nothing can fall back to its

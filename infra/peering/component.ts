@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_DATABASE_PORT } from "../network/component";
-import { NaclRule, naclRuleArgs, naclRuleKey } from "../network/nacl";
+import { naclRuleKey } from "../network/nacl";
+import { networkAclRule } from "../network/nacl-rule";
 import { Tier } from "../network/plan";
 import {
   DEFAULT_MANAGEMENT_TIERS,
@@ -176,17 +177,10 @@ export class ManagementPeering extends pulumi.ComponentResource {
       );
     }
 
-    const aclRule = (logical: string, networkAclId: pulumi.Input<string>, r: NaclRule, ruleOpts: pulumi.CustomResourceOptions) =>
-      new aws.ec2.NetworkAclRule(
-        logical,
-        naclRuleArgs(r, networkAclId),
-        // Same rule number, same ACL: AWS refuses the create-first replacement (infra/network/component.ts).
-        { ...ruleOpts, deleteBeforeReplace: true },
-      );
     // NACL entries do not need the connection, only the NACLs: no dependsOn.
-    plan.environmentNaclRules.forEach((r) => aclRule(`${name}-${env}-${naclRuleKey(r)}`, args.networkAclIds[r.tier], r, { parent: this }));
+    plan.environmentNaclRules.forEach((r) => networkAclRule(`${name}-${env}-${naclRuleKey(r)}`, r, args.networkAclIds[r.tier], { parent: this }));
     plan.managementNaclRules.forEach((r) =>
-      aclRule(`${name}-${mgmtName}-${naclRuleKey(r)}`, mgmt.networkAclIds[r.tier], r, peerProvider ? { parent: this, provider: peerProvider } : { parent: this }),
+      networkAclRule(`${name}-${mgmtName}-${naclRuleKey(r)}`, r, mgmt.networkAclIds[r.tier], peerProvider ? { parent: this, provider: peerProvider } : { parent: this }),
     );
 
     if (plan.bastionEgress && mgmt.bastionSecurityGroupId) {
