@@ -1,20 +1,13 @@
 import { expect } from "chai";
-import type { DeploymentDocument, DeploymentResource } from "../../cli/cost/types";
+import type { DeploymentResource } from "../../cli/cost/types";
+import { documentIn, res } from "../support/documents";
 import { checkQuotas } from "../../cli/preflight/check";
 import { Contribution, countStack } from "../../cli/preflight/count";
 import { shippedQuotaTable } from "../../cli/preflight/quota-table";
 
 /** The session store in the preflight counters: nodes per Region and per shard, subnet and parameter groups, ENIs. */
 
-const STACK_URN = "urn:pulumi:t::platform::pulumi:pulumi:Stack::platform-t";
-function res(type: string, name: string, inputs: Record<string, unknown>): DeploymentResource {
-  return { urn: `urn:pulumi:t::platform::${type}::${name}`, type, custom: true, id: `${name}-id`, inputs, outputs: {}, parent: STACK_URN };
-}
-function doc(...resources: DeploymentResource[]): DeploymentDocument {
-  const provider = res("pulumi:providers:aws", "aws", { region: "us-east-1", allowedAccountIds: ["111111111111"] });
-  const stack: DeploymentResource = { urn: STACK_URN, type: "pulumi:pulumi:Stack", custom: false };
-  return { version: 3, deployment: { resources: [stack, provider, ...resources.map((r) => ({ provider: `${provider.urn}::aws-id`, ...r }))] } };
-}
+const doc = (...resources: DeploymentResource[]) => documentIn("us-east-1", ...resources);
 const sum = (cs: readonly Contribution[], quota: string) => cs.filter((c) => c.quota === quota).reduce((n, c) => n + c.amount, 0);
 const group = (name: string, nodes: number) =>
   res("aws:elasticache/replicationGroup:ReplicationGroup", name, { replicationGroupId: name, numCacheClusters: nodes, securityGroupIds: ["sg-1"] });

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import type { DeploymentDocument, DeploymentResource } from "../../cli/cost/types";
+import { documentIn, res } from "../support/documents";
 import { checkQuotas } from "../../cli/preflight/check";
 import { Contribution, countStack, DEFAULT_MAXIMUM_PERCENT } from "../../cli/preflight/count";
 import { shippedQuotaTable } from "../../cli/preflight/quota-table";
@@ -8,16 +9,7 @@ import { shippedQuotaTable } from "../../cli/preflight/quota-table";
  * The counters on small hand-made deployment documents: one rule of AWS's per test, exact sums.
  */
 
-const STACK_URN = "urn:pulumi:t::platform::pulumi:pulumi:Stack::platform-t";
-let seq = 0;
-function res(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<DeploymentResource> = {}): DeploymentResource {
-  return { urn: `urn:pulumi:t::platform::${type}::${name}`, type, custom: true, id: extra.id ?? `${name}-id-${seq++}`, inputs, outputs: {}, parent: STACK_URN, ...extra };
-}
-function doc(...resources: DeploymentResource[]): DeploymentDocument {
-  const provider = res("pulumi:providers:aws", "aws", { region: "us-east-1", allowedAccountIds: ["111111111111"] }, { id: "p1" });
-  const stack: DeploymentResource = { urn: STACK_URN, type: "pulumi:pulumi:Stack", custom: false };
-  return { version: 3, deployment: { resources: [stack, provider, ...resources.map((r) => ({ provider: `${provider.urn}::p1`, ...r }))] } };
-}
+const doc = (...resources: DeploymentResource[]) => documentIn("us-east-1", ...resources);
 const of = (cs: readonly Contribution[], quota: string) => cs.filter((c) => c.quota === quota);
 const sum = (cs: readonly Contribution[], quota: string) => of(cs, quota).reduce((n, c) => n + c.amount, 0);
 

@@ -1,20 +1,13 @@
 import { expect } from "chai";
-import type { DeploymentDocument, DeploymentResource } from "../../cli/cost/types";
+import type { DeploymentResource } from "../../cli/cost/types";
+import { documentIn, res } from "../support/documents";
 import { checkQuotas } from "../../cli/preflight/check";
 import { Contribution, PREFIX_LIST_WEIGHTS, countStack } from "../../cli/preflight/count";
 import { shippedQuotaTable } from "../../cli/preflight/quota-table";
 
 /** The edge's quotas on hand-made documents: the prefix-list weight, CloudFront and WAF counts. */
 
-const STACK_URN = "urn:pulumi:t::platform::pulumi:pulumi:Stack::platform-t";
-function res(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<DeploymentResource> = {}): DeploymentResource {
-  return { urn: `urn:pulumi:t::platform::${type}::${name}`, type, custom: true, id: extra.id ?? `${name}-id`, inputs, outputs: {}, parent: STACK_URN, ...extra };
-}
-function doc(...resources: DeploymentResource[]): DeploymentDocument {
-  const provider = res("pulumi:providers:aws", "aws", { region: "ap-northeast-2", allowedAccountIds: ["111111111111"] }, { id: "p1" });
-  const stack: DeploymentResource = { urn: STACK_URN, type: "pulumi:pulumi:Stack", custom: false };
-  return { version: 3, deployment: { resources: [stack, provider, ...resources.map((r) => ({ provider: `${provider.urn}::p1`, ...r }))] } };
-}
+const doc = (...resources: DeploymentResource[]) => documentIn("ap-northeast-2", ...resources);
 const of = (cs: readonly Contribution[], quota: string) => cs.filter((c) => c.quota === quota);
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const cloudFrontRule = (name: string) =>

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import type { DeploymentDocument, DeploymentResource } from "../../cli/cost/types";
+import type { DeploymentResource } from "../../cli/cost/types";
+import { documentIn, res } from "../support/documents";
 import { Contribution, TRAFFIC_SHIFT_PEAK_PERCENT, countStack } from "../../cli/preflight/count";
 
 /**
@@ -7,16 +8,7 @@ import { Contribution, TRAFFIC_SHIFT_PEAK_PERCENT, countStack } from "../../cli/
  * and test rules and both target groups count against the ALB's quotas; Fargate vCPU peaks at blue
  * plus green whatever maximumPercent says.
  */
-const STACK_URN = "urn:pulumi:t::platform::pulumi:pulumi:Stack::platform-t";
-let seq = 0;
-function res(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<DeploymentResource> = {}): DeploymentResource {
-  return { urn: `urn:pulumi:t::platform::${type}::${name}`, type, custom: true, id: extra.id ?? `${name}-id-${seq++}`, inputs, outputs: {}, parent: STACK_URN, ...extra };
-}
-function doc(...resources: DeploymentResource[]): DeploymentDocument {
-  const provider = res("pulumi:providers:aws", "aws", { region: "us-east-1", allowedAccountIds: ["111111111111"] }, { id: "p1" });
-  const stack: DeploymentResource = { urn: STACK_URN, type: "pulumi:pulumi:Stack", custom: false };
-  return { version: 3, deployment: { resources: [stack, provider, ...resources.map((r) => ({ provider: `${provider.urn}::p1`, ...r }))] } };
-}
+const doc = (...resources: DeploymentResource[]) => documentIn("us-east-1", ...resources);
 const sum = (cs: readonly Contribution[], quota: string) => cs.filter((c) => c.quota === quota).reduce((n, c) => n + c.amount, 0);
 
 describe("preflight counts of a blue/green service", () => {
