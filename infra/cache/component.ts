@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { customerManagedKeyArgs } from "../shared/kms";
 import { partitionOf } from "../shared/policy-documents";
 import {
   CACHE_APP_ACCESS_STRING,
@@ -106,16 +107,7 @@ export class SessionStore extends pulumi.ComponentResource {
     // included) are unreadable without this key, hence protected with the group.
     const key = new aws.kms.Key(
       `${name}-key`,
-      {
-        description: `ElastiCache ${n.replicationGroupId}: data at rest and snapshots`,
-        enableKeyRotation: true,
-        rotationPeriodInDays: 365,
-        deletionWindowInDays: 30,
-        keyUsage: "ENCRYPT_DECRYPT",
-        customerMasterKeySpec: "SYMMETRIC_DEFAULT",
-        policy: account.apply((acct) => JSON.stringify(cacheKeyPolicy(acct, partitionOf(args.region)))),
-        tags: { Name: `${name}-key` },
-      },
+      customerManagedKeyArgs({ description: `ElastiCache ${n.replicationGroupId}: data at rest and snapshots`, policy: account.apply((acct) => JSON.stringify(cacheKeyPolicy(acct, partitionOf(args.region)))), name: `${name}-key` }),
       { parent: this, protect: args.protect },
     );
 

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { customerManagedKeyArgs } from "../shared/kms";
 import { logsKeyPolicy } from "../app/plan";
 import { AuroraEngine, SERVERLESS_CLASS, parameterGroupFamily, parseEngineVersion, planClusterParameters, planInstances } from "./plan";
 
@@ -124,16 +125,7 @@ export class Aurora extends pulumi.ComponentResource {
     // without it; deleting a key is a 30-day scheduled operation AWS lets you cancel.
     const key = new aws.kms.Key(
       `${name}-key`,
-      {
-        description: `Aurora ${id}: storage, master secret, Performance Insights and exported logs`,
-        enableKeyRotation: true,
-        rotationPeriodInDays: 365,
-        deletionWindowInDays: 30,
-        keyUsage: "ENCRYPT_DECRYPT",
-        customerMasterKeySpec: "SYMMETRIC_DEFAULT",
-        policy: account.apply((acct) => JSON.stringify(logsKeyPolicy(acct, args.region, [`/aws/rds/cluster/${id}/*`]))),
-        tags: { Name: `${name}-key` },
-      },
+      customerManagedKeyArgs({ description: `Aurora ${id}: storage, master secret, Performance Insights and exported logs`, policy: account.apply((acct) => JSON.stringify(logsKeyPolicy(acct, args.region, [`/aws/rds/cluster/${id}/*`]))), name: `${name}-key` }),
       { parent: this, protect: args.protect },
     );
 

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { resolveProgramPath } from "../paths";
 import { dnsValidatedCertificate } from "../shared/certificate";
+import { customerManagedKeyArgs } from "../shared/kms";
 import { logsKeyPolicy } from "../shared/policy-documents";
 import { EdgeSettings } from "./config";
 import {
@@ -226,16 +227,7 @@ export class Edge extends pulumi.ComponentResource {
     const account = aws.getCallerIdentityOutput({}, parent).accountId;
     const logsKey = new aws.kms.Key(
       `${name}-logs-key`,
-      {
-        description: `CloudWatch Logs of ${names.wafLogGroupName} and ${names.accessLogGroupName} (${EDGE_REGION})`,
-        enableKeyRotation: true,
-        rotationPeriodInDays: 365,
-        deletionWindowInDays: 30,
-        keyUsage: "ENCRYPT_DECRYPT",
-        customerMasterKeySpec: "SYMMETRIC_DEFAULT",
-        policy: account.apply((acct) => JSON.stringify(logsKeyPolicy(acct, EDGE_REGION, [names.wafLogGroupName, names.accessLogGroupName]))),
-        tags: { Name: `${name}-logs-key` },
-      },
+      customerManagedKeyArgs({ description: `CloudWatch Logs of ${names.wafLogGroupName} and ${names.accessLogGroupName} (${EDGE_REGION})`, policy: account.apply((acct) => JSON.stringify(logsKeyPolicy(acct, EDGE_REGION, [names.wafLogGroupName, names.accessLogGroupName]))), name: `${name}-logs-key` }),
       inEast,
     );
     const wafLogs = new aws.cloudwatch.LogGroup(

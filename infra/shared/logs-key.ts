@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { customerManagedKeyArgs } from "./kms";
 import { logsKeyPolicy } from "./policy-documents";
 
 /**
@@ -33,16 +34,7 @@ export class LogsKey extends pulumi.ComponentResource {
     const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
     const key = new aws.kms.Key(
       `${name}-key`,
-      {
-        description: `CloudWatch Logs of ${args.logGroupPrefix}/* (flow logs, services, ECS Exec)`,
-        enableKeyRotation: true,
-        rotationPeriodInDays: 365,
-        deletionWindowInDays: 30,
-        keyUsage: "ENCRYPT_DECRYPT",
-        customerMasterKeySpec: "SYMMETRIC_DEFAULT",
-        policy: account.apply((acct) => JSON.stringify(logsKeyPolicy(acct, args.region, [`${args.logGroupPrefix}/*`]))),
-        tags: { Name: `${name}-key` },
-      },
+      customerManagedKeyArgs({ description: `CloudWatch Logs of ${args.logGroupPrefix}/* (flow logs, services, ECS Exec)`, policy: account.apply((acct) => JSON.stringify(logsKeyPolicy(acct, args.region, [`${args.logGroupPrefix}/*`]))), name: `${name}-key` }),
       { parent: this },
     );
     this.keyArn = key.arn;
