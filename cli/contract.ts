@@ -280,10 +280,6 @@ export function parseYamlText(text: string, label: string): unknown {
   return doc.toJS();
 }
 
-export function readYamlFile(file: string, what = "file"): unknown {
-  return parseYamlText(readText(file, what), displayPath(file));
-}
-
 /**
  * Writes `text` to `file` whole or not at all: a temporary file in the same folder, renamed over
  * the target (rename within a file system is atomic on POSIX), so a reader or a failed run never

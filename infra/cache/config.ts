@@ -10,7 +10,6 @@ import {
   CACHE_NODE_FAMILIES,
   MAX_CACHE_REPLICAS,
   SNAPSHOT_WINDOW,
-  cacheParameterGroupFamily,
   parseNodeType,
   windowLength,
   windowsOverlap,
@@ -208,11 +207,6 @@ export function validateCacheConfig(c: CacheConfig, azCount: number, file: strin
     });
   }
   return problems;
-}
-
-/** The family the parameter group uses (valid versions only). */
-export function resolvedCacheFamily(c: Pick<CacheConfig, "engine" | "engineVersion">): string {
-  return cacheParameterGroupFamily(c.engine, c.engineVersion);
 }
 
 /** Variables the platform sets on services with `cache: true`; config may not set them. */

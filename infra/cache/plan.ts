@@ -114,16 +114,6 @@ export function cacheNames(project: string, stack: string, logGroupPrefix: strin
   };
 }
 
-/**
- * RBAC user ids: "[a-zA-Z][a-zA-Z0-9\-]*" stored lowercase (CreateUserGroup, UserIds pattern,
- * https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateUserGroup.html), and
- * for IAM authentication "the user name and user id properties must be identical" (auth-iam.html,
- * Limitations).
- */
-export function isValidCacheUserId(id: string): boolean {
-  return /^[a-z][a-z0-9-]*$/.test(id) && !id.includes("--") && !id.endsWith("-");
-}
-
 /** The ARN of a replication group and of an RBAC user, as `elasticache:Connect` names them. */
 export function cacheConnectArns(region: string, accountId: string, replicationGroupId: string, userId: string): { replicationGroupArn: string; userArn: string } {
   const base = `arn:${partitionOf(region)}:elasticache:${region}:${accountId}`;

@@ -94,11 +94,6 @@ export function planBehaviours(s: Pick<EdgeSettings, "behaviours" | "defaultBeha
   return { ordered: s.behaviours.map(planBehaviour), default: planBehaviour(s.defaultBehaviour) };
 }
 
-/** Whether any behaviour reaches the assets bucket (the bucket exists either way, for the deploy hook). */
-export function usesOrigin(s: Pick<EdgeSettings, "behaviours" | "defaultBehaviour">, origin: "alb" | "assets"): boolean {
-  return [s.defaultBehaviour, ...s.behaviours].some((b) => b.origin === origin);
-}
-
 /**
  * The assets bucket's policy: CloudFront's service principal may read, only on behalf of this one
  * distribution (`AWS:SourceArn`), which is how Origin Access Control is granted ("Restrict access
