@@ -9,7 +9,7 @@ import { architectureFromPlan } from "./from-plan";
 import type { ReachDocument } from "./index";
 import { ALB_LISTENER_PORTS, Architecture, DB_BOOTSTRAP } from "./intents";
 import { buildModel, resourcesOfDocument } from "./model";
-import { isReleaseStyle } from "../../infra/app/release-config";
+import { isTrafficShift, planRelease } from "../../infra/app/release";
 
 /**
  * The architecture of a stack as its config builds it: the same validated config the program
@@ -24,13 +24,14 @@ export function architectureOf(config: PlatformConfig, others: readonly Platform
   const peering = config.peering;
   const peer = peering ? managementPeer(peering) : undefined;
   const peerStack = peer ? peer.stack.split("/").pop() : undefined;
-  // As infra/app/release.ts planRelease: traffic-shift services get a test listener, admitted from
-  // the VPC and their testListenerCidrs (the office).
-  const testListeners = (config.services ?? []).flatMap((s) =>
-    isReleaseStyle(s.deployment.style) && s.deployment.style !== "rolling" && s.deployment.testListenerPort !== undefined
-      ? [{ service: s.name, port: s.deployment.testListenerPort, officeCidrs: s.deployment.testListenerCidrs.filter((c) => c !== config.network.cidr) }]
-      : [],
-  );
+  // The program's own release plan: traffic-shift services get a test listener, admitted from the
+  // VPC and their testListenerCidrs (the office).
+  const testListeners = (config.services ?? []).flatMap((s) => {
+    const release = planRelease(s.deployment, config.network.cidr);
+    return isTrafficShift(release)
+      ? [{ service: s.name, port: release.testListenerPort, officeCidrs: release.testListenerCidrs.filter((c) => c !== config.network.cidr) }]
+      : [];
+  });
   return {
     stack: config.stack,
     listenerPorts: services.length > 0 ? ALB_LISTENER_PORTS : [],
