@@ -71,6 +71,20 @@ export function cacheFixture(options: { preview?: boolean } = {}): Fixture {
 
 const group = (change: (i: Record<string, unknown>) => void) => (f: Fixture) => f.update("prod-cache-group", change);
 
+/** One node, no failover, no Multi-AZ: what dev ships, and a finding in every stack. */
+const SINGLE_NODE: Pick<Case, "mutate" | "messages"> = {
+  mutate: group((i) => {
+    i.numCacheClusters = 1;
+    i.automaticFailoverEnabled = false;
+    i.multiAzEnabled = false;
+  }),
+  messages: [
+    "Automatic failover is off; set automaticFailoverEnabled: true.",
+    "Multi-AZ is off; set multiAzEnabled: true.",
+    "The replication group runs 1 node(s); set numCacheClusters to at least 2 so a replica can take over.",
+  ],
+};
+
 const CASES: readonly Case[] = [
   {
     policy: "elasticache-replicationgroup-require-encryption-at-rest",
@@ -114,30 +128,12 @@ const CASES: readonly Case[] = [
   {
     policy: "elasticache-replicationgroup-require-multi-az",
     title: "a single node without failover",
-    mutate: group((i) => {
-      i.numCacheClusters = 1;
-      i.automaticFailoverEnabled = false;
-      i.multiAzEnabled = false;
-    }),
-    messages: [
-      "Automatic failover is off; set automaticFailoverEnabled: true.",
-      "Multi-AZ is off; set multiAzEnabled: true.",
-      "The replication group runs 1 node(s); set numCacheClusters to at least 2 so a replica can take over.",
-    ],
+    ...SINGLE_NODE,
   },
   {
     policy: "elasticache-replicationgroup-require-multi-az",
     title: "a single node in dev (advisory there)",
-    mutate: group((i) => {
-      i.numCacheClusters = 1;
-      i.automaticFailoverEnabled = false;
-      i.multiAzEnabled = false;
-    }),
-    messages: [
-      "Automatic failover is off; set automaticFailoverEnabled: true.",
-      "Multi-AZ is off; set multiAzEnabled: true.",
-      "The replication group runs 1 node(s); set numCacheClusters to at least 2 so a replica can take over.",
-    ],
+    ...SINGLE_NODE,
     level: "advisory",
     config: "dev",
   },
